@@ -1,0 +1,35 @@
+namespace Clearinghouse.Domain;
+
+/// <summary>
+/// Builds verdicts with the SMTP replies in DESIGN.md's table: accept and the silent actions answer
+/// 250 2.1.5, reject 550 5.7.1 with the recipient's message, defer 450 4.7.1.
+/// </summary>
+public static class VerdictBuilder
+{
+    public const string DefaultRejectText = "Message refused: the recipient does not accept mail from this sender";
+    public const string DefaultDeferText = "The recipient is not accepting mail from this sender now; try again later";
+    public const string DefaultBounceNotice = "Your message was not delivered: the recipient does not accept mail from this sender";
+    private const string AcceptText = "Recipient OK";
+
+    public static readonly Verdict NoMatch = new(VerdictAction.Accept, 250, "2.1.5", AcceptText, null, "no record matches the sender");
+
+    public static readonly Verdict NullSender = new(VerdictAction.Accept, 250, "2.1.5", AcceptText, null, "null sender (delivery notification): records do not apply");
+
+    /// <summary>The verdict a record gives when it is the best match for a sender.</summary>
+    public static Verdict ForRecord(BlockingRecord record)
+    {
+        var reason = $"{record.Action.ToString().ToLowerInvariant()} record for {record.Pattern}";
+        return record.Action switch
+        {
+            RecordAction.Allow => new(VerdictAction.Accept, 250, "2.1.5", AcceptText, record.Id, reason),
+            RecordAction.Reject => new(VerdictAction.Reject, 550, "5.7.1", TextOr(record.Message, DefaultRejectText), record.Id, reason),
+            RecordAction.Discard => new(VerdictAction.Discard, 250, "2.1.5", AcceptText, record.Id, reason),
+            RecordAction.Bounce => new(VerdictAction.Bounce, 250, "2.1.5", AcceptText, record.Id, reason, TextOr(record.Message, DefaultBounceNotice)),
+            RecordAction.Defer => new(VerdictAction.Defer, 450, "4.7.1", TextOr(record.Message, DefaultDeferText), record.Id, reason),
+            _ => throw new ArgumentOutOfRangeException(nameof(record), record.Action, "unknown record action"),
+        };
+    }
+
+    private static string TextOr(string message, string fallback) =>
+        ReplyText.Sanitize(message) is { Length: > 0 } text ? text : fallback;
+}

@@ -1,0 +1,36 @@
+using Clearinghouse.Domain;
+using Grpc.Core;
+
+namespace Clearinghouse.Gateway.Security;
+
+public static class CallContextExtensions
+{
+    /// <summary>The caller that <see cref="CallerInterceptor"/> authenticated.</summary>
+    public static Caller Caller(this ServerCallContext context) =>
+        context.UserState.TryGetValue(CallerInterceptor.CallerKey, out var caller) && caller is Caller known
+            ? known
+            : throw new RpcException(new Status(StatusCode.Unauthenticated, "a credential is required"));
+
+    /// <summary>The caller, who must be a provider owning <paramref name="recipient"/>'s domain.</summary>
+    public static Caller RequireOwner(this ServerCallContext context, Address recipient, string field = "recipient")
+    {
+        var caller = context.Caller();
+        if (!caller.Owns(recipient))
+        {
+            throw new RpcException(new Status(StatusCode.PermissionDenied, $"{field}: the domain {recipient.Domain} is not one this provider manages"));
+        }
+
+        return caller;
+    }
+
+    public static Caller RequireOperator(this ServerCallContext context)
+    {
+        var caller = context.Caller();
+        if (caller.Role != CallerRole.Operator)
+        {
+            throw new RpcException(new Status(StatusCode.PermissionDenied, "this call needs an operator credential"));
+        }
+
+        return caller;
+    }
+}

@@ -1,0 +1,121 @@
+using System.Security.Cryptography;
+using System.Text;
+using Clearinghouse.Domain;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Clearinghouse.Gateway.Security;
+
+/// <summary>
+/// Resolves API keys to callers by their SHA-256. Rebuilt whenever the configuration changes, so keys rotate and
+/// providers are added without a restart.
+/// </summary>
+public sealed partial class CallerDirectory : IDisposable
+{
+    private readonly ILogger<CallerDirectory> logger;
+    private readonly IDisposable? subscription;
+    private volatile Dictionary<string, Caller> callersByKeyHash;
+
+    public CallerDirectory(IOptionsMonitor<TenancyOptions> options, ILogger<CallerDirectory> logger)
+    {
+        this.logger = logger;
+        callersByKeyHash = Build(options.CurrentValue);
+        subscription = options.OnChange(Reload);
+    }
+
+    public int ProviderCount => callersByKeyHash.Values.Count(c => c.Role == CallerRole.Provider);
+
+    public bool TryAuthenticate(ReadOnlySpan<char> apiKey, out Caller caller)
+    {
+        caller = null!;
+        if (apiKey.IsEmpty)
+        {
+            return false;
+        }
+
+        return callersByKeyHash.TryGetValue(HashKey(apiKey), out caller!);
+    }
+
+    /// <summary>The hex SHA-256 under which a key is configured.</summary>
+    public static string HashKey(ReadOnlySpan<char> apiKey)
+    {
+        Span<byte> utf8 = stackalloc byte[Encoding.UTF8.GetMaxByteCount(Math.Min(apiKey.Length, 512))];
+        var length = Encoding.UTF8.GetBytes(apiKey[..Math.Min(apiKey.Length, 512)], utf8);
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(utf8[..length], hash);
+        return Convert.ToHexStringLower(hash);
+    }
+
+    public void Dispose() => subscription?.Dispose();
+
+    private void Reload(TenancyOptions changed)
+    {
+        try
+        {
+            callersByKeyHash = Build(changed);
+            LogReloaded(ProviderCount);
+        }
+        catch (OptionsValidationException error)
+        {
+            LogReloadRejected(error.Message);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Credentials reloaded: {ProviderCount} providers")]
+    private partial void LogReloaded(int providerCount);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Changed credentials were refused and the previous ones stay in force: {Problem}")]
+    private partial void LogReloadRejected(string problem);
+
+    private static Dictionary<string, Caller> Build(TenancyOptions options)
+    {
+        var byHash = new Dictionary<string, Caller>(StringComparer.Ordinal);
+        foreach (var (id, provider) in options.Providers)
+        {
+            var caller = new Caller(id, CallerRole.Provider, provider.Domains.Select(d => NormalizeOwnedDomain(id, d)));
+            foreach (var hash in provider.ApiKeySha256)
+            {
+                Add(byHash, hash, caller);
+            }
+        }
+
+        var operators = new Caller("operator", CallerRole.Operator, []);
+        foreach (var hash in options.Operators.ApiKeySha256)
+        {
+            Add(byHash, hash, operators);
+        }
+
+        return byHash;
+    }
+
+    private static void Add(Dictionary<string, Caller> byHash, string hash, Caller caller)
+    {
+        var normalized = hash.Trim().ToLowerInvariant();
+        if (normalized.Length != SHA256.HashSizeInBytes * 2 || !normalized.All(char.IsAsciiHexDigit))
+        {
+            throw new OptionsValidationException(caller.Id, typeof(TenancyOptions), [$"API key hash for '{caller.Id}' is not a hex SHA-256"]);
+        }
+
+        if (!byHash.TryAdd(normalized, caller))
+        {
+            throw new OptionsValidationException(caller.Id, typeof(TenancyOptions), [$"the same API key hash is configured for '{byHash[normalized].Id}' and '{caller.Id}'"]);
+        }
+    }
+
+    private static string NormalizeOwnedDomain(string providerId, string domain)
+    {
+        var text = domain.Trim();
+        if (text == "*")
+        {
+            return text;
+        }
+
+        var wildcard = text.StartsWith("*.", StringComparison.Ordinal);
+        if (!DomainName.TryNormalize(wildcard ? text[2..] : text, out var normalized, out var problem))
+        {
+            throw new OptionsValidationException(providerId, typeof(TenancyOptions), [$"provider '{providerId}' domain '{domain}': {problem}"]);
+        }
+
+        return wildcard ? "*." + normalized : normalized;
+    }
+}

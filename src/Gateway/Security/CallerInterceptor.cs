@@ -1,0 +1,136 @@
+using Clearinghouse.Domain;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using Microsoft.Extensions.Logging;
+
+namespace Clearinghouse.Gateway.Security;
+
+/// <summary>
+/// Authenticates every call except health checks and reflection (<c>authorization: Bearer &lt;key&gt;</c> or
+/// <c>x-api-key</c>), makes the caller available to services through <see cref="CallContextExtensions.Caller"/>,
+/// and turns domain errors into gRPC status codes: invalid input into <c>InvalidArgument</c> naming the field,
+/// an unreachable cluster into <c>Unavailable</c> so that callers retry.
+/// </summary>
+public sealed partial class CallerInterceptor(CallerDirectory directory, ILogger<CallerInterceptor> logger) : Interceptor
+{
+    internal const string CallerKey = "clearinghouse.caller";
+
+    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    {
+        Authenticate(context);
+        try
+        {
+            return await continuation(request, context);
+        }
+        catch (Exception error) when (error is not RpcException)
+        {
+            throw ToRpcException(error, context);
+        }
+    }
+
+    public override async Task DuplexStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, DuplexStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        Authenticate(context);
+        try
+        {
+            await continuation(requestStream, responseStream, context);
+        }
+        catch (Exception error) when (error is not RpcException)
+        {
+            throw ToRpcException(error, context);
+        }
+    }
+
+    public override async Task ServerStreamingServerHandler<TRequest, TResponse>(TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        Authenticate(context);
+        try
+        {
+            await continuation(request, responseStream, context);
+        }
+        catch (Exception error) when (error is not RpcException)
+        {
+            throw ToRpcException(error, context);
+        }
+    }
+
+    public override async Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        Authenticate(context);
+        try
+        {
+            return await continuation(requestStream, context);
+        }
+        catch (Exception error) when (error is not RpcException)
+        {
+            throw ToRpcException(error, context);
+        }
+    }
+
+    /// <summary>The status a failed check or write is reported with, also used per item on streams.</summary>
+    public static Status ToStatus(Exception error) => error switch
+    {
+        RpcException rpc => rpc.Status,
+        InvalidFieldException invalid => new Status(StatusCode.InvalidArgument, invalid.Message),
+        OperationCanceledException => new Status(StatusCode.Cancelled, "the call was cancelled"),
+        TimeoutException or Orleans.Runtime.OrleansException => new Status(StatusCode.Unavailable, "the cluster did not answer in time; retry"),
+        _ => new Status(StatusCode.Internal, "internal error"),
+    };
+
+    private RpcException ToRpcException(Exception error, ServerCallContext context)
+    {
+        var status = ToStatus(error);
+        if (status.StatusCode is StatusCode.Internal or StatusCode.Unavailable)
+        {
+            LogCallFailed(error, context.Method);
+        }
+
+        return new RpcException(status);
+    }
+
+    private void Authenticate(ServerCallContext context)
+    {
+        if (IsOpenMethod(context.Method))
+        {
+            return;
+        }
+
+        var key = ReadApiKey(context.RequestHeaders);
+        if (key is null)
+        {
+            throw new RpcException(new Status(StatusCode.Unauthenticated, "a credential is required: send 'authorization: Bearer <api key>'"));
+        }
+
+        if (!directory.TryAuthenticate(key, out var caller))
+        {
+            throw new RpcException(new Status(StatusCode.Unauthenticated, "the API key is not recognised"));
+        }
+
+        context.UserState[CallerKey] = caller;
+    }
+
+    private static bool IsOpenMethod(string method) =>
+        method.StartsWith("/grpc.health.v1.", StringComparison.Ordinal)
+        || method.StartsWith("/grpc.reflection.", StringComparison.Ordinal);
+
+    private static string? ReadApiKey(Metadata headers)
+    {
+        foreach (var entry in headers)
+        {
+            if (entry.Key == "authorization" && entry.Value.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+            {
+                return entry.Value[7..].Trim();
+            }
+
+            if (entry.Key == "x-api-key")
+            {
+                return entry.Value.Trim();
+            }
+        }
+
+        return null;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "gRPC call {Method} failed")]
+    private partial void LogCallFailed(Exception error, string method);
+}

@@ -1,0 +1,27 @@
+namespace Clearinghouse.Gateway.Security;
+
+/// <summary>
+/// Who may call the gateway (configuration section <c>Clearinghouse</c>): providers by id, each with the recipient
+/// domains it owns and the SHA-256 (hex) of each of its API keys, and the operators' key hashes. Keys themselves are
+/// never stored. Several hashes per caller let a key be rotated without downtime: add the new hash, move the
+/// clients, remove the old one; the file is re-read when it changes.
+/// </summary>
+public sealed class TenancyOptions
+{
+    public Dictionary<string, ProviderOptions> Providers { get; set; } = new(StringComparer.Ordinal);
+
+    public OperatorOptions Operators { get; set; } = new();
+}
+
+public sealed class ProviderOptions
+{
+    /// <summary>"example.com" (that domain), "*.example.com" (its subdomains) or "*" (every domain; development only).</summary>
+    public List<string> Domains { get; set; } = [];
+
+    public List<string> ApiKeySha256 { get; set; } = [];
+}
+
+public sealed class OperatorOptions
+{
+    public List<string> ApiKeySha256 { get; set; } = [];
+}

@@ -1,0 +1,55 @@
+using Clearinghouse.Contracts;
+using Clearinghouse.Domain;
+using Clearinghouse.Gateway.Security;
+using Grpc.Core;
+using V1 = Clearinghouse.Api.V1;
+
+namespace Clearinghouse.Gateway.Services;
+
+/// <summary>Providers manage their users' records. Every request is validated in full before any grain is called.</summary>
+public sealed class RecordsService(IGrainFactory grains) : V1.Records.RecordsBase
+{
+    private const int MaxRecordIdLength = 64;
+
+    public override async Task<V1.AddRecordResponse> AddRecord(V1.AddRecordRequest request, ServerCallContext context)
+    {
+        var recipient = OwnedRecipient(request.Recipient, context);
+        var record = ProtoMapping.ToDomain(request);
+        var result = await grains.GetGrain<IRecipient>(recipient.Value).AddRecord(record);
+        return new V1.AddRecordResponse { Record = ProtoMapping.ToProto(result.Record), Replaced = result.Replaced };
+    }
+
+    public override async Task<V1.RemoveRecordResponse> RemoveRecord(V1.RemoveRecordRequest request, ServerCallContext context)
+    {
+        var recipient = OwnedRecipient(request.Recipient, context);
+        var recordId = request.RecordId.Trim();
+        if (recordId.Length == 0)
+        {
+            throw new InvalidFieldException("record_id", "is required");
+        }
+
+        if (recordId.Length > MaxRecordIdLength)
+        {
+            throw new InvalidFieldException("record_id", $"is longer than {MaxRecordIdLength} characters");
+        }
+
+        var removed = await grains.GetGrain<IRecipient>(recipient.Value).RemoveRecord(recordId);
+        return new V1.RemoveRecordResponse { Removed = removed };
+    }
+
+    public override async Task<V1.ListRecordsResponse> ListRecords(V1.ListRecordsRequest request, ServerCallContext context)
+    {
+        var recipient = OwnedRecipient(request.Recipient, context);
+        var views = await grains.GetGrain<IRecipient>(recipient.Value).ListRecords();
+        var response = new V1.ListRecordsResponse();
+        response.Records.AddRange(views.Select(ProtoMapping.ToProto));
+        return response;
+    }
+
+    private static Address OwnedRecipient(string recipient, ServerCallContext context)
+    {
+        var address = Address.Parse(recipient, "recipient");
+        context.RequireOwner(address);
+        return address;
+    }
+}

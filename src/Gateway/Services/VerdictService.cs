@@ -1,0 +1,89 @@
+using System.Threading.Channels;
+using Clearinghouse.Contracts;
+using Clearinghouse.Domain;
+using Clearinghouse.Gateway.Security;
+using Grpc.Core;
+using Microsoft.Extensions.Options;
+using V1 = Clearinghouse.Api.V1;
+
+namespace Clearinghouse.Gateway.Services;
+
+/// <summary>The verdict path: validate at the edge, then ask the recipient's grain.</summary>
+public sealed class VerdictService(IGrainFactory grains, IOptions<GatewayOptions> options) : V1.Verdicts.VerdictsBase
+{
+    private static readonly WriteOptions BufferedWrite = new(WriteFlags.BufferHint);
+    private static readonly WriteOptions FlushedWrite = new();
+
+    public override async Task<V1.Verdict> CheckRecipient(V1.CheckRecipientRequest request, ServerCallContext context) =>
+        ProtoMapping.ToProto(await CheckAsync(request, context));
+
+    public override async Task CheckStream(IAsyncStreamReader<V1.StreamCheckRequest> requestStream, IServerStreamWriter<V1.StreamCheckResponse> responseStream, ServerCallContext context)
+    {
+        // Checks run concurrently, up to a bound; one writer drains the answers because a stream's WriteAsync
+        // is not thread-safe, and flushes only when no further answer is ready.
+        var answers = System.Threading.Channels.Channel.CreateUnbounded<V1.StreamCheckResponse>(new UnboundedChannelOptions { SingleReader = true });
+        var writing = WriteAnswersAsync(answers.Reader, responseStream);
+        var slots = new SemaphoreSlim(options.Value.MaxConcurrentChecksPerStream);
+        var running = new List<Task>();
+        try
+        {
+            await foreach (var item in requestStream.ReadAllAsync(context.CancellationToken))
+            {
+                await slots.WaitAsync(context.CancellationToken);
+                running.Add(AnswerAsync(item, context, answers.Writer, slots));
+                if (running.Count >= 4096)
+                {
+                    running.RemoveAll(t => t.IsCompleted);
+                }
+            }
+
+            await Task.WhenAll(running);
+        }
+        finally
+        {
+            answers.Writer.TryComplete();
+            await writing;
+        }
+    }
+
+    private async Task AnswerAsync(V1.StreamCheckRequest item, ServerCallContext context, ChannelWriter<V1.StreamCheckResponse> answers, SemaphoreSlim slots)
+    {
+        var answer = new V1.StreamCheckResponse { Id = item.Id };
+        try
+        {
+            answer.Verdict = ProtoMapping.ToProto(await CheckAsync(item.Check ?? new V1.CheckRecipientRequest(), context));
+        }
+        catch (Exception error)
+        {
+            var status = CallerInterceptor.ToStatus(error);
+            answer.Error = new V1.CheckError { Code = (int)status.StatusCode, Message = status.Detail };
+        }
+        finally
+        {
+            slots.Release();
+        }
+
+        answers.TryWrite(answer);
+    }
+
+    private static async Task WriteAnswersAsync(ChannelReader<V1.StreamCheckResponse> answers, IServerStreamWriter<V1.StreamCheckResponse> responseStream)
+    {
+        while (await answers.WaitToReadAsync())
+        {
+            while (answers.TryRead(out var answer))
+            {
+                responseStream.WriteOptions = answers.TryPeek(out _) ? BufferedWrite : FlushedWrite;
+                await responseStream.WriteAsync(answer);
+            }
+        }
+    }
+
+    private Task<Verdict> CheckAsync(V1.CheckRecipientRequest request, ServerCallContext context)
+    {
+        var recipient = Address.Parse(request.Recipient, "recipient");
+        var sender = Address.Parse(request.Sender, "sender", allowNullSender: true);
+        var channel = ProtoMapping.ToDomain(request.Channel);
+        context.RequireOwner(recipient);
+        return grains.GetGrain<IRecipient>(recipient.Value).Evaluate(new CheckRequest(sender, channel));
+    }
+}

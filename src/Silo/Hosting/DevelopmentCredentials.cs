@@ -1,0 +1,36 @@
+using Clearinghouse.Gateway.Security;
+
+namespace Clearinghouse.Silo.Hosting;
+
+/// <summary>
+/// The embedded (in-memory) system with no providers configured gets a development provider that owns every domain
+/// and an operator, with well-known keys, so that it answers out of the box. Never applied to the durable profile.
+/// </summary>
+public static class DevelopmentCredentials
+{
+    public const string ProviderId = "local";
+    public const string ProviderKey = "local-dev-key";
+    public const string OperatorKey = "local-operator-key";
+
+    public static bool ApplyIfNoneConfigured(ConfigurationManager configuration, ClearinghouseOptions options)
+    {
+        var configured = configuration.GetSection("Clearinghouse:Providers").GetChildren().Any();
+        if (configured)
+        {
+            return false;
+        }
+
+        if (options.Storage != StorageMode.Memory)
+        {
+            throw new InvalidOperationException("No providers are configured (Clearinghouse:Providers): every call would be refused. Configure at least one provider with its domains and API key hash.");
+        }
+
+        configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            [$"Clearinghouse:Providers:{ProviderId}:Domains:0"] = "*",
+            [$"Clearinghouse:Providers:{ProviderId}:ApiKeySha256:0"] = CallerDirectory.HashKey(ProviderKey),
+            ["Clearinghouse:Operators:ApiKeySha256:0"] = CallerDirectory.HashKey(OperatorKey),
+        });
+        return true;
+    }
+}

@@ -1,0 +1,55 @@
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+
+namespace Clearinghouse.Silo.Hosting;
+
+/// <summary>Says, once the server listens, where it listens and whether its state survives a restart.</summary>
+public sealed partial class StartupBanner(
+    IServer server,
+    IHostApplicationLifetime lifetime,
+    ClearinghouseOptions options,
+    StartupFacts facts,
+    ILogger<StartupBanner> logger) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        lifetime.ApplicationStarted.Register(Announce);
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private void Announce()
+    {
+        var addresses = server.Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+        LogListening(string.Join(", ", addresses));
+        if (options.Storage == StorageMode.Memory)
+        {
+            LogNotDurable();
+        }
+        else
+        {
+            LogDurable(options.Cluster.ClusterId);
+        }
+
+        if (facts.DevelopmentCredentials)
+        {
+            LogDevelopmentCredentials(DevelopmentCredentials.ProviderId, DevelopmentCredentials.ProviderKey, DevelopmentCredentials.OperatorKey);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Clearinghouse gRPC listening on {Addresses}")]
+    private partial void LogListening(string addresses);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "STATE IS NOT DURABLE: in-memory storage and localhost clustering; every record is lost when this process stops. Set Clearinghouse__Storage=Redis for durable state.")]
+    private partial void LogNotDurable();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "State is durable: Redis clustering, grain state and reminders (cluster {ClusterId})")]
+    private partial void LogDurable(string clusterId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Development credentials: provider '{Provider}' owns every domain with API key '{ProviderKey}'; operator API key '{OperatorKey}'. Configure Clearinghouse:Providers to replace them.")]
+    private partial void LogDevelopmentCredentials(string provider, string providerKey, string operatorKey);
+}
+
+/// <summary>What start-up decided, for the banner.</summary>
+public sealed record StartupFacts(bool DevelopmentCredentials);

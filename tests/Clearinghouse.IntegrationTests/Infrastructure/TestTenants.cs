@@ -1,0 +1,23 @@
+using Clearinghouse.Gateway.Security;
+
+namespace Clearinghouse.IntegrationTests.Infrastructure;
+
+/// <summary>Two providers and an operator, configured on every test host.</summary>
+public static class TestTenants
+{
+    public const string AcmeKey = "acme-test-key";
+    public const string AcmeDomain = "acme.example";
+    public const string OtherKey = "other-test-key";
+    public const string OtherDomain = "other.example";
+    public const string OperatorKey = "operator-test-key";
+
+    public static Dictionary<string, string?> Settings() => new()
+    {
+        ["Clearinghouse:Providers:acme:Domains:0"] = AcmeDomain,
+        ["Clearinghouse:Providers:acme:Domains:1"] = "*." + AcmeDomain,
+        ["Clearinghouse:Providers:acme:ApiKeySha256:0"] = CallerDirectory.HashKey(AcmeKey),
+        ["Clearinghouse:Providers:other:Domains:0"] = OtherDomain,
+        ["Clearinghouse:Providers:other:ApiKeySha256:0"] = CallerDirectory.HashKey(OtherKey),
+        ["Clearinghouse:Operators:ApiKeySha256:0"] = CallerDirectory.HashKey(OperatorKey),
+    };
+}
