@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Clearinghouse.Contracts;
 using Clearinghouse.Domain;
@@ -78,12 +79,15 @@ public sealed class VerdictService(IGrainFactory grains, IOptions<GatewayOptions
         }
     }
 
-    private Task<Verdict> CheckAsync(V1.CheckRecipientRequest request, ServerCallContext context)
+    private async Task<Verdict> CheckAsync(V1.CheckRecipientRequest request, ServerCallContext context)
     {
+        var started = Stopwatch.GetTimestamp();
         var recipient = Address.Parse(request.Recipient, "recipient");
         var sender = Address.Parse(request.Sender, "sender", allowNullSender: true);
         var channel = ProtoMapping.ToDomain(request.Channel);
         context.RequireOwner(recipient);
-        return grains.GetGrain<IRecipient>(recipient.Value).Evaluate(new CheckRequest(sender, channel));
+        var verdict = await grains.GetGrain<IRecipient>(recipient.Value).Evaluate(new CheckRequest(sender, channel));
+        VerdictMetrics.Record(verdict, channel, started);
+        return verdict;
     }
 }

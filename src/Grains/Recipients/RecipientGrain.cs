@@ -43,6 +43,11 @@ public sealed partial class RecipientGrain(
         ArgumentNullException.ThrowIfNull(record);
         var result = book.Add(record, clock.GetUtcNow(), NewRecordId);
         await PersistAsync();
+        if (!result.Replaced)
+        {
+            ClearinghouseTelemetry.RecordsAdded.Add(1);
+        }
+
         return result;
     }
 
@@ -54,6 +59,7 @@ public sealed partial class RecipientGrain(
         }
 
         await PersistAsync();
+        ClearinghouseTelemetry.RecordsRemoved.Add(1);
         return true;
     }
 

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Runs every test. Installs what the tests need (Debian packages) when it is missing; the tests start their own
+# servers (Redis, ...) on free loopback ports and stop them.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_packages=()
+command -v redis-server >/dev/null 2>&1 || need_packages+=(redis-server)
+
+if [ ${#need_packages[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "The tests need: ${need_packages[*]}. Install them (apt-get install -y ${need_packages[*]}) or run this as root." >&2
+    exit 1
+  fi
+  echo "Installing ${need_packages[*]} ..."
+  apt-get update -qq
+  # policy-rc.d 101: install the packages without starting their system services; the tests start their own.
+  created_policy=0
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
+    created_policy=1
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need_packages[@]}"
+  if [ "$created_policy" = 1 ]; then rm -f /usr/sbin/policy-rc.d; fi
+fi
+
+dotnet test Clearinghouse.sln -c Release --logger "console;verbosity=minimal" "$@"

@@ -1,0 +1,33 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace Clearinghouse.Contracts;
+
+/// <summary>
+/// The system's own meter and activity source. Instruments are created once here and used wherever the event
+/// happens (gateway or grain); exporters (Prometheus, OTLP) are chosen by the silo's configuration.
+/// Tags never carry a recipient address.
+/// </summary>
+public static class ClearinghouseTelemetry
+{
+    public const string Name = "Clearinghouse";
+
+    public static readonly ActivitySource ActivitySource = new(Name);
+
+    public static readonly Meter Meter = new(Name);
+
+    /// <summary>Verdicts given, tagged <c>action</c> (accept, reject, discard, bounce, defer) and <c>channel</c>.</summary>
+    public static readonly Counter<long> Verdicts = Meter.CreateCounter<long>("clearinghouse.verdicts", "{verdict}", "Verdicts given, by action");
+
+    /// <summary>Time to answer one check at the gateway, in seconds.</summary>
+    public static readonly Histogram<double> VerdictDuration = Meter.CreateHistogram<double>(
+        "clearinghouse.verdict.duration",
+        "s",
+        "Time to answer one recipient check at the gateway",
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1] });
+
+    /// <summary>Blocking and allow records added (new, not replacements).</summary>
+    public static readonly Counter<long> RecordsAdded = Meter.CreateCounter<long>("clearinghouse.records.added", "{record}", "Records added");
+
+    public static readonly Counter<long> RecordsRemoved = Meter.CreateCounter<long>("clearinghouse.records.removed", "{record}", "Records removed");
+}
