@@ -1,0 +1,63 @@
+using System.Security.Cryptography;
+using System.Text;
+using Clearinghouse.Api.V1;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using Grpc.Net.Client;
+
+namespace Clearinghouse.LoadTool;
+
+/// <summary>The data a run works on: a provider, its recipients with records, and a fixed mix of checks.</summary>
+public sealed class BenchWorld
+{
+    public const string ProviderKey = "bench-provider-key";
+    public const string Domain = "bench.example";
+
+    public static IReadOnlyDictionary<string, string> ProviderSettings() => new Dictionary<string, string>
+    {
+        ["Clearinghouse:Providers:bench:Domains:0"] = Domain,
+        ["Clearinghouse:Providers:bench:ApiKeySha256:0"] = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(ProviderKey))),
+    };
+
+    /// <summary>A client call invoker over several HTTP/2 connections, sending the bench provider's key.</summary>
+    public static CallInvoker Connect(Uri address) =>
+        GrpcChannel.ForAddress(address, new GrpcChannelOptions
+        {
+            HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true, PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan },
+        })
+        .CreateCallInvoker()
+        .Intercept(metadata =>
+        {
+            metadata.Add("authorization", "Bearer " + ProviderKey);
+            return metadata;
+        });
+
+    public static string Recipient(int i) => $"user{i}@{Domain}";
+
+    /// <summary>Gives each of <paramref name="recipients"/> recipients five records of every tier.</summary>
+    public static async Task SeedAsync(CallInvoker invoker, int recipients)
+    {
+        var records = new Records.RecordsClient(invoker);
+        await Parallel.ForEachAsync(Enumerable.Range(0, recipients), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, _) =>
+        {
+            var recipient = Recipient(i);
+            await records.AddRecordAsync(new AddRecordRequest { Recipient = recipient, Pattern = $"spam{i % 50}@bulk.example", Action = RecordAction.Reject, Message = "I asked you to stop." });
+            await records.AddRecordAsync(new AddRecordRequest { Recipient = recipient, Pattern = "*.promo.example", Action = RecordAction.Discard });
+            await records.AddRecordAsync(new AddRecordRequest { Recipient = recipient, Pattern = ".xyz", Action = RecordAction.Defer });
+            await records.AddRecordAsync(new AddRecordRequest { Recipient = recipient, Pattern = "friend@cheap.xyz", Action = RecordAction.Allow });
+            await records.AddRecordAsync(new AddRecordRequest { Recipient = recipient, Pattern = "bad.example", Action = RecordAction.Reject });
+        });
+    }
+
+    /// <summary>A fixed, repeatable mix: about 40% of checks match a record, the rest are accepted with no match.</summary>
+    public static IReadOnlyList<CheckRecipientRequest> Checks(int recipients, int count = 10_000)
+    {
+        var random = new Random(42);
+        string[] senders = ["spam{0}@bulk.example", "news@mail.promo.example", "offer@cheap.xyz", "friend@cheap.xyz", "a@bad.example", "colleague@work.example", "shop@store.example", "list@lists.example", "x@y.example", "me@home.example"];
+        return Enumerable.Range(0, count).Select(_ => new CheckRecipientRequest
+        {
+            Recipient = Recipient(random.Next(recipients)),
+            Sender = string.Format(System.Globalization.CultureInfo.InvariantCulture, senders[random.Next(senders.Length)], random.Next(50)),
+        }).ToArray();
+    }
+}
