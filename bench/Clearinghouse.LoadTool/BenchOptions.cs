@@ -10,7 +10,8 @@ public sealed record BenchOptions(
     int Streams,
     int Window,
     int Recipients,
-    string SiloDll)
+    string SiloDll,
+    IReadOnlySet<string> Scenarios)
 {
     public static BenchOptions Parse(string[] args)
     {
@@ -29,7 +30,8 @@ public sealed record BenchOptions(
             int.Parse(Value("--streams", "4"), CultureInfo.InvariantCulture),
             int.Parse(Value("--window", "256"), CultureInfo.InvariantCulture),
             int.Parse(Value("--recipients", "1000"), CultureInfo.InvariantCulture),
-            Value("--silo-dll", Path.Combine(root, "src/Silo/bin/Release/net10.0/Clearinghouse.Silo.dll")));
+            Value("--silo-dll", Path.Combine(root, "src/Silo/bin/Release/net10.0/Clearinghouse.Silo.dll")),
+            Value("--scenarios", "ping,check,stream,open-ping,open-check").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet());
     }
 
     private static string FindRepositoryRoot()

@@ -95,7 +95,7 @@ public sealed partial class CallerInterceptor(CallerDirectory directory, ILogger
             return;
         }
 
-        var key = ReadApiKey(context.RequestHeaders);
+        var key = ReadApiKey(context);
         if (key is null)
         {
             throw new RpcException(new Status(StatusCode.Unauthenticated, "a credential is required: send 'authorization: Bearer <api key>'"));
@@ -113,22 +113,18 @@ public sealed partial class CallerInterceptor(CallerDirectory directory, ILogger
         method.StartsWith("/grpc.health.v1.", StringComparison.Ordinal)
         || method.StartsWith("/grpc.reflection.", StringComparison.Ordinal);
 
-    private static string? ReadApiKey(Metadata headers)
+    // Read from the HTTP request directly: ServerCallContext.RequestHeaders builds a new Metadata collection per call.
+    private static string? ReadApiKey(ServerCallContext context)
     {
-        foreach (var entry in headers)
+        var headers = context.GetHttpContext().Request.Headers;
+        var authorization = headers.Authorization.ToString();
+        if (authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
-            if (entry.Key == "authorization" && entry.Value.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
-            {
-                return entry.Value[7..].Trim();
-            }
-
-            if (entry.Key == "x-api-key")
-            {
-                return entry.Value.Trim();
-            }
+            return authorization[7..].Trim();
         }
 
-        return null;
+        var apiKey = headers["x-api-key"].ToString();
+        return apiKey.Length > 0 ? apiKey.Trim() : null;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "gRPC call {Method} failed")]
