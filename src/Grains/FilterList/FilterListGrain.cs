@@ -25,7 +25,6 @@ public sealed partial class FilterListGrain(
     {
         log = new FilterListLog(state.State, options.Value.RetainedChanges);
         observers = new ObserverManager<IFilterListObserver>(options.Value.ReplicaRefreshInterval * 4, logger);
-        ClearinghouseTelemetry.SetFilterListVersion(log.Version);
         return Task.CompletedTask;
     }
 
