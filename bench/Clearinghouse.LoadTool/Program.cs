@@ -87,6 +87,9 @@ internal sealed record Measured(RunResult Run, TimeSpan ServerCpu, TimeSpan Clie
 
     public double P99Millis => (Run.Latency?.Percentile(99) ?? double.NaN) / 1000;
 
+    /// <summary>How late the open-loop scheduler fired its calls (p99): the load tool's own share of the latency.</summary>
+    public double LagP99Millis => (Run.SchedulerLag?.Percentile(99) ?? double.NaN) / 1000;
+
     public static async Task<Measured> RunAsync(SiloProcess silo, Func<Task<RunResult>> run)
     {
         var serverBefore = silo.Cpu();
@@ -99,7 +102,7 @@ internal sealed record Measured(RunResult Run, TimeSpan ServerCpu, TimeSpan Clie
     }
 
     public override string ToString() =>
-        string.Create(CultureInfo.InvariantCulture, $"{CallsPerSecond,9:0} calls/s  server {ServerMicrosPerCall,6:0.0} µs/call  client {ClientMicrosPerCall,6:0.0} µs/call  p50 {P50Millis,6:0.00} ms  p99 {P99Millis,6:0.00} ms  errors {Run.Errors}  steal {StealShare:P1}");
+        string.Create(CultureInfo.InvariantCulture, $"{CallsPerSecond,9:0} calls/s  server {ServerMicrosPerCall,6:0.0} µs/call  client {ClientMicrosPerCall,6:0.0} µs/call  p50 {P50Millis,6:0.00} ms  p99 {P99Millis,6:0.00} ms  (tool lag p99 {LagP99Millis:0.00} ms)  errors {Run.Errors}  steal {StealShare:P1}");
 
     public static string MedianRow(string name, IReadOnlyList<Measured> runs)
     {

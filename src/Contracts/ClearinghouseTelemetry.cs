@@ -30,4 +30,28 @@ public static class ClearinghouseTelemetry
     public static readonly Counter<long> RecordsAdded = Meter.CreateCounter<long>("clearinghouse.records.added", "{record}", "Records added");
 
     public static readonly Counter<long> RecordsRemoved = Meter.CreateCounter<long>("clearinghouse.records.removed", "{record}", "Records removed");
+
+    /// <summary>Violation reports counted by sender grains (duplicates excluded), tagged <c>source</c> (verdict, provider).</summary>
+    public static readonly Counter<long> Violations = Meter.CreateCounter<long>("clearinghouse.violations", "{report}", "Violation reports recorded");
+
+    /// <summary>Senders escalated (a case opened).</summary>
+    public static readonly Counter<long> Escalations = Meter.CreateCounter<long>("clearinghouse.escalations", "{case}", "Senders escalated");
+
+    /// <summary>Escalation deliveries finished, tagged <c>outcome</c> (delivered, dead_letter).</summary>
+    public static readonly Counter<long> EscalationDeliveries = Meter.CreateCounter<long>("clearinghouse.escalation.deliveries", "{delivery}", "Escalation deliveries finished");
+
+    private static long filterListVersion;
+    private static long outboxBacklog;
+
+    /// <summary>The filter-list version this process's replica holds.</summary>
+    public static readonly ObservableGauge<long> FilterListVersion = Meter.CreateObservableGauge(
+        "clearinghouse.filterlist.version", () => Interlocked.Read(ref filterListVersion), "{version}", "Filter-list version held by this gateway's replica");
+
+    /// <summary>Escalation deliveries pending in the outbox hosted by this silo.</summary>
+    public static readonly ObservableGauge<long> OutboxBacklog = Meter.CreateObservableGauge(
+        "clearinghouse.escalation.outbox.backlog", () => Interlocked.Read(ref outboxBacklog), "{delivery}", "Escalation deliveries waiting in the outbox");
+
+    public static void SetFilterListVersion(long version) => Interlocked.Exchange(ref filterListVersion, version);
+
+    public static void SetOutboxBacklog(long pending) => Interlocked.Exchange(ref outboxBacklog, pending);
 }

@@ -1,10 +1,13 @@
 using Clearinghouse.Contracts;
+using Clearinghouse.Domain;
+using Clearinghouse.Gateway.FilterList;
 using Clearinghouse.Gateway.Services;
 using Clearinghouse.Gateway.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Clearinghouse.Gateway;
 
@@ -15,8 +18,14 @@ public static class GatewayRegistration
     {
         services.Configure<GatewayOptions>(configuration.GetSection(GatewayOptions.Section));
         services.Configure<TenancyOptions>(configuration.GetSection("Clearinghouse"));
+        services.Configure<DoNotSendOptions>(configuration.GetSection(DoNotSendOptions.Section));
+        services.Configure<FilterListOptions>(configuration.GetSection(FilterListOptions.Section));
         services.AddSingleton<CallerDirectory>();
         services.AddSingleton(typeof(GrainReferences<>));
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddKeyedSingleton<TimeProvider>(ClearinghouseClock.Key, (provider, _) => provider.GetRequiredService<TimeProvider>());
+        services.AddSingleton<FilterListReplica>();
+        services.AddHostedService(provider => provider.GetRequiredService<FilterListReplica>());
         services.AddGrpc(grpc =>
         {
             grpc.Interceptors.Add<CallerInterceptor>();
@@ -31,6 +40,10 @@ public static class GatewayRegistration
         endpoints.MapGrpcService<VerdictService>();
         endpoints.MapGrpcService<RecordsService>();
         endpoints.MapGrpcService<DiagnosticsService>();
+        endpoints.MapGrpcService<DoNotSendService>();
+        endpoints.MapGrpcService<ReportsService>();
+        endpoints.MapGrpcService<FilterListService>();
+        endpoints.MapGrpcService<OperatorService>();
         endpoints.MapGrpcHealthChecksService();
         endpoints.MapGrpcReflectionService();
         return endpoints;

@@ -1,7 +1,12 @@
+using Clearinghouse.Contracts;
+using Clearinghouse.Domain;
+using Clearinghouse.Grains.Escalation;
 using Clearinghouse.Grains.Recipients;
+using Clearinghouse.Grains.Violations;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Orleans.Storage;
 
 namespace Clearinghouse.Grains;
@@ -12,7 +17,15 @@ public static class GrainServices
     public static IServiceCollection AddClearinghouseGrainServices(this IServiceCollection services, IConfiguration configuration)
     {
         services.Configure<RecipientOptions>(configuration.GetSection(RecipientOptions.Section));
+        services.Configure<ViolationOptions>(configuration.GetSection(ViolationOptions.Section));
+        services.Configure<FilterListOptions>(configuration.GetSection(FilterListOptions.Section));
+        services.AddOptions<EscalationOptions>().Bind(configuration.GetSection(EscalationOptions.Section)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EscalationOptions>, EscalationOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddKeyedSingleton<TimeProvider>(ClearinghouseClock.Key, (provider, _) => provider.GetRequiredService<TimeProvider>());
+        services.TryAddSingleton<WebhookTransport>();
+        services.TryAddSingleton<ArfMailTransport>();
+        services.TryAddSingleton<EscalationSender>();
 
         // Grain state is stored in Orleans' own version-tolerant binary format, so the [Id]s on state types are what
         // keeps old state readable.

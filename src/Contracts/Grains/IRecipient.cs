@@ -16,12 +16,37 @@ public interface IRecipient : IGrainWithStringKey
 
     Task<IReadOnlyList<RecordView>> ListRecords();
 
-    /// <summary>The verdict for one message from <see cref="CheckRequest.Sender"/> to this recipient.</summary>
+    /// <summary>
+    /// The verdict for one message from <see cref="CheckRequest.Sender"/> to this recipient. A message that violates a
+    /// do-not-send request is answered only after the violation is persisted; it is then reported to the sender's
+    /// grain (exactly once, retried until it is).
+    /// </summary>
     Task<Verdict> Evaluate(CheckRequest request);
+
+    /// <summary>Stores a do-not-send request, replacing the one for the same sender and channel. Answered once persisted.</summary>
+    Task<DoNotSendView> RecordDoNotSend(DoNotSendRequest request);
+
+    /// <summary>Withdraws the request for a sender and channel; false when there was none.</summary>
+    Task<bool> WithdrawDoNotSend(Address sender, Channel channel);
+
+    Task<IReadOnlyList<DoNotSendView>> ListDoNotSend();
 }
 
 /// <summary>What the recipient grain needs to judge a message. The sender is already normalised.</summary>
 [GenerateSerializer, Immutable]
 public sealed record CheckRequest(
     [property: Id(0)] Address Sender,
-    [property: Id(1)] Channel Channel);
+    [property: Id(1)] Channel Channel)
+{
+    /// <summary>Evidence of the message being checked, when the caller has it (Message-ID, date, header digest).</summary>
+    [Id(6)]
+    public MessageEvidence? Message { get; init; }
+
+    /// <summary>The global filter-list entry the gateway's replica matched for this sender, if any.</summary>
+    [Id(7)]
+    public FilterListing? Listing { get; init; }
+
+    /// <summary>The provider asking (the reporter of any violation this check finds).</summary>
+    [Id(8)]
+    public string? ProviderId { get; init; }
+}

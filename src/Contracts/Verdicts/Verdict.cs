@@ -24,4 +24,13 @@ public sealed record Verdict(
     [property: Id(4)] string? MatchedRecordId,
     [property: Id(5)] string Reason,
     [property: Id(6)] string? NoticeText = null,
-    [property: Id(7)] bool ViolationRecorded = false);
+    [property: Id(7)] bool ViolationRecorded = false)
+{
+    /// <summary>The filter-list case that decided the verdict, when the global list rejected the sender.</summary>
+    [Id(12)]
+    public string? ListedCaseId { get; init; }
+
+    /// <summary>The key of the violation report this message produced (see <see cref="ViolationRecorded"/>).</summary>
+    [Id(13)]
+    public string? ViolationReportKey { get; init; }
+}

@@ -78,6 +78,8 @@ public static class ProtoMapping
         Reason = verdict.Reason,
         NoticeText = verdict.NoticeText ?? "",
         ViolationRecorded = verdict.ViolationRecorded,
+        ListedCaseId = verdict.ListedCaseId ?? "",
+        ViolationReportKey = verdict.ViolationReportKey ?? "",
     };
 
     public static V1.BlockingRecord ToProto(BlockingRecord record) => new()

@@ -2,15 +2,24 @@ using System.Diagnostics;
 using System.Threading.Channels;
 using Clearinghouse.Contracts;
 using Clearinghouse.Domain;
+using Clearinghouse.Gateway.FilterList;
 using Clearinghouse.Gateway.Security;
 using Grpc.Core;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using V1 = Clearinghouse.Api.V1;
 
 namespace Clearinghouse.Gateway.Services;
 
-/// <summary>The verdict path: validate at the edge, then ask the recipient's grain.</summary>
-public sealed class VerdictService(GrainReferences<IRecipient> recipients, IOptions<GatewayOptions> options) : V1.Verdicts.VerdictsBase
+/// <summary>
+/// The verdict path: validate at the edge, look the sender up in this gateway's filter-list replica (in memory),
+/// then ask the recipient's grain, passing any listing so that the recipient's allow records can still overrule it.
+/// </summary>
+public sealed class VerdictService(
+    GrainReferences<IRecipient> recipients,
+    IOptions<GatewayOptions> options,
+    FilterListReplica filterList,
+    [FromKeyedServices(ClearinghouseClock.Key)] TimeProvider clock) : V1.Verdicts.VerdictsBase
 {
     private static readonly WriteOptions BufferedWrite = new(WriteFlags.BufferHint);
     private static readonly WriteOptions FlushedWrite = new();
@@ -85,8 +94,15 @@ public sealed class VerdictService(GrainReferences<IRecipient> recipients, IOpti
         var recipient = Address.Parse(request.Recipient, "recipient");
         var sender = Address.Parse(request.Sender, "sender", allowNullSender: true);
         var channel = ProtoMapping.ToDomain(request.Channel);
-        context.RequireOwner(recipient);
-        var verdict = await recipients.Get(recipient.Value).Evaluate(new CheckRequest(sender, channel));
+        var message = ViolationMapping.CheckedMessage(request, clock);
+        var caller = context.RequireOwner(recipient);
+        var check = new CheckRequest(sender, channel)
+        {
+            Message = message,
+            Listing = filterList.Match(sender, request.ClientIp),
+            ProviderId = caller.Id,
+        };
+        var verdict = await recipients.Get(recipient.Value).Evaluate(check);
         VerdictMetrics.Record(verdict, channel, started);
         return verdict;
     }

@@ -1,22 +1,29 @@
 using Clearinghouse.Contracts;
 using Clearinghouse.Domain;
 using Clearinghouse.Grains.Persistence;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Clearinghouse.Grains.Recipients;
 
 /// <summary>
-/// Hosts one recipient's <see cref="RecordBook"/>. Record changes are acknowledged after they are persisted;
-/// checks only count hits in memory, and a grain timer (and deactivation) flushes them, one write at a time.
+/// Hosts one recipient's <see cref="RecordBook"/> and <see cref="DoNotSendBook"/>. Record changes are acknowledged
+/// after they are persisted; checks only count hits in memory, and a grain timer (and deactivation) flushes them, one
+/// write at a time. The one check that writes is a violation of a do-not-send request: the report is persisted here
+/// before the verdict is answered, then handed to the sender's grain; a reminder retries any the sender's grain has
+/// not acknowledged (it counts each report key once, so retries never double-count).
 /// </summary>
 public sealed partial class RecipientGrain(
     [PersistentState("recipient", StorageNames.Clearinghouse)] IPersistentState<RecipientState> state,
     IOptions<RecipientOptions> options,
-    TimeProvider clock,
-    ILogger<RecipientGrain> logger) : Grain, IRecipient
+    [FromKeyedServices(ClearinghouseClock.Key)] TimeProvider clock,
+    ILogger<RecipientGrain> logger) : Grain, IRecipient, IRemindable
 {
+    private const string ReportReminder = "violation-reports";
+
     private RecordBook book = null!;
+    private DoNotSendBook doNotSend = null!;
     private StateWriteQueue writes = null!;
     private bool hitsDirty;
 
@@ -27,6 +34,7 @@ public sealed partial class RecipientGrain(
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         book = new RecordBook(state.State, options.Value.HitHalfLife);
+        doNotSend = new DoNotSendBook(state.State);
         writes = new StateWriteQueue(() => state.WriteStateAsync());
         var interval = options.Value.HitFlushInterval;
         this.RegisterGrainTimer(FlushHitsAsync, new GrainTimerCreationOptions(interval, interval) { Interleave = true });
@@ -65,21 +73,109 @@ public sealed partial class RecipientGrain(
 
     Task<IReadOnlyList<RecordView>> IRecipient.ListRecords() => Task.FromResult(book.List(clock.GetUtcNow()));
 
-    Task<Verdict> IRecipient.Evaluate(CheckRequest request)
+    async Task<Verdict> IRecipient.Evaluate(CheckRequest request)
     {
         if (request.Sender.IsNullSender)
         {
-            return Task.FromResult(VerdictBuilder.NullSender);
+            return VerdictBuilder.NullSender;
         }
 
-        if (!book.TryMatch(request.Sender, request.Channel, out var match))
+        var matched = book.TryMatch(request.Sender, request.Channel, out var match);
+
+        // An allow record for the very address beats a do-not-send request (allow beats block within a tier);
+        // a domain-wide allow record does not.
+        var addressAllowed = matched && match!.Record.Action == RecordAction.Allow && match.Record.Pattern.Kind == PatternKind.Address;
+        if (!doNotSend.IsEmpty && !addressAllowed && doNotSend.TryFindInForce(request.Sender, request.Channel, clock.GetUtcNow(), out var inForce))
         {
-            return Task.FromResult(VerdictBuilder.NoMatch);
+            return await RecordViolationAsync(inForce, request);
         }
 
-        book.RecordHit(match.Record.Id, clock.GetUtcNow());
+        if (request.Listing is { } listing && !(matched && match!.Record.Action == RecordAction.Allow))
+        {
+            return FilterListVerdict.For(listing);
+        }
+
+        if (!matched)
+        {
+            return VerdictBuilder.NoMatch;
+        }
+
+        book.RecordHit(match!.Record.Id, clock.GetUtcNow());
         hitsDirty = true;
-        return Task.FromResult(match.Verdict);
+        return match.Verdict;
+    }
+
+    async Task<DoNotSendView> IRecipient.RecordDoNotSend(DoNotSendRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var view = doNotSend.Record(request);
+        await PersistAsync();
+        return view;
+    }
+
+    async Task<bool> IRecipient.WithdrawDoNotSend(Address sender, Channel channel)
+    {
+        if (!doNotSend.Withdraw(sender, channel))
+        {
+            return false;
+        }
+
+        await PersistAsync();
+        return true;
+    }
+
+    Task<IReadOnlyList<DoNotSendView>> IRecipient.ListDoNotSend() => Task.FromResult(doNotSend.List());
+
+    async Task IRemindable.ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName == ReportReminder && await DeliverReportsAsync())
+        {
+            var reminder = await this.GetReminder(ReportReminder);
+            if (reminder is not null)
+            {
+                await this.UnregisterReminder(reminder);
+            }
+        }
+    }
+
+    private async Task<Verdict> RecordViolationAsync(DoNotSendEntry entry, CheckRequest request)
+    {
+        var recipient = Address.Parse(this.GetPrimaryKeyString(), "recipient");
+        var (report, isNew) = doNotSend.RecordViolation(entry, recipient, request, clock.GetUtcNow());
+        if (isNew)
+        {
+            await PersistAsync();
+        }
+
+        if (doNotSend.Undelivered.Count > 0 && !await DeliverReportsAsync())
+        {
+            await this.RegisterOrUpdateReminder(ReportReminder, options.Value.ReportRetryPeriod, options.Value.ReportRetryPeriod);
+        }
+
+        return DoNotSendBook.ViolationVerdict(entry.Request, report.ReportKey);
+    }
+
+    /// <summary>Hands every undelivered report to its sender's grain; true when none is left.</summary>
+    private async Task<bool> DeliverReportsAsync()
+    {
+        foreach (var report in doNotSend.Undelivered.ToList())
+        {
+            try
+            {
+                await GrainFactory.GetGrain<ISender>(report.Sender.Value).Report(report);
+            }
+            catch (Exception error)
+            {
+                LogReportDeliveryFailed(error);
+                return false;
+            }
+
+            // The acknowledgement need not be persisted at once: a report sent again is counted once.
+            doNotSend.MarkDelivered(report);
+            hitsDirty = true;
+        }
+
+        return true;
     }
 
     private string NewRecordId() => Guid.CreateVersion7(clock.GetUtcNow()).ToString("N");
@@ -120,4 +216,7 @@ public sealed partial class RecipientGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Writing a recipient's hit counts failed; they are kept in memory and retried")]
     private partial void LogHitFlushFailed(Exception error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A violation report could not reach the sender's grain; it stays persisted and a reminder retries it")]
+    private partial void LogReportDeliveryFailed(Exception error);
 }

@@ -10,4 +10,7 @@ public sealed class RecipientOptions
 
     /// <summary>Half-life of a record's decayed hit rate.</summary>
     public TimeSpan HitHalfLife { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>How often a recipient retries violation reports its sender's grain has not acknowledged (a reminder).</summary>
+    public TimeSpan ReportRetryPeriod { get; set; } = TimeSpan.FromMinutes(1);
 }

@@ -12,4 +12,12 @@ public sealed class RecipientState
     /// <summary>Hit statistics by record id.</summary>
     [Id(1)]
     public Dictionary<string, HitStatistics> Hits { get; set; } = [];
+
+    /// <summary>Do-not-send requests by <see cref="DoNotSendRequest.Key"/> (sender and channel).</summary>
+    [Id(6)]
+    public Dictionary<string, DoNotSendEntry> DoNotSend { get; set; } = [];
+
+    /// <summary>Violation reports persisted here and not yet acknowledged by the sender's grain.</summary>
+    [Id(7)]
+    public List<ViolationReport> UndeliveredReports { get; set; } = [];
 }

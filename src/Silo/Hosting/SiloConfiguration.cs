@@ -22,6 +22,7 @@ public static class SiloConfiguration
                 cluster.ServiceId = options.Cluster.ServiceId;
             });
             silo.AddActivityPropagation();
+            silo.Configure<ReminderOptions>(reminders => reminders.MinimumReminderPeriod = ShortestReminderPeriod(builder.Configuration, reminders.MinimumReminderPeriod));
 
             if (options.Storage == StorageMode.Redis)
             {
@@ -36,6 +37,24 @@ public static class SiloConfiguration
         });
 
         return options;
+    }
+
+    /// <summary>
+    /// Reminders drive retries (outbox deliveries, violation reports, escalations). Orleans refuses periods below its
+    /// minimum (one minute); a shorter configured period lowers the minimum, with Orleans' warning.
+    /// </summary>
+    private static TimeSpan ShortestReminderPeriod(IConfiguration configuration, TimeSpan minimum)
+    {
+        string[] keys = ["Clearinghouse:Escalation:ReminderPeriod", "Clearinghouse:Recipients:ReportRetryPeriod", "Clearinghouse:Violations:EscalationRetryPeriod"];
+        foreach (var key in keys)
+        {
+            if (configuration.GetValue<TimeSpan?>(key) is { } period && period > TimeSpan.Zero && period < minimum)
+            {
+                minimum = period;
+            }
+        }
+
+        return minimum;
     }
 
     private static void UseRedis(ISiloBuilder silo, ClearinghouseOptions options)

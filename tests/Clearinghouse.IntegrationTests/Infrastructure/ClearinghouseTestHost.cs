@@ -84,6 +84,14 @@ public sealed class ClearinghouseTestHost : IAsyncDisposable
 
     public Records.RecordsClient Records(string? apiKey = TestTenants.AcmeKey) => new(Invoker(apiKey));
 
+    public DoNotSend.DoNotSendClient DoNotSend(string? apiKey = TestTenants.AcmeKey) => new(Invoker(apiKey));
+
+    public Reports.ReportsClient Reports(string? apiKey = TestTenants.AcmeKey) => new(Invoker(apiKey));
+
+    public FilterList.FilterListClient FilterList(string? apiKey = TestTenants.AcmeKey) => new(Invoker(apiKey));
+
+    public Operator.OperatorClient Operator(string? apiKey = TestTenants.OperatorKey) => new(Invoker(apiKey));
+
     public async Task StopAsync()
     {
         foreach (var channel in channels)

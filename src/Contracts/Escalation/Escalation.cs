@@ -1,0 +1,55 @@
+namespace Clearinghouse.Domain;
+
+/// <summary>Where a sender stands: none → escalated (a case is open and being sent) → listed → delisted.</summary>
+public enum EscalationState
+{
+    None = 0,
+    Escalated = 1,
+    Listed = 2,
+    Delisted = 3,
+}
+
+/// <summary>A sender's (or a domain's) violation counts in the sliding window as of one moment.</summary>
+[GenerateSerializer, Immutable]
+public sealed record SenderStanding(
+    [property: Id(0)] int ReportsInWindow,
+    [property: Id(1)] double WeightedReports,
+    [property: Id(2)] int DistinctRecipients,
+    [property: Id(3)] double WeightedRecipients,
+    [property: Id(4)] int DistinctProviders,
+    [property: Id(5)] DateTimeOffset? LastReportAt)
+{
+    public static readonly SenderStanding Empty = new(0, 0, 0, 0, 0, null);
+}
+
+/// <summary>Everything an authority or ISP receives about one escalated sender.</summary>
+[GenerateSerializer, Immutable]
+public sealed record EscalationCase(
+    [property: Id(0)] string CaseId,
+    [property: Id(1)] Address Sender,
+    [property: Id(2)] DateTimeOffset OpenedAt,
+    [property: Id(3)] SenderStanding Standing,
+    [property: Id(4)] IReadOnlyList<string> ReportingProviders,
+    [property: Id(5)] IReadOnlyList<ViolationReport> Evidence,
+    [property: Id(6)] string Reason);
+
+/// <summary>A sender's state as operators read it.</summary>
+[GenerateSerializer, Immutable]
+public sealed record SenderStatus(
+    [property: Id(0)] Address Sender,
+    [property: Id(1)] EscalationState State,
+    [property: Id(2)] string? CaseId,
+    [property: Id(3)] SenderStanding Standing,
+    [property: Id(4)] long TotalReports,
+    [property: Id(5)] int EvidenceSamples,
+    [property: Id(6)] DateTimeOffset? EscalatedAt,
+    [property: Id(7)] DateTimeOffset? ListedAt,
+    [property: Id(8)] DateTimeOffset? DelistedAt,
+    [property: Id(9)] IReadOnlyList<string> ReportingProviders);
+
+/// <summary>A domain's aggregate over all its reported addresses.</summary>
+[GenerateSerializer, Immutable]
+public sealed record DomainStatus(
+    [property: Id(0)] string Domain,
+    [property: Id(1)] SenderStanding Standing,
+    [property: Id(2)] int DistinctSenders);

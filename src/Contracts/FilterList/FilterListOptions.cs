@@ -1,0 +1,13 @@
+namespace Clearinghouse.Domain;
+
+/// <summary>The filter list and its replicas (configuration section <c>Clearinghouse:FilterList</c>).</summary>
+public sealed class FilterListOptions
+{
+    public const string Section = "Clearinghouse:FilterList";
+
+    /// <summary>How many recent changes the list and each replica keep; a subscriber further behind gets a snapshot.</summary>
+    public int RetainedChanges { get; set; } = 10_000;
+
+    /// <summary>How often a gateway's replica renews its subscription and checks that it missed nothing.</summary>
+    public TimeSpan ReplicaRefreshInterval { get; set; } = TimeSpan.FromSeconds(30);
+}

@@ -1,0 +1,103 @@
+using System.Net;
+
+namespace Clearinghouse.Domain;
+
+public enum FilterEntryKind
+{
+    /// <summary>The lower-case hex SHA-256 of a normalised address, as hashed-address blocklists publish them.</summary>
+    AddressSha256 = 0,
+
+    /// <summary>A domain in clear (it also covers its subdomains).</summary>
+    Domain = 1,
+
+    /// <summary>An IP address in clear.</summary>
+    Ip = 2,
+}
+
+public enum FilterChangeOp
+{
+    Add = 0,
+    Remove = 1,
+}
+
+/// <summary>One entry of the global filter list. <see cref="Value"/> is normalised for its kind.</summary>
+[GenerateSerializer, Immutable]
+public sealed record FilterEntry([property: Id(0)] FilterEntryKind Kind, [property: Id(1)] string Value)
+{
+    public string Key => $"{(int)Kind}:{Value}";
+
+    public static FilterEntry ForAddress(Address address) => new(FilterEntryKind.AddressSha256, Sha256Hex.Of(address.Value));
+
+    /// <summary>Parses an entry as an operator writes it: an address (published hashed), a domain, or an IP address.</summary>
+    public static FilterEntry Parse(FilterEntryKind kind, string? value, string field)
+    {
+        var text = (value ?? "").Trim();
+        switch (kind)
+        {
+            case FilterEntryKind.AddressSha256:
+                if (Sha256Hex.IsValid(text))
+                {
+                    return new FilterEntry(kind, text.ToLowerInvariant());
+                }
+
+                return ForAddress(Address.Parse(text, field));
+            case FilterEntryKind.Domain:
+                if (!DomainName.TryNormalize(text, out var domain, out var problem) || domain.StartsWith('['))
+                {
+                    throw new InvalidFieldException(field, problem.Length > 0 ? problem : "is not a domain");
+                }
+
+                return new FilterEntry(kind, domain);
+            case FilterEntryKind.Ip:
+                if (!IPAddress.TryParse(text, out var ip))
+                {
+                    throw new InvalidFieldException(field, "is not an IP address");
+                }
+
+                return new FilterEntry(kind, ip.ToString());
+            default:
+                throw new InvalidFieldException("kind", "is not a known entry kind");
+        }
+    }
+}
+
+/// <summary>One change of the filter list. Versions start at 1 and have no gaps.</summary>
+[GenerateSerializer, Immutable]
+public sealed record FilterChange(
+    [property: Id(0)] long Version,
+    [property: Id(1)] FilterChangeOp Op,
+    [property: Id(2)] FilterEntry Entry,
+    [property: Id(3)] string Reason,
+    [property: Id(4)] string CaseId,
+    [property: Id(5)] DateTimeOffset At);
+
+/// <summary>
+/// What a reader behind <see cref="Version"/> needs: either the changes after its version (<see cref="Snapshot"/> null),
+/// or, when those are no longer retained, a snapshot of the listed entries (each as the change that added it) at
+/// <see cref="SnapshotVersion"/> followed by the changes after it.
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record FilterListSlice(
+    [property: Id(0)] IReadOnlyList<FilterChange>? Snapshot,
+    [property: Id(1)] long SnapshotVersion,
+    [property: Id(2)] IReadOnlyList<FilterChange> Changes,
+    [property: Id(3)] long Version);
+
+/// <summary>Why the verdict path stopped a sender: the listed entry that matched, passed to the recipient grain.</summary>
+[GenerateSerializer, Immutable]
+public sealed record FilterListing(
+    [property: Id(0)] FilterEntry Entry,
+    [property: Id(1)] string CaseId,
+    [property: Id(2)] string Reason);
+
+/// <summary>The verdict for a sender on the global filter list.</summary>
+public static class FilterListVerdict
+{
+    public const string RejectText = "Message refused: the sender is on the Clearinghouse filter list for ignoring do-not-send requests";
+
+    public static Verdict For(FilterListing listing) =>
+        new(VerdictAction.Reject, 550, "5.7.1", RejectText, null, $"sender on the global filter list (case {listing.CaseId})")
+        {
+            ListedCaseId = listing.CaseId,
+        };
+}

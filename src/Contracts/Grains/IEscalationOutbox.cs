@@ -1,0 +1,16 @@
+using Clearinghouse.Domain;
+
+namespace Clearinghouse.Contracts;
+
+/// <summary>
+/// The durable outbox of escalation reports. Key: 0. A case becomes one delivery per configured destination that
+/// applies to it; each is retried with back-off (across restarts, by reminder) until delivered or dead-lettered.
+/// </summary>
+public interface IEscalationOutbox : IGrainWithIntegerKey
+{
+    /// <summary>Queues a case; idempotent per case id. Answered once persisted; delivery happens afterwards.</summary>
+    Task<int> Enqueue(EscalationCase escalation);
+
+    /// <summary>Deliveries, newest first, optionally only those in <paramref name="status"/>.</summary>
+    Task<IReadOnlyList<DeliveryView>> List(DeliveryStatus? status, int max);
+}

@@ -1,0 +1,26 @@
+using Clearinghouse.Domain;
+using Orleans.Concurrency;
+
+namespace Clearinghouse.Contracts;
+
+/// <summary>The authoritative, persisted filter-list log. Key: 0. Observers hear of each change after it is persisted.</summary>
+public interface IFilterList : IGrainWithIntegerKey
+{
+    /// <summary>Appends an add or remove; null when it changes nothing (already listed, or not listed).</summary>
+    Task<FilterChange?> Append(FilterChangeOp op, FilterEntry entry, string reason, string caseId);
+
+    /// <summary>The changes after <paramref name="fromVersion"/>, or a snapshot when those are no longer retained.</summary>
+    Task<FilterListSlice> Read(long fromVersion, int maxChanges);
+
+    /// <summary>Subscribes (or renews) an observer; subscriptions expire unless renewed.</summary>
+    Task Subscribe(IFilterListObserver observer);
+
+    Task Unsubscribe(IFilterListObserver observer);
+}
+
+/// <summary>A gateway's replica: told of each change as it happens (it catches up by reading on any gap).</summary>
+public interface IFilterListObserver : IGrainObserver
+{
+    [OneWay]
+    Task OnChange(FilterChange change);
+}

@@ -1,0 +1,303 @@
+using System.Threading.Channels;
+using Clearinghouse.Contracts;
+using Clearinghouse.Domain;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Clearinghouse.Gateway.FilterList;
+
+/// <summary>An update a subscriber receives: a snapshot to replace its copy with, or one change.</summary>
+public sealed record ReplicaUpdate(FilterListSlice? Snapshot, FilterChange? Change);
+
+/// <summary>A subscriber's view: what it needs to catch up, then the live updates in order.</summary>
+public sealed class ReplicaSubscription(FilterListSlice catchUp, ChannelReader<ReplicaUpdate> live, Action unsubscribe) : IDisposable
+{
+    public FilterListSlice CatchUp => catchUp;
+
+    public ChannelReader<ReplicaUpdate> Live => live;
+
+    public void Dispose() => unsubscribe();
+}
+
+/// <summary>
+/// This gateway's in-memory copy of the filter list. It observes the filter-list grain (each change is pushed as
+/// it is persisted) and catches up by reading from its version whenever it sees a gap, at start, and on every renewal
+/// of its subscription, so it never misses a change for long. The verdict path reads <see cref="Match"/> without a
+/// grain call; the subscription stream is served from here, so subscribers cost the cluster nothing.
+/// Changes are applied and forwarded to subscribers under one lock, so every subscriber sees them in version order,
+/// without gaps or repeats.
+/// </summary>
+public sealed partial class FilterListReplica : IFilterListObserver, IHostedService, IDisposable
+{
+    /// <summary>How many updates a subscriber may be behind before its stream is ended (it resumes from its version).</summary>
+    public const int SubscriberBacklog = 10_000;
+
+    private readonly IGrainFactory grains;
+    private readonly FilterListOptions options;
+    private readonly ILogger<FilterListReplica> logger;
+    private readonly Lock gate = new();
+    private readonly FilterListLog log;
+    private readonly List<Channel<ReplicaUpdate>> subscribers = [];
+    private readonly SemaphoreSlim catchingUp = new(1, 1);
+    private readonly TaskCompletionSource ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CancellationTokenSource stopping = new();
+    private volatile FilterListIndex index = FilterListIndex.Empty;
+    private IFilterListObserver? reference;
+    private Task refreshing = Task.CompletedTask;
+
+    public FilterListReplica(IGrainFactory grains, IOptions<FilterListOptions> options, ILogger<FilterListReplica> logger)
+    {
+        this.grains = grains;
+        this.options = options.Value;
+        this.logger = logger;
+        log = new FilterListLog(this.options.RetainedChanges);
+    }
+
+    public long Version
+    {
+        get
+        {
+            lock (gate)
+            {
+                return log.Version;
+            }
+        }
+    }
+
+    /// <summary>Completes once the replica has caught up with the list after start.</summary>
+    public Task WhenReady => ready.Task;
+
+    /// <summary>The listed entry matching the sender (hashed address or domain) or the client IP; null when none does.</summary>
+    public FilterListing? Match(Address sender, string? clientIp) => index.Match(sender, clientIp);
+
+    public FilterListSlice Snapshot()
+    {
+        lock (gate)
+        {
+            return log.ReadFrom(-1);
+        }
+    }
+
+    public ReplicaSubscription Subscribe(long fromVersion)
+    {
+        var channel = System.Threading.Channels.Channel.CreateBounded<ReplicaUpdate>(new BoundedChannelOptions(SubscriberBacklog) { SingleReader = true, SingleWriter = true });
+        lock (gate)
+        {
+            var catchUp = log.ReadFrom(fromVersion);
+            subscribers.Add(channel);
+            return new ReplicaSubscription(catchUp, channel.Reader, () =>
+            {
+                lock (gate)
+                {
+                    subscribers.Remove(channel);
+                }
+            });
+        }
+    }
+
+    Task IFilterListObserver.OnChange(FilterChange change)
+    {
+        bool gap;
+        lock (gate)
+        {
+            gap = change.Version > log.Version + 1;
+            if (change.Version == log.Version + 1)
+            {
+                ApplyLocked([change]);
+            }
+        }
+
+        if (gap)
+        {
+            _ = CatchUpInBackgroundAsync();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        reference = grains.CreateObjectReference<IFilterListObserver>(this);
+        using var patience = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        patience.CancelAfter(TimeSpan.FromSeconds(30));
+        while (!ready.Task.IsCompleted && !patience.IsCancellationRequested)
+        {
+            try
+            {
+                await RenewAsync(patience.Token);
+            }
+            catch (Exception error) when (!cancellationToken.IsCancellationRequested)
+            {
+                if (!patience.IsCancellationRequested)
+                {
+                    LogRefreshFailed(error);
+                    await Task.Delay(TimeSpan.FromMilliseconds(200), CancellationToken.None);
+                }
+            }
+        }
+
+        if (!ready.Task.IsCompleted)
+        {
+            LogStartedBehind();
+        }
+
+        refreshing = RefreshLoopAsync(stopping.Token);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await stopping.CancelAsync();
+        try
+        {
+            await refreshing.WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        lock (gate)
+        {
+            foreach (var subscriber in subscribers)
+            {
+                subscriber.Writer.TryComplete();
+            }
+        }
+
+        if (reference is not null)
+        {
+            try
+            {
+                await grains.GetGrain<IFilterList>(0).Unsubscribe(reference).WaitAsync(TimeSpan.FromSeconds(2), cancellationToken);
+            }
+            catch (Exception error) when (error is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                LogRefreshFailed(error);
+            }
+
+            grains.DeleteObjectReference<IFilterListObserver>(reference);
+        }
+    }
+
+    public void Dispose()
+    {
+        stopping.Dispose();
+        catchingUp.Dispose();
+    }
+
+    private async Task RefreshLoopAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(options.ReplicaRefreshInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+            {
+                try
+                {
+                    await RenewAsync(cancellationToken);
+                }
+                catch (Exception error) when (!cancellationToken.IsCancellationRequested)
+                {
+                    LogRefreshFailed(error);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    // Subscribing before reading means a change made in between is either read or pushed (or both: the version
+    // check drops the repeat).
+    private async Task RenewAsync(CancellationToken cancellationToken)
+    {
+        await grains.GetGrain<IFilterList>(0).Subscribe(reference!).WaitAsync(cancellationToken);
+        await CatchUpAsync(cancellationToken);
+        ready.TrySetResult();
+    }
+
+    private async Task CatchUpAsync(CancellationToken cancellationToken)
+    {
+        await catchingUp.WaitAsync(cancellationToken);
+        try
+        {
+            var list = grains.GetGrain<IFilterList>(0);
+            while (true)
+            {
+                var slice = await list.Read(Version, 1000).WaitAsync(cancellationToken);
+                lock (gate)
+                {
+                    if (slice.Snapshot is { } snapshot)
+                    {
+                        log.Reset(snapshot, slice.SnapshotVersion);
+                        PublishLocked(new ReplicaUpdate(log.ReadFrom(-1), null));
+                    }
+
+                    ApplyLocked(slice.Changes.Where(c => c.Version > log.Version));
+                    if (log.Version >= slice.Version || slice.Changes.Count == 0)
+                    {
+                        return;
+                    }
+                }
+            }
+        }
+        finally
+        {
+            catchingUp.Release();
+        }
+    }
+
+    private async Task CatchUpInBackgroundAsync()
+    {
+        try
+        {
+            await CatchUpAsync(stopping.Token);
+        }
+        catch (Exception error) when (!stopping.IsCancellationRequested)
+        {
+            LogRefreshFailed(error);
+        }
+    }
+
+    private void ApplyLocked(IEnumerable<FilterChange> changes)
+    {
+        var applied = false;
+        foreach (var change in changes)
+        {
+            if (change.Version != log.Version + 1)
+            {
+                break;
+            }
+
+            log.Apply(change);
+            PublishLocked(new ReplicaUpdate(null, change));
+            applied = true;
+        }
+
+        if (applied || index == FilterListIndex.Empty)
+        {
+            index = new FilterListIndex(log.Listed);
+            ClearinghouseTelemetry.SetFilterListVersion(log.Version);
+        }
+    }
+
+    private void PublishLocked(ReplicaUpdate update)
+    {
+        foreach (var subscriber in subscribers)
+        {
+            if (!subscriber.Writer.TryWrite(update))
+            {
+                subscriber.Writer.TryComplete(new SubscriberTooSlowException());
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The filter-list replica could not renew its subscription or catch up; it retries")]
+    private partial void LogRefreshFailed(Exception error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The filter-list replica could not catch up at start; verdicts use an empty list until it does")]
+    private partial void LogStartedBehind();
+}
+
+/// <summary>A subscriber that fell more than <see cref="FilterListReplica.SubscriberBacklog"/> updates behind.</summary>
+public sealed class SubscriberTooSlowException() : Exception("the subscriber fell too far behind; subscribe again from its last version");

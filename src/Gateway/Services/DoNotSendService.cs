@@ -1,0 +1,57 @@
+using Clearinghouse.Contracts;
+using Clearinghouse.Domain;
+using Clearinghouse.Gateway.Security;
+using Grpc.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using V1 = Clearinghouse.Api.V1;
+
+namespace Clearinghouse.Gateway.Services;
+
+/// <summary>Providers record their users' do-not-send requests. Validated in full before the recipient's grain is called.</summary>
+public sealed class DoNotSendService(
+    GrainReferences<IRecipient> recipients,
+    IOptionsMonitor<DoNotSendOptions> options,
+    [FromKeyedServices(ClearinghouseClock.Key)] TimeProvider clock) : V1.DoNotSend.DoNotSendBase
+{
+    public override async Task<V1.DoNotSendEntry> RecordRequest(V1.RecordDoNotSendRequest request, ServerCallContext context)
+    {
+        var recipient = Address.Parse(request.Recipient, "recipient");
+        var caller = context.RequireOwner(recipient);
+        var channel = ProtoMapping.ToDomain(request.Channel);
+        var method = ViolationMapping.ToDomain(request.Method, "method");
+        var firstMessage = ViolationMapping.ToDomain(request.FirstMessage, "first_message");
+        var validated = DoNotSendValidator.Validate(
+            request.Sender,
+            channel,
+            method,
+            request.RequestedAt?.ToDateTimeOffset(),
+            firstMessage,
+            options.CurrentValue.GracePeriodFor(caller.Id),
+            caller.Id,
+            request.Message,
+            clock.GetUtcNow());
+        var view = await recipients.Get(recipient.Value).RecordDoNotSend(validated);
+        return ViolationMapping.ToProto(view);
+    }
+
+    public override async Task<V1.WithdrawDoNotSendResponse> WithdrawRequest(V1.WithdrawDoNotSendRequest request, ServerCallContext context)
+    {
+        var recipient = Address.Parse(request.Recipient, "recipient");
+        context.RequireOwner(recipient);
+        var sender = Address.Parse(request.Sender, "sender");
+        var channel = ProtoMapping.ToDomain(request.Channel);
+        var withdrawn = await recipients.Get(recipient.Value).WithdrawDoNotSend(sender, channel);
+        return new V1.WithdrawDoNotSendResponse { Withdrawn = withdrawn };
+    }
+
+    public override async Task<V1.ListDoNotSendResponse> ListRequests(V1.ListDoNotSendRequest request, ServerCallContext context)
+    {
+        var recipient = Address.Parse(request.Recipient, "recipient");
+        context.RequireOwner(recipient);
+        var views = await recipients.Get(recipient.Value).ListDoNotSend();
+        var response = new V1.ListDoNotSendResponse();
+        response.Requests.AddRange(views.Select(ViolationMapping.ToProto));
+        return response;
+    }
+}

@@ -1,0 +1,66 @@
+using Clearinghouse.Contracts;
+using Clearinghouse.Domain;
+using Clearinghouse.Gateway.Security;
+using Grpc.Core;
+using V1 = Clearinghouse.Api.V1;
+
+namespace Clearinghouse.Gateway.Services;
+
+/// <summary>The operators' API: every call needs an operator credential and is validated before any grain is called.</summary>
+public sealed class OperatorService(IGrainFactory grains) : V1.Operator.OperatorBase
+{
+    private const string DefaultDelistReason = "delisted by an operator";
+
+    public override async Task<V1.Thresholds> GetThresholds(V1.GetThresholdsRequest request, ServerCallContext context)
+    {
+        context.RequireOperator();
+        var view = await grains.GetGrain<IViolationRanking>(0).GetView();
+        return ViolationMapping.ToProto(view.Settings);
+    }
+
+    public override async Task<V1.Thresholds> SetThresholds(V1.Thresholds request, ServerCallContext context)
+    {
+        context.RequireOperator();
+        var settings = ViolationMapping.ToDomain(request);
+        return ViolationMapping.ToProto(await grains.GetGrain<IViolationRanking>(0).SetSettings(settings));
+    }
+
+    public override async Task<V1.SenderReport> GetSender(V1.GetSenderRequest request, ServerCallContext context)
+    {
+        context.RequireOperator();
+        var sender = Address.Parse(request.Sender, "sender");
+        var status = grains.GetGrain<ISender>(sender.Value).GetStatus();
+        var domain = grains.GetGrain<ISenderDomain>(sender.Domain).GetStatus();
+        return ViolationMapping.ToProto(await status, await domain);
+    }
+
+    public override async Task<V1.DelistResponse> Delist(V1.DelistRequest request, ServerCallContext context)
+    {
+        context.RequireOperator();
+        var sender = Address.Parse(request.Sender, "sender");
+        if (!ReplyText.TryValidate(request.Reason, out var problem))
+        {
+            throw new InvalidFieldException("reason", problem);
+        }
+
+        var reason = ReplyText.Sanitize(request.Reason) is { Length: > 0 } text ? text : DefaultDelistReason;
+        var delisted = await grains.GetGrain<ISender>(sender.Value).Delist(reason);
+        return new V1.DelistResponse { Delisted = delisted };
+    }
+
+    public override async Task<V1.ListDeliveriesResponse> ListDeliveries(V1.ListDeliveriesRequest request, ServerCallContext context)
+    {
+        context.RequireOperator();
+        var status = ViolationMapping.ToDomain(request.Status);
+        if (request.Limit > 1000)
+        {
+            throw new InvalidFieldException("limit", "must be at most 1000");
+        }
+
+        var limit = request.Limit == 0 ? 100 : (int)request.Limit;
+        var deliveries = await grains.GetGrain<IEscalationOutbox>(0).List(status, limit);
+        var response = new V1.ListDeliveriesResponse();
+        response.Deliveries.AddRange(deliveries.Select(ViolationMapping.ToProto));
+        return response;
+    }
+}

@@ -1,0 +1,36 @@
+using Clearinghouse.Contracts;
+using Clearinghouse.Domain;
+using Clearinghouse.Gateway.Security;
+using Grpc.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using V1 = Clearinghouse.Api.V1;
+
+namespace Clearinghouse.Gateway.Services;
+
+/// <summary>Providers report violations on their users' behalf, straight to the sender's grain.</summary>
+public sealed class ReportsService(
+    IGrainFactory grains,
+    IOptionsMonitor<DoNotSendOptions> options,
+    [FromKeyedServices(ClearinghouseClock.Key)] TimeProvider clock) : V1.Reports.ReportsBase
+{
+    public override async Task<V1.SubmitViolationResponse> SubmitViolation(V1.SubmitViolationRequest request, ServerCallContext context)
+    {
+        var recipient = Address.Parse(request.Recipient, "recipient");
+        var caller = context.RequireOwner(recipient);
+        var report = ViolationReportValidator.Validate(
+            request.ReportId,
+            recipient,
+            request.Sender,
+            ProtoMapping.ToDomain(request.Channel),
+            request.FirstMessage is null ? null : ViolationMapping.ToDomain(request.FirstMessage, "first_message"),
+            ViolationMapping.ToDomain(request.RequestMethod, "request_method"),
+            request.RequestedAt?.ToDateTimeOffset(),
+            request.SecondMessage is null ? null : ViolationMapping.ToDomain(request.SecondMessage, "second_message"),
+            caller.Id,
+            options.CurrentValue.GracePeriodFor(caller.Id),
+            clock.GetUtcNow());
+        var outcome = await grains.GetGrain<ISender>(report.Sender.Value).Report(report);
+        return new V1.SubmitViolationResponse { Duplicate = outcome.Duplicate, SenderState = ViolationMapping.ToProto(outcome.State) };
+    }
+}

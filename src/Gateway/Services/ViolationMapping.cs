@@ -1,0 +1,188 @@
+using Clearinghouse.Domain;
+using Google.Protobuf.WellKnownTypes;
+using V1 = Clearinghouse.Api.V1;
+
+namespace Clearinghouse.Gateway.Services;
+
+/// <summary>Between the protos of do-not-send, reports, the filter list and the operator API and the domain model.</summary>
+public static class ViolationMapping
+{
+    public static DoNotSendMethod ToDomain(V1.DoNotSendMethod method, string field) => method switch
+    {
+        V1.DoNotSendMethod.Reply => DoNotSendMethod.Reply,
+        V1.DoNotSendMethod.WebForm => DoNotSendMethod.WebForm,
+        V1.DoNotSendMethod.OneClick => DoNotSendMethod.OneClick,
+        V1.DoNotSendMethod.Unspecified => throw new InvalidFieldException(field, "is required"),
+        _ => throw new InvalidFieldException(field, $"{(int)method} is not a known method"),
+    };
+
+    public static V1.DoNotSendMethod ToProto(DoNotSendMethod method) => method switch
+    {
+        DoNotSendMethod.Reply => V1.DoNotSendMethod.Reply,
+        DoNotSendMethod.WebForm => V1.DoNotSendMethod.WebForm,
+        DoNotSendMethod.OneClick => V1.DoNotSendMethod.OneClick,
+        _ => V1.DoNotSendMethod.Unspecified,
+    };
+
+    /// <summary>Required evidence (a do-not-send request's or a report's message).</summary>
+    public static MessageEvidence ToDomain(V1.MessageEvidence? evidence, string field)
+    {
+        if (evidence is null)
+        {
+            throw new InvalidFieldException(field, "is required");
+        }
+
+        return MessageEvidence.Parse(evidence.MessageId, evidence.Date?.ToDateTimeOffset(), evidence.HeaderDigest, field);
+    }
+
+    /// <summary>The optional evidence of a checked message; null when the check carries none.</summary>
+    public static MessageEvidence? CheckedMessage(V1.CheckRecipientRequest request, TimeProvider clock)
+    {
+        if (request.MessageId.Length == 0 && request.HeaderDigest.Length == 0 && request.MessageDate is null)
+        {
+            return null;
+        }
+
+        return MessageEvidence.Parse(request.MessageId, request.MessageDate?.ToDateTimeOffset() ?? clock.GetUtcNow(), request.HeaderDigest, "", digestRequired: false);
+    }
+
+    public static V1.MessageEvidence ToProto(MessageEvidence evidence) => new()
+    {
+        MessageId = evidence.MessageId,
+        Date = Timestamp.FromDateTimeOffset(evidence.Date),
+        HeaderDigest = evidence.HeaderDigest,
+    };
+
+    public static V1.DoNotSendEntry ToProto(DoNotSendView view)
+    {
+        var request = view.Request;
+        return new V1.DoNotSendEntry
+        {
+            Sender = request.Sender.Value,
+            Channel = ProtoMapping.ToProto(request.Channel),
+            Method = ToProto(request.Method),
+            RequestedAt = Timestamp.FromDateTimeOffset(request.RequestedAt),
+            FirstMessage = ToProto(request.FirstMessage),
+            GracePeriod = Duration.FromTimeSpan(request.GracePeriod),
+            InForceFrom = Timestamp.FromDateTimeOffset(request.InForceFrom),
+            Message = request.Message,
+            Violations = (uint)view.Violations,
+            LastViolationAt = view.LastViolationAt is { } last ? Timestamp.FromDateTimeOffset(last) : null,
+        };
+    }
+
+    public static V1.EscalationState ToProto(EscalationState state) => state switch
+    {
+        EscalationState.None => V1.EscalationState.None,
+        EscalationState.Escalated => V1.EscalationState.Escalated,
+        EscalationState.Listed => V1.EscalationState.Listed,
+        EscalationState.Delisted => V1.EscalationState.Delisted,
+        _ => V1.EscalationState.Unspecified,
+    };
+
+    public static V1.FilterListChange ToProto(FilterChange change) => new()
+    {
+        Version = (ulong)change.Version,
+        Op = change.Op == FilterChangeOp.Add ? V1.FilterChangeOp.Add : V1.FilterChangeOp.Remove,
+        Kind = change.Entry.Kind switch
+        {
+            FilterEntryKind.AddressSha256 => V1.FilterEntryKind.AddressSha256,
+            FilterEntryKind.Domain => V1.FilterEntryKind.Domain,
+            _ => V1.FilterEntryKind.Ip,
+        },
+        Value = change.Entry.Value,
+        Reason = change.Reason,
+        CaseId = change.CaseId,
+        At = Timestamp.FromDateTimeOffset(change.At),
+    };
+
+    public static V1.FilterListSnapshot ToSnapshot(FilterListSlice slice)
+    {
+        var snapshot = new V1.FilterListSnapshot { Version = (ulong)slice.SnapshotVersion };
+        snapshot.Entries.AddRange((slice.Snapshot ?? []).Select(ToProto));
+        return snapshot;
+    }
+
+    public static ThresholdSettings ToDomain(V1.Thresholds thresholds)
+    {
+        var mode = thresholds.Mode switch
+        {
+            V1.ThresholdMode.Absolute => ThresholdMode.Absolute,
+            V1.ThresholdMode.Ranked => ThresholdMode.Ranked,
+            V1.ThresholdMode.Unspecified => throw new InvalidFieldException("mode", "is required"),
+            _ => throw new InvalidFieldException("mode", $"{(int)thresholds.Mode} is not a known mode"),
+        };
+        return new ThresholdSettings(mode, Clamp(thresholds.AbsoluteThreshold), Clamp(thresholds.RankDivisor), Clamp(thresholds.MinimumProviders)).Validated();
+    }
+
+    public static V1.Thresholds ToProto(ThresholdSettings settings) => new()
+    {
+        Mode = settings.Mode == ThresholdMode.Ranked ? V1.ThresholdMode.Ranked : V1.ThresholdMode.Absolute,
+        AbsoluteThreshold = (uint)settings.AbsoluteThreshold,
+        RankDivisor = (uint)settings.RankDivisor,
+        MinimumProviders = (uint)settings.MinimumProviders,
+    };
+
+    public static V1.Standing ToProto(SenderStanding standing) => new()
+    {
+        ReportsInWindow = (uint)standing.ReportsInWindow,
+        WeightedReports = standing.WeightedReports,
+        DistinctRecipients = (uint)standing.DistinctRecipients,
+        WeightedRecipients = standing.WeightedRecipients,
+        DistinctProviders = (uint)standing.DistinctProviders,
+        LastReportAt = Optional(standing.LastReportAt),
+    };
+
+    public static V1.SenderReport ToProto(SenderStatus status, DomainStatus domain)
+    {
+        var report = new V1.SenderReport
+        {
+            Sender = status.Sender.Value,
+            State = ToProto(status.State),
+            CaseId = status.CaseId ?? "",
+            Standing = ToProto(status.Standing),
+            TotalReports = (ulong)status.TotalReports,
+            EvidenceSamples = (uint)status.EvidenceSamples,
+            EscalatedAt = Optional(status.EscalatedAt),
+            ListedAt = Optional(status.ListedAt),
+            DelistedAt = Optional(status.DelistedAt),
+            DomainStanding = ToProto(domain.Standing),
+            DomainDistinctSenders = (uint)domain.DistinctSenders,
+        };
+        report.ReportingProviders.AddRange(status.ReportingProviders);
+        return report;
+    }
+
+    public static DeliveryStatus? ToDomain(V1.DeliveryStatus status) => status switch
+    {
+        V1.DeliveryStatus.Unspecified => null,
+        V1.DeliveryStatus.Pending => DeliveryStatus.Pending,
+        V1.DeliveryStatus.Delivered => DeliveryStatus.Delivered,
+        V1.DeliveryStatus.DeadLetter => DeliveryStatus.DeadLetter,
+        _ => throw new InvalidFieldException("status", $"{(int)status} is not a known status"),
+    };
+
+    public static V1.Delivery ToProto(DeliveryView view) => new()
+    {
+        DeliveryId = view.DeliveryId,
+        CaseId = view.CaseId,
+        Destination = view.Destination,
+        Transport = view.Transport,
+        Status = view.Status switch
+        {
+            DeliveryStatus.Pending => V1.DeliveryStatus.Pending,
+            DeliveryStatus.Delivered => V1.DeliveryStatus.Delivered,
+            _ => V1.DeliveryStatus.DeadLetter,
+        },
+        Attempts = (uint)view.Attempts,
+        CreatedAt = Timestamp.FromDateTimeOffset(view.CreatedAt),
+        LastAttemptAt = Optional(view.LastAttemptAt),
+        NextAttemptAt = Optional(view.NextAttemptAt),
+        DeliveredAt = Optional(view.DeliveredAt),
+        LastError = view.LastError ?? "",
+    };
+
+    private static Timestamp? Optional(DateTimeOffset? at) => at is { } value ? Timestamp.FromDateTimeOffset(value) : null;
+
+    private static int Clamp(uint value) => value > int.MaxValue ? int.MaxValue : (int)value;
+}
