@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Clearinghouse.Contracts;
 using Clearinghouse.Domain;
+using Clearinghouse.Grains.Persistence;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -85,7 +86,7 @@ public sealed partial class SenderGrain(
         }
 
         await state.WriteStateAsync();
-        await ForwardToDomainAsync(report);
+        ForwardToDomain(report);
         if (state.State.Escalation == EscalationState.Escalated)
         {
             await CompleteEscalationAsync();
@@ -190,11 +191,12 @@ public sealed partial class SenderGrain(
         return lastView;
     }
 
-    private async Task ForwardToDomainAsync(ViolationReport report)
+    private void ForwardToDomain(ViolationReport report)
     {
         try
         {
-            await GrainFactory.GetGrain<ISenderDomain>(sender.Domain).Add(report);
+            // One-way: completes at once; the domain aggregate persists it on its own timer.
+            _ = GrainFactory.GetGrain<ISenderDomain>(sender.Domain).Add(report);
         }
         catch (Exception error)
         {
@@ -232,31 +234,58 @@ public sealed partial class SenderGrain(
     private partial void LogDomainForwardFailed(Exception error);
 }
 
-/// <summary>The aggregate of one domain's reported addresses (see <see cref="ISenderDomain"/>). Informational: it does not escalate.</summary>
+/// <summary>
+/// The aggregate of one domain's reported addresses (see <see cref="ISenderDomain"/>). Informational: it does not
+/// escalate. Reports arrive one-way from sender grains; writes are coalesced on a timer, one in flight at a time.
+/// </summary>
 public sealed class SenderDomainGrain(
     [PersistentState("senderdomain", StorageNames.Clearinghouse)] IPersistentState<ViolationLedgerData> state,
     IOptions<ViolationOptions> options,
     [FromKeyedServices(ClearinghouseClock.Key)] TimeProvider clock) : Grain, ISenderDomain
 {
     private ViolationLedger ledger = null!;
+    private StateWriteQueue writes = null!;
+    private bool dirty;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         ledger = new ViolationLedger(state.State, options.Value.Window, options.Value.HalfLife, options.Value.MaxEvidence);
+        writes = new StateWriteQueue(() => state.WriteStateAsync());
+        var interval = options.Value.DomainFlushInterval;
+        this.RegisterGrainTimer(FlushAsync, new GrainTimerCreationOptions(interval, interval) { Interleave = true });
         return Task.CompletedTask;
     }
 
-    async Task ISenderDomain.Add(ViolationReport report)
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => FlushAsync(cancellationToken);
+
+    Task ISenderDomain.Add(ViolationReport report)
     {
-        if (ledger.TryAdd(report, clock.GetUtcNow()))
-        {
-            await state.WriteStateAsync();
-        }
+        dirty |= ledger.TryAdd(report, clock.GetUtcNow());
+        return Task.CompletedTask;
     }
 
     Task<DomainStatus> ISenderDomain.GetStatus()
     {
         var now = clock.GetUtcNow();
         return Task.FromResult(new DomainStatus(this.GetPrimaryKeyString(), ledger.Standing(now), ledger.DistinctSenders(now)));
+    }
+
+    private async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        if (!dirty)
+        {
+            return;
+        }
+
+        dirty = false;
+        try
+        {
+            await writes.WriteAsync();
+        }
+        catch
+        {
+            dirty = true;
+            throw;
+        }
     }
 }

@@ -16,6 +16,12 @@ public sealed class ViolationOptions
     /// <summary>How many reports a sender keeps as evidence (one per recipient, newest kept).</summary>
     public int MaxEvidence { get; set; } = 20;
 
+    /// <summary>
+    /// How often a domain's aggregate writes the reports added since its last write (and on deactivation). The aggregate
+    /// is informational and rebuilt from nothing else: a crash loses at most this much of it, never a sender's count.
+    /// </summary>
+    public TimeSpan DomainFlushInterval { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>How many shard aggregators sender grains report their scores to.</summary>
     public int RankingShards { get; set; } = 4;
 
