@@ -1,4 +1,5 @@
 using Clearinghouse.Grains.Recipients;
+using Clearinghouse.Grains.Recipients.Eviction;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -13,6 +14,9 @@ public static class GrainServices
     {
         services.Configure<RecipientOptions>(configuration.GetSection(RecipientOptions.Section));
         services.TryAddSingleton(TimeProvider.System);
+
+        // Lists above a recipient's own, for the duplicate eviction rule. The global filter list registers here too.
+        services.AddSingleton<IHigherLevelLists, ProviderSenderLists>();
 
         // Grain state is stored in Orleans' own version-tolerant binary format, so the [Id]s on state types are what
         // keeps old state readable.

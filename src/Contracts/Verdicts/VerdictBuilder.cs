@@ -30,6 +30,17 @@ public static class VerdictBuilder
         };
     }
 
+    /// <summary>
+    /// A bounce record's verdict for a sender whose domain is not verified: the message is still dropped, but no notice
+    /// goes to an address that may be forged (no backscatter).
+    /// </summary>
+    public static Verdict ForBounceToUnverifiedSender(BlockingRecord record) =>
+        new(VerdictAction.Discard, 250, "2.1.5", AcceptText, record.Id, $"bounce record for {record.Pattern}; the sender is not verified, so no notice is sent");
+
+    /// <summary>No record decides, but an entry of the secondary (evicted) list matches: accepted and flagged.</summary>
+    public static Verdict FlaggedBySecondaryList(BlockingRecord evicted) =>
+        NoMatch with { FlaggedRecordId = evicted.Id, Reason = $"no record matches; the evicted {evicted.Action.ToString().ToLowerInvariant()} record for {evicted.Pattern} flags the sender" };
+
     private static string TextOr(string message, string fallback) =>
         ReplyText.Sanitize(message) is { Length: > 0 } text ? text : fallback;
 }

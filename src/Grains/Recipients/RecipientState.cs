@@ -12,4 +12,12 @@ public sealed class RecipientState
     /// <summary>Hit statistics by record id.</summary>
     [Id(1)]
     public Dictionary<string, HitStatistics> Hits { get; set; } = [];
+
+    /// <summary>The recipient's own maximum list size, overriding the provider's default; null when not set.</summary>
+    [Id(2)]
+    public int? MaxRecordsOverride { get; set; }
+
+    /// <summary>The secondary list: entries evicted from a full list, oldest eviction first.</summary>
+    [Id(3)]
+    public List<EvictedRecord> Secondary { get; set; } = [];
 }
