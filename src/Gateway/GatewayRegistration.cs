@@ -1,9 +1,12 @@
+using Clearinghouse.Gateway.Maps;
 using Clearinghouse.Gateway.Services;
 using Clearinghouse.Gateway.Security;
+using Clearinghouse.Gateway.Verification;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Clearinghouse.Gateway;
 
@@ -15,6 +18,19 @@ public static class GatewayRegistration
         services.Configure<GatewayOptions>(configuration.GetSection(GatewayOptions.Section));
         services.Configure<TenancyOptions>(configuration.GetSection("Clearinghouse"));
         services.AddSingleton<CallerDirectory>();
+        services.TryAddSingleton(TimeProvider.System);
+
+        // Sender verification at MAIL time: SPF, then forward-confirmed reverse DNS, cached per (IP, domain).
+        services.Configure<DnsOptions>(configuration.GetSection(DnsOptions.Section));
+        services.AddSingleton<IDnsLookup, ArSoftDnsLookup>();
+        services.AddSingleton<SpfEvaluator>();
+        services.AddSingleton<SenderVerifier>();
+
+        // Providers' maps, answered from this gateway's memory and refreshed from the grains.
+        services.Configure<MapsOptions>(configuration.GetSection(MapsOptions.Section));
+        services.AddSingleton<ProviderMapsReplica>();
+        services.AddHostedService<ProviderMapsRefresher>();
+
         services.AddGrpc(grpc =>
         {
             grpc.Interceptors.Add<CallerInterceptor>();
@@ -29,6 +45,9 @@ public static class GatewayRegistration
         endpoints.MapGrpcService<VerdictService>();
         endpoints.MapGrpcService<RecordsService>();
         endpoints.MapGrpcService<DiagnosticsService>();
+        endpoints.MapGrpcService<ConnectionsService>();
+        endpoints.MapGrpcService<ProviderMapsService>();
+        endpoints.MapGrpcService<RecipientListsService>();
         endpoints.MapGrpcHealthChecksService();
         endpoints.MapGrpcReflectionService();
         return endpoints;

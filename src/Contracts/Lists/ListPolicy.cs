@@ -43,3 +43,9 @@ public sealed record EvictedRecord(
     [property: Id(2)] EvictionRule Rule,
     [property: Id(3)] long HitCount,
     [property: Id(4)] double DecayedHitRate);
+
+public static class ListLimits
+{
+    /// <summary>The largest maximum list size a provider or recipient may set.</summary>
+    public const int MaxRecords = 100_000;
+}

@@ -2,21 +2,30 @@ using System.Diagnostics;
 using System.Threading.Channels;
 using Clearinghouse.Contracts;
 using Clearinghouse.Domain;
+using Clearinghouse.Gateway.Maps;
 using Clearinghouse.Gateway.Security;
+using Clearinghouse.Gateway.Verification;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
 using V1 = Clearinghouse.Api.V1;
 
 namespace Clearinghouse.Gateway.Services;
 
-/// <summary>The verdict path: validate at the edge, then ask the recipient's grain.</summary>
-public sealed class VerdictService(IGrainFactory grains, IOptions<GatewayOptions> options) : V1.Verdicts.VerdictsBase
+/// <summary>
+/// The verdict path: validate at the edge; the provider's recipient map (in memory); verification of the sender's
+/// domain for the client IP (cached); the recipient's grain; then the provider's sender list (in memory) when the
+/// recipient's own records did not decide.
+/// </summary>
+public sealed class VerdictService(IGrainFactory grains, ProviderMapsReplica maps, SenderVerifier verifier, IOptions<GatewayOptions> options) : V1.Verdicts.VerdictsBase
 {
     private static readonly WriteOptions BufferedWrite = new(WriteFlags.BufferHint);
     private static readonly WriteOptions FlushedWrite = new();
 
-    public override async Task<V1.Verdict> CheckRecipient(V1.CheckRecipientRequest request, ServerCallContext context) =>
-        ProtoMapping.ToProto(await CheckAsync(request, context));
+    public override async Task<V1.Verdict> CheckRecipient(V1.CheckRecipientRequest request, ServerCallContext context)
+    {
+        var (verdict, verification) = await CheckAsync(request, context);
+        return ProtoMapping.ToProto(verdict, verification);
+    }
 
     public override async Task CheckStream(IAsyncStreamReader<V1.StreamCheckRequest> requestStream, IServerStreamWriter<V1.StreamCheckResponse> responseStream, ServerCallContext context)
     {
@@ -52,7 +61,8 @@ public sealed class VerdictService(IGrainFactory grains, IOptions<GatewayOptions
         var answer = new V1.StreamCheckResponse { Id = item.Id };
         try
         {
-            answer.Verdict = ProtoMapping.ToProto(await CheckAsync(item.Check ?? new V1.CheckRecipientRequest(), context));
+            var (verdict, verification) = await CheckAsync(item.Check ?? new V1.CheckRecipientRequest(), context);
+            answer.Verdict = ProtoMapping.ToProto(verdict, verification);
         }
         catch (Exception error)
         {
@@ -79,15 +89,32 @@ public sealed class VerdictService(IGrainFactory grains, IOptions<GatewayOptions
         }
     }
 
-    private async Task<Verdict> CheckAsync(V1.CheckRecipientRequest request, ServerCallContext context)
+    private async Task<(Verdict Verdict, SenderVerification Verification)> CheckAsync(V1.CheckRecipientRequest request, ServerCallContext context)
     {
         var started = Stopwatch.GetTimestamp();
         var recipient = Address.Parse(request.Recipient, "recipient");
         var sender = Address.Parse(request.Sender, "sender", allowNullSender: true);
         var channel = ProtoMapping.ToDomain(request.Channel);
-        context.RequireOwner(recipient);
-        var verdict = await grains.GetGrain<IRecipient>(recipient.Value).Evaluate(new CheckRequest(sender, channel));
+        var clientIp = ProtoMapping.ToClientIp(request.ClientIp, required: false);
+        var helo = ProtoMapping.ToHelo(request.Helo);
+        var caller = context.RequireOwner(recipient);
+        var providerMaps = await maps.GetAsync(caller.Id);
+
+        var verdict = providerMaps.Recipients.Match(recipient);
+        var verification = SenderVerification.Unverified;
+        if (verdict is null)
+        {
+            verification = channel == Domain.Channel.Im ? SenderVerification.ByImService
+                : clientIp is null || sender.IsNullSender ? SenderVerification.Unverified
+                : await verifier.VerifyAsync(clientIp, sender, helo, context.CancellationToken);
+            verdict = await grains.GetGrain<IRecipient>(recipient.Value).Evaluate(new CheckRequest(sender, channel, verification));
+            if (verdict.MatchedRecordId is null && providerMaps.Senders.TryMatch(sender, channel, verification.IsVerified, out var listed))
+            {
+                verdict = listed.VerdictFor(verification.IsVerified) with { Reason = "provider's sender list: " + listed.Verdict.Reason };
+            }
+        }
+
         VerdictMetrics.Record(verdict, channel, started);
-        return verdict;
+        return (verdict, verification);
     }
 }
