@@ -9,12 +9,15 @@ namespace Clearinghouse.Grains.Recipients.Eviction;
 /// </summary>
 public sealed class EvictionOptions
 {
-    public EvictionRule[] Rules { get; set; } =
+    public static readonly EvictionRule[] DefaultRules =
     [
         EvictionRule.DuplicateInHigherLevelList,
         EvictionRule.LowestThreatLevel,
         EvictionRule.LeastFrequentlyHit,
     ];
+
+    /// <summary>The rules in order; empty means <see cref="DefaultRules"/> (configuration binding appends to a non-empty default).</summary>
+    public EvictionRule[] Rules { get; set; } = [];
 
     /// <summary>Entries younger than this are kept while an older candidate exists (a duplicate may go at any age).</summary>
     public TimeSpan MinimumAge { get; set; } = TimeSpan.FromDays(7);

@@ -16,7 +16,8 @@ public sealed class EvictionPolicy(IReadOnlyList<EvictionRule> rules, TimeSpan m
 
     public TimeSpan MinimumAge { get; } = minimumAge;
 
-    public static EvictionPolicy From(EvictionOptions options) => new(options.Rules.Distinct().ToArray(), options.MinimumAge);
+    public static EvictionPolicy From(EvictionOptions options) =>
+        new((options.Rules.Length > 0 ? options.Rules : EvictionOptions.DefaultRules).Distinct().ToArray(), options.MinimumAge);
 
     /// <summary>The entry to evict from <paramref name="candidates"/> (not empty) and the rule that chose it.</summary>
     public (BlockingRecord Victim, EvictionRule Rule) SelectVictim(IReadOnlyList<EvictionCandidate> candidates, DateTimeOffset now)
