@@ -84,6 +84,12 @@ public sealed class ClearinghouseTestHost : IAsyncDisposable
 
     public Records.RecordsClient Records(string? apiKey = TestTenants.AcmeKey) => new(Invoker(apiKey));
 
+    public ProviderMaps.ProviderMapsClient ProviderMaps(string? apiKey = TestTenants.AcmeKey) => new(Invoker(apiKey));
+
+    public Connections.ConnectionsClient Connections(string? apiKey = TestTenants.AcmeKey) => new(Invoker(apiKey));
+
+    public RecipientLists.RecipientListsClient RecipientLists(string? apiKey = TestTenants.AcmeKey) => new(Invoker(apiKey));
+
     public async Task StopAsync()
     {
         foreach (var channel in channels)
