@@ -4,12 +4,19 @@ using Clearinghouse.Api.V1;
 using Clearinghouse.LoadTool;
 
 // Usage: bench/run.sh [--duration S] [--rounds N] [--rate R] [--concurrency C] [--streams S] [--window W]
-//                     [--recipients N] [--silo-dll PATH]
+//                     [--recipients N] [--silo-dll PATH] [--suite connections|spf]
 // Starts a silo process (embedded profile), seeds it, and runs every scenario once per round, interleaved, so
 // that the machine's drift affects all alike. Prints each round and the medians.
 var options = BenchOptions.Parse(args);
 Console.WriteLine($"Clearinghouse load tool: {options}");
 Console.WriteLine($"Machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}");
+
+// --suite connections | spf: the benchmarks of issue 4 (ListSuites.cs).
+if (ListSuites.Selected(args) is { } suite)
+{
+    await ListSuites.RunAsync(suite, options);
+    return;
+}
 
 await using var silo = await SiloProcess.StartAsync(options.SiloDll, BenchWorld.ProviderSettings(), TimeSpan.FromSeconds(60));
 var invoker = BenchWorld.Connect(silo.Address);
