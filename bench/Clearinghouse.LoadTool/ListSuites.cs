@@ -97,37 +97,9 @@ public static class ListSuites
 
     private static async Task RunRoundsAsync(BenchOptions options, SiloProcess silo, (string Name, Func<TimeSpan, Task<RunResult>> Run)[] scenarios, Action? afterWarmUp = null)
     {
-        Console.WriteLine("Warming up ...");
-        foreach (var (_, run) in scenarios)
-        {
-            await run(TimeSpan.FromSeconds(3));
-        }
-
-        afterWarmUp?.Invoke();
-        var results = scenarios.ToDictionary(s => s.Name, _ => new List<Measured>());
-        for (var round = 1; round <= options.Rounds; round++)
-        {
-            foreach (var (name, run) in scenarios)
-            {
-                await Task.Delay(500);
-                var measured = await Measured.RunAsync(silo, () => run(options.Duration));
-                results[name].Add(measured);
-                Console.WriteLine($"round {round}  {name,-52} {measured}");
-            }
-        }
-
-        Console.WriteLine();
-        Console.WriteLine($"Medians of {options.Rounds} rounds, {options.Duration.TotalSeconds:0} s each:");
-        Console.WriteLine();
-        Console.WriteLine("| scenario | calls/s | server CPU µs/call | client CPU µs/call | p50 ms | p99 ms | errors | host steal |");
-        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|");
-        foreach (var (name, list) in results)
-        {
-            Console.WriteLine(Measured.MedianRow(name, list));
-        }
-
-        var baseline = Median(results[scenarios[0].Name].Select(m => m.ServerMicrosPerCall));
-        var measuredCost = Median(results[scenarios[1].Name].Select(m => m.ServerMicrosPerCall));
+        var results = await Rounds.RunAsync(options, silo, scenarios, TimeSpan.FromSeconds(3), afterWarmUp);
+        var baseline = Rounds.Median(results[scenarios[0].Name].Select(m => m.ServerMicrosPerCall));
+        var measuredCost = Rounds.Median(results[scenarios[1].Name].Select(m => m.ServerMicrosPerCall));
         Console.WriteLine();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{scenarios[1].Name}: {measuredCost - baseline:+0.0;-0.0} µs server CPU per call over '{scenarios[0].Name}' ({measuredCost / baseline:0.00}x)"));
     }
@@ -186,12 +158,6 @@ public static class ListSuites
         var bytes = new byte[v6 ? 16 : 4];
         random.NextBytes(bytes);
         return new IPAddress(bytes);
-    }
-
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
     }
 }
 

@@ -38,33 +38,7 @@ var scenarios = new (string Name, Func<TimeSpan, Task<RunResult>> Run)[]
     ($"CheckRecipient (open loop, {options.Rate}/s)", d => Workloads.OpenLoopAsync(Check, options.Rate, d)),
 };
 
-Console.WriteLine("Warming up ...");
-foreach (var (_, run) in scenarios)
-{
-    await run(TimeSpan.FromSeconds(2));
-}
-
-var results = scenarios.ToDictionary(s => s.Name, _ => new List<Measured>());
-for (var round = 1; round <= options.Rounds; round++)
-{
-    foreach (var (name, run) in scenarios)
-    {
-        await Task.Delay(500); // let the previous scenario's calls drain
-        var measured = await Measured.RunAsync(silo, () => run(options.Duration));
-        results[name].Add(measured);
-        Console.WriteLine($"round {round}  {name,-42} {measured}");
-    }
-}
-
-Console.WriteLine();
-Console.WriteLine($"Medians of {options.Rounds} rounds, {options.Duration.TotalSeconds:0} s each:");
-Console.WriteLine();
-Console.WriteLine("| scenario | calls/s | server CPU µs/call | client CPU µs/call | p50 ms | p99 ms | errors | host steal |");
-Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|");
-foreach (var (name, list) in results)
-{
-    Console.WriteLine(Measured.MedianRow(name, list));
-}
+var results = await Rounds.RunAsync(options, silo, scenarios, TimeSpan.FromSeconds(2));
 
 var noop = Median(results[scenarios[0].Name].Select(m => m.ServerMicrosPerCall));
 var unary = Median(results[scenarios[1].Name].Select(m => m.ServerMicrosPerCall));
