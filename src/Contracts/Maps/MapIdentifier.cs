@@ -52,16 +52,7 @@ public readonly record struct MapIdentifier(MapIdentifierKind Kind, string Value
             return false;
         }
 
-        var subdomains = text.StartsWith("*.", StringComparison.Ordinal);
-        if (!TryDomain(subdomains ? text[2..] : text, out var domain, out problem))
-        {
-            return false;
-        }
-
-        identifier = subdomains
-            ? new MapIdentifier(MapIdentifierKind.HeloSubdomains, "*." + domain)
-            : new MapIdentifier(MapIdentifierKind.HeloName, domain);
-        return true;
+        return TryParseNamed(text, MapIdentifierKind.HeloName, MapIdentifierKind.HeloSubdomains, out identifier, out problem);
     }
 
     private static bool TryParseRecipient(string text, out MapIdentifier identifier, out string problem)
@@ -84,15 +75,20 @@ public readonly record struct MapIdentifier(MapIdentifierKind Kind, string Value
             return false;
         }
 
+        return TryParseNamed(text, MapIdentifierKind.RecipientDomain, MapIdentifierKind.RecipientSubdomains, out identifier, out problem);
+    }
+
+    // "example.com" (that name) or "*.example.com" (any name under it).
+    private static bool TryParseNamed(string text, MapIdentifierKind exact, MapIdentifierKind under, out MapIdentifier identifier, out string problem)
+    {
+        identifier = default;
         var subdomains = text.StartsWith("*.", StringComparison.Ordinal);
         if (!TryDomain(subdomains ? text[2..] : text, out var domain, out problem))
         {
             return false;
         }
 
-        identifier = subdomains
-            ? new MapIdentifier(MapIdentifierKind.RecipientSubdomains, "*." + domain)
-            : new MapIdentifier(MapIdentifierKind.RecipientDomain, domain);
+        identifier = subdomains ? new MapIdentifier(under, "*." + domain) : new MapIdentifier(exact, domain);
         return true;
     }
 
