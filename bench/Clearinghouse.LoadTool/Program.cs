@@ -5,11 +5,19 @@ using Clearinghouse.LoadTool;
 
 // Usage: bench/run.sh [--duration S] [--rounds N] [--rate R] [--concurrency C] [--streams S] [--window W]
 //                     [--recipients N] [--silo-dll PATH] [--scenarios ping,check,stream,open-ping,open-check]
+//                     [--suite connections|spf]
 // Starts a silo process (embedded profile), seeds it, and runs every scenario once per round, interleaved, so
 // that the machine's drift affects all alike. Prints each round and the medians.
 var options = BenchOptions.Parse(args);
 Console.WriteLine($"Clearinghouse load tool: {options}");
 Console.WriteLine($"Machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}");
+
+// --suite connections | spf: the benchmarks of issue 4 (ListSuites.cs).
+if (ListSuites.Selected(args) is { } suite)
+{
+    await ListSuites.RunAsync(suite, options);
+    return;
+}
 
 await using var silo = await SiloProcess.StartAsync(options.SiloDll, BenchWorld.ProviderSettings(), TimeSpan.FromSeconds(60));
 var invoker = BenchWorld.Connect(silo.Address);
@@ -32,33 +40,7 @@ var allScenarios = new (string Key, string Name, Func<TimeSpan, Task<RunResult>>
 };
 var scenarios = allScenarios.Where(s => options.Scenarios.Contains(s.Key)).Select(s => (s.Name, s.Run)).ToArray();
 
-Console.WriteLine("Warming up ...");
-foreach (var (_, run) in scenarios)
-{
-    await run(TimeSpan.FromSeconds(2));
-}
-
-var results = scenarios.ToDictionary(s => s.Name, _ => new List<Measured>());
-for (var round = 1; round <= options.Rounds; round++)
-{
-    foreach (var (name, run) in scenarios)
-    {
-        await Task.Delay(500); // let the previous scenario's calls drain
-        var measured = await Measured.RunAsync(silo, () => run(options.Duration));
-        results[name].Add(measured);
-        Console.WriteLine($"round {round}  {name,-42} {measured}");
-    }
-}
-
-Console.WriteLine();
-Console.WriteLine($"Medians of {options.Rounds} rounds, {options.Duration.TotalSeconds:0} s each:");
-Console.WriteLine();
-Console.WriteLine("| scenario | calls/s | server CPU µs/call | client CPU µs/call | p50 ms | p99 ms | errors | host steal |");
-Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|");
-foreach (var (name, list) in results)
-{
-    Console.WriteLine(Measured.MedianRow(name, list));
-}
+var results = await Rounds.RunAsync(options, silo, scenarios, TimeSpan.FromSeconds(2));
 
 double MedianOf(string key, Func<Measured, double> value) =>
     results.TryGetValue(allScenarios.Single(s => s.Key == key).Name, out var runs) && runs.Count > 0 ? Median(runs.Select(value)) : double.NaN;

@@ -54,4 +54,12 @@ public static class ClearinghouseTelemetry
     public static void SetFilterListVersion(long version) => Interlocked.Exchange(ref filterListVersion, version);
 
     public static void SetOutboxBacklog(long pending) => Interlocked.Exchange(ref outboxBacklog, pending);
+    /// <summary>Entries evicted from a full recipient list into its secondary list, tagged <c>rule</c>.</summary>
+    public static readonly Counter<long> RecordsEvicted = Meter.CreateCounter<long>("clearinghouse.records.evicted", "{record}", "Records evicted from full recipient lists, by rule");
+
+    /// <summary>Connection verdicts given at CONNECT, tagged <c>action</c> (accept, reject) and <c>matched</c> (ip, helo, none).</summary>
+    public static readonly Counter<long> ConnectionVerdicts = Meter.CreateCounter<long>("clearinghouse.connection.verdicts", "{verdict}", "Connection verdicts given, by action");
+
+    /// <summary>Sender verifications computed (cache misses), tagged <c>method</c> (spf, fcrdns, none) and <c>spf</c> (the SPF result).</summary>
+    public static readonly Counter<long> SenderVerifications = Meter.CreateCounter<long>("clearinghouse.sender.verifications", "{verification}", "Sender domain verifications computed (not served from cache)");
 }

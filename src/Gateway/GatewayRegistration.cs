@@ -1,8 +1,10 @@
 using Clearinghouse.Contracts;
 using Clearinghouse.Domain;
 using Clearinghouse.Gateway.FilterList;
+using Clearinghouse.Gateway.Maps;
 using Clearinghouse.Gateway.Services;
 using Clearinghouse.Gateway.Security;
+using Clearinghouse.Gateway.Verification;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
@@ -26,6 +28,18 @@ public static class GatewayRegistration
         services.TryAddKeyedSingleton<TimeProvider>(ClearinghouseClock.Key, (provider, _) => provider.GetRequiredService<TimeProvider>());
         services.AddSingleton<FilterListReplica>();
         services.AddHostedService(provider => provider.GetRequiredService<FilterListReplica>());
+
+        // Sender verification at MAIL time: SPF, then forward-confirmed reverse DNS, cached per (IP, domain).
+        services.Configure<DnsOptions>(configuration.GetSection(DnsOptions.Section));
+        services.AddSingleton<IDnsLookup, ArSoftDnsLookup>();
+        services.AddSingleton<SpfEvaluator>();
+        services.AddSingleton<SenderVerifier>();
+
+        // Providers' maps, answered from this gateway's memory and refreshed from the grains.
+        services.Configure<MapsOptions>(configuration.GetSection(MapsOptions.Section));
+        services.AddSingleton<ProviderMapsReplica>();
+        services.AddHostedService<ProviderMapsRefresher>();
+
         services.AddGrpc(grpc =>
         {
             grpc.Interceptors.Add<CallerInterceptor>();
@@ -44,6 +58,9 @@ public static class GatewayRegistration
         endpoints.MapGrpcService<ReportsService>();
         endpoints.MapGrpcService<FilterListService>();
         endpoints.MapGrpcService<OperatorService>();
+        endpoints.MapGrpcService<ConnectionsService>();
+        endpoints.MapGrpcService<ProviderMapsService>();
+        endpoints.MapGrpcService<RecipientListsService>();
         endpoints.MapGrpcHealthChecksService();
         endpoints.MapGrpcReflectionService();
         return endpoints;

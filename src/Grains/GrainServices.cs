@@ -3,6 +3,7 @@ using Clearinghouse.Domain;
 using Clearinghouse.Grains.Escalation;
 using Clearinghouse.Grains.Recipients;
 using Clearinghouse.Grains.Violations;
+using Clearinghouse.Grains.Recipients.Eviction;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -26,6 +27,10 @@ public static class GrainServices
         services.TryAddSingleton<WebhookTransport>();
         services.TryAddSingleton<ArfMailTransport>();
         services.TryAddSingleton<EscalationSender>();
+
+        // Lists above a recipient's own, for the duplicate eviction rule. The global filter list registers here too.
+        services.AddSingleton<IHigherLevelLists, ProviderSenderLists>();
+        services.AddSingleton<IHigherLevelLists, GlobalFilterListLevel>();
 
         // Grain state is stored in Orleans' own version-tolerant binary format, so the [Id]s on state types are what
         // keeps old state readable.

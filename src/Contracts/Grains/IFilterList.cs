@@ -16,6 +16,10 @@ public interface IFilterList : IGrainWithIntegerKey
     Task Subscribe(IFilterListObserver observer);
 
     Task Unsubscribe(IFilterListObserver observer);
+
+    /// <summary>For each pattern, whether the list already blocks all its senders (see <see cref="FilterListCoverage"/>).</summary>
+    [ReadOnly]
+    Task<bool[]> Covers(SenderPattern[] patterns);
 }
 
 /// <summary>A gateway's replica: told of each change as it happens (it catches up by reading on any gap).</summary>

@@ -8,8 +8,11 @@ namespace Clearinghouse.Contracts;
 /// </summary>
 public interface IRecipient : IGrainWithStringKey
 {
-    /// <summary>Adds a record, or replaces the one with the same pattern and channel (keeping its id and hits).</summary>
-    Task<AddRecordResult> AddRecord(NewRecord record);
+    /// <summary>
+    /// Adds a record, or replaces the one with the same pattern and channel (keeping its id and hits). When the
+    /// record's list is full, one entry is evicted first (<see cref="AddRecordResult.Evicted"/>) into the secondary list.
+    /// </summary>
+    Task<AddRecordResult> AddRecord(NewRecord record, ListPolicy? policy = null);
 
     /// <summary>Removes a record; false when no record has that id.</summary>
     Task<bool> RemoveRecord(string recordId);
@@ -23,6 +26,16 @@ public interface IRecipient : IGrainWithStringKey
     /// </summary>
     Task<Verdict> Evaluate(CheckRequest request);
 
+    /// <summary>
+    /// Sets (or with null clears) this recipient's own maximum list size, overriding the provider's default; a list
+    /// above the new maximum is evicted down to it at once. Acknowledged once persisted.
+    /// </summary>
+    Task<ListInfo> SetListLimit(int? maxRecords, ListPolicy policy);
+
+    Task<ListInfo> GetListInfo(ListPolicy policy);
+
+    /// <summary>The secondary list: entries evicted from the full list, newest first. They flag, never block.</summary>
+    Task<IReadOnlyList<EvictedRecord>> ListSecondary();
     /// <summary>Stores a do-not-send request, replacing the one for the same sender and channel. Answered once persisted.</summary>
     Task<DoNotSendView> RecordDoNotSend(DoNotSendRequest request);
 
@@ -36,8 +49,12 @@ public interface IRecipient : IGrainWithStringKey
 [GenerateSerializer, Immutable]
 public sealed record CheckRequest(
     [property: Id(0)] Address Sender,
-    [property: Id(1)] Channel Channel)
+    [property: Id(1)] Channel Channel,
+    [property: Id(2)] SenderVerification? Verification = null)
 {
+    /// <summary>True when the sender's domain was found authorised for the connecting IP (or an IM service vouches for it).</summary>
+    public bool SenderVerified => Verification?.IsVerified == true;
+
     /// <summary>Evidence of the message being checked, when the caller has it (Message-ID, date, header digest).</summary>
     [Id(6)]
     public MessageEvidence? Message { get; init; }

@@ -40,4 +40,5 @@ public sealed record RecordView(
 [GenerateSerializer, Immutable]
 public sealed record AddRecordResult(
     [property: Id(0)] BlockingRecord Record,
-    [property: Id(1)] bool Replaced);
+    [property: Id(1)] bool Replaced,
+    [property: Id(2)] EvictedRecord? Evicted = null);

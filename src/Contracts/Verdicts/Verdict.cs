@@ -13,7 +13,9 @@ public enum VerdictAction
 /// <summary>
 /// The answer to "may this sender reach this recipient": the action, the SMTP reply the edge should give at RCPT
 /// (code, RFC 3463 enhanced code, one-line text), the record that decided it and why.
-/// <see cref="NoticeText"/> is set for a bounce: the text of the notice to send back to the sender.
+/// <see cref="NoticeText"/> is set for a bounce to a verified sender: the text of the notice to send back.
+/// <see cref="FlaggedRecordId"/> names an entry of the recipient's secondary (evicted) list that matches the sender:
+/// the message is not blocked for it, only flagged.
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record Verdict(
@@ -24,7 +26,8 @@ public sealed record Verdict(
     [property: Id(4)] string? MatchedRecordId,
     [property: Id(5)] string Reason,
     [property: Id(6)] string? NoticeText = null,
-    [property: Id(7)] bool ViolationRecorded = false)
+    [property: Id(7)] bool ViolationRecorded = false,
+    [property: Id(8)] string? FlaggedRecordId = null)
 {
     /// <summary>The filter-list case that decided the verdict, when the global list rejected the sender.</summary>
     [Id(12)]

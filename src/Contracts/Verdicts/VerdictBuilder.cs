@@ -9,6 +9,7 @@ public static class VerdictBuilder
     public const string DefaultRejectText = "Message refused: the recipient does not accept mail from this sender";
     public const string DefaultDeferText = "The recipient is not accepting mail from this sender now; try again later";
     public const string DefaultBounceNotice = "Your message was not delivered: the recipient does not accept mail from this sender";
+    public const string DefaultRecipientMapRejectText = "Message refused: this recipient does not accept mail";
     private const string AcceptText = "Recipient OK";
 
     public static readonly Verdict NoMatch = new(VerdictAction.Accept, 250, "2.1.5", AcceptText, null, "no record matches the sender");
@@ -29,6 +30,22 @@ public static class VerdictBuilder
             _ => throw new ArgumentOutOfRangeException(nameof(record), record.Action, "unknown record action"),
         };
     }
+
+    /// <summary>
+    /// A bounce record's verdict for a sender whose domain is not verified: the message is still dropped, but no notice
+    /// goes to an address that may be forged (no backscatter).
+    /// </summary>
+    public static Verdict ForBounceToUnverifiedSender(BlockingRecord record) =>
+        new(VerdictAction.Discard, 250, "2.1.5", AcceptText, record.Id, $"bounce record for {record.Pattern}; the sender is not verified, so no notice is sent");
+
+    /// <summary>No record decides, but an entry of the secondary (evicted) list matches: accepted and flagged.</summary>
+    public static Verdict FlaggedBySecondaryList(BlockingRecord evicted) =>
+        NoMatch with { FlaggedRecordId = evicted.Id, Reason = $"no record matches; the evicted {evicted.Action.ToString().ToLowerInvariant()} record for {evicted.Pattern} flags the sender" };
+
+    /// <summary>The verdict of a provider's recipient map entry, given before the recipient's records are consulted.</summary>
+    public static Verdict ForRecipientMap(MapEntry entry) => entry.Action == MapAction.Reject
+        ? new(VerdictAction.Reject, 550, "5.7.1", TextOr(entry.Message, DefaultRecipientMapRejectText), null, $"recipient map rejects {entry.Identifier}")
+        : new(VerdictAction.Accept, 250, "2.1.5", AcceptText, null, $"recipient map accepts {entry.Identifier}; records are not consulted");
 
     private static string TextOr(string message, string fallback) =>
         ReplyText.Sanitize(message) is { Length: > 0 } text ? text : fallback;

@@ -23,6 +23,26 @@ public static class CallContextExtensions
         return caller;
     }
 
+    /// <summary>The caller, who must be a provider (maps and lists belong to providers).</summary>
+    public static Caller RequireProvider(this ServerCallContext context)
+    {
+        var caller = context.Caller();
+        if (caller.Role != CallerRole.Provider)
+        {
+            throw new RpcException(new Status(StatusCode.PermissionDenied, "this call needs a provider credential"));
+        }
+
+        return caller;
+    }
+
+    /// <summary>Parses <paramref name="recipient"/>, which must be in a domain the calling provider owns.</summary>
+    public static Address RequireOwnedRecipient(this ServerCallContext context, string recipient, string field = "recipient")
+    {
+        var address = Address.Parse(recipient, field);
+        context.RequireOwner(address, field);
+        return address;
+    }
+
     public static Caller RequireOperator(this ServerCallContext context)
     {
         var caller = context.Caller();

@@ -15,10 +15,11 @@ public sealed class Caller
     private readonly string[] parentDomains;
     private readonly bool ownsEverything;
 
-    public Caller(string id, CallerRole role, IEnumerable<string> ownedDomains)
+    public Caller(string id, CallerRole role, IEnumerable<string> ownedDomains, int? maxRecordsPerRecipient = null)
     {
         Id = id;
         Role = role;
+        ListPolicy = new ListPolicy(id, maxRecordsPerRecipient);
         exactDomains = new HashSet<string>(StringComparer.Ordinal);
         var parents = new List<string>();
         foreach (var domain in ownedDomains)
@@ -46,21 +47,27 @@ public sealed class Caller
 
     public bool OwnsAllDomains => ownsEverything;
 
-    public bool Owns(Address recipient)
+    /// <summary>What recipient grains are told about this provider: its id and its default maximum list size.</summary>
+    public ListPolicy ListPolicy { get; }
+
+    public bool Owns(Address recipient) => OwnsDomain(recipient.Domain);
+
+    /// <summary>True for a provider that manages recipients at <paramref name="domain"/>.</summary>
+    public bool OwnsDomain(string domain)
     {
         if (Role != CallerRole.Provider)
         {
             return false;
         }
 
-        if (ownsEverything || exactDomains.Contains(recipient.Domain))
+        if (ownsEverything || exactDomains.Contains(domain))
         {
             return true;
         }
 
         foreach (var parent in parentDomains)
         {
-            if (SenderPattern.IsStrictSuffix(recipient.Domain, parent))
+            if (SenderPattern.IsStrictSuffix(domain, parent))
             {
                 return true;
             }
@@ -68,4 +75,9 @@ public sealed class Caller
 
         return false;
     }
+
+    /// <summary>True for a provider that manages recipients at every subdomain of <paramref name="domain"/>.</summary>
+    public bool OwnsAllSubdomainsOf(string domain) =>
+        Role == CallerRole.Provider
+        && (ownsEverything || parentDomains.Any(parent => parent == domain || SenderPattern.IsStrictSuffix(domain, parent)));
 }

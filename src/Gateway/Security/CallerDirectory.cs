@@ -72,7 +72,12 @@ public sealed partial class CallerDirectory : IDisposable
         var byHash = new Dictionary<string, Caller>(StringComparer.Ordinal);
         foreach (var (id, provider) in options.Providers)
         {
-            var caller = new Caller(id, CallerRole.Provider, provider.Domains.Select(d => NormalizeOwnedDomain(id, d)));
+            if (provider.MaxRecordsPerRecipient is < 1 or > ListLimits.MaxRecords)
+            {
+                throw new OptionsValidationException(id, typeof(TenancyOptions), [$"provider '{id}' MaxRecordsPerRecipient must be between 1 and {ListLimits.MaxRecords}"]);
+            }
+
+            var caller = new Caller(id, CallerRole.Provider, provider.Domains.Select(d => NormalizeOwnedDomain(id, d)), provider.MaxRecordsPerRecipient);
             foreach (var hash in provider.ApiKeySha256)
             {
                 Add(byHash, hash, caller);

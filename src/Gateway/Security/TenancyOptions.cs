@@ -19,6 +19,12 @@ public sealed class ProviderOptions
     public List<string> Domains { get; set; } = [];
 
     public List<string> ApiKeySha256 { get; set; } = [];
+
+    /// <summary>
+    /// The provider's default maximum size of each recipient's blocking list and allow list (1 to 100,000); unset means
+    /// the server's default (<c>Clearinghouse:Recipients:DefaultMaxRecords</c>). A recipient may have its own (API).
+    /// </summary>
+    public int? MaxRecordsPerRecipient { get; set; }
 }
 
 public sealed class OperatorOptions

@@ -13,15 +13,15 @@ public sealed class RecordsService(GrainReferences<IRecipient> recipients) : V1.
 
     public override async Task<V1.AddRecordResponse> AddRecord(V1.AddRecordRequest request, ServerCallContext context)
     {
-        var recipient = OwnedRecipient(request.Recipient, context);
+        var recipient = context.RequireOwnedRecipient(request.Recipient);
         var record = ProtoMapping.ToDomain(request);
-        var result = await recipients.Get(recipient.Value).AddRecord(record);
+        var result = await recipients.Get(recipient.Value).AddRecord(record, context.Caller().ListPolicy);
         return new V1.AddRecordResponse { Record = ProtoMapping.ToProto(result.Record), Replaced = result.Replaced };
     }
 
     public override async Task<V1.RemoveRecordResponse> RemoveRecord(V1.RemoveRecordRequest request, ServerCallContext context)
     {
-        var recipient = OwnedRecipient(request.Recipient, context);
+        var recipient = context.RequireOwnedRecipient(request.Recipient);
         var recordId = request.RecordId.Trim();
         if (recordId.Length == 0)
         {
@@ -39,17 +39,10 @@ public sealed class RecordsService(GrainReferences<IRecipient> recipients) : V1.
 
     public override async Task<V1.ListRecordsResponse> ListRecords(V1.ListRecordsRequest request, ServerCallContext context)
     {
-        var recipient = OwnedRecipient(request.Recipient, context);
+        var recipient = context.RequireOwnedRecipient(request.Recipient);
         var views = await recipients.Get(recipient.Value).ListRecords();
         var response = new V1.ListRecordsResponse();
         response.Records.AddRange(views.Select(ProtoMapping.ToProto));
         return response;
-    }
-
-    private static Address OwnedRecipient(string recipient, ServerCallContext context)
-    {
-        var address = Address.Parse(recipient, "recipient");
-        context.RequireOwner(address);
-        return address;
     }
 }

@@ -3,7 +3,9 @@ using System.Threading.Channels;
 using Clearinghouse.Contracts;
 using Clearinghouse.Domain;
 using Clearinghouse.Gateway.FilterList;
+using Clearinghouse.Gateway.Maps;
 using Clearinghouse.Gateway.Security;
+using Clearinghouse.Gateway.Verification;
 using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -12,20 +14,27 @@ using V1 = Clearinghouse.Api.V1;
 namespace Clearinghouse.Gateway.Services;
 
 /// <summary>
-/// The verdict path: validate at the edge, look the sender up in this gateway's filter-list replica (in memory),
-/// then ask the recipient's grain, passing any listing so that the recipient's allow records can still overrule it.
+/// The verdict path: validate at the edge; the provider's recipient map (in memory); verification of the sender's
+/// domain for the client IP (cached); the global filter list (this gateway's in-memory replica); the recipient's grain,
+/// which decides with the listing in hand so that its allow records can still overrule it; then the provider's sender
+/// list (in memory) when nothing else decided.
 /// </summary>
 public sealed class VerdictService(
     GrainReferences<IRecipient> recipients,
-    IOptions<GatewayOptions> options,
+    ProviderMapsReplica maps,
+    SenderVerifier verifier,
     FilterListReplica filterList,
+    IOptions<GatewayOptions> options,
     [FromKeyedServices(ClearinghouseClock.Key)] TimeProvider clock) : V1.Verdicts.VerdictsBase
 {
     private static readonly WriteOptions BufferedWrite = new(WriteFlags.BufferHint);
     private static readonly WriteOptions FlushedWrite = new();
 
-    public override async Task<V1.Verdict> CheckRecipient(V1.CheckRecipientRequest request, ServerCallContext context) =>
-        ProtoMapping.ToProto(await CheckAsync(request, context));
+    public override async Task<V1.Verdict> CheckRecipient(V1.CheckRecipientRequest request, ServerCallContext context)
+    {
+        var (verdict, verification) = await CheckAsync(request, context);
+        return ProtoMapping.ToProto(verdict, verification);
+    }
 
     public override async Task CheckStream(IAsyncStreamReader<V1.StreamCheckRequest> requestStream, IServerStreamWriter<V1.StreamCheckResponse> responseStream, ServerCallContext context)
     {
@@ -61,7 +70,8 @@ public sealed class VerdictService(
         var answer = new V1.StreamCheckResponse { Id = item.Id };
         try
         {
-            answer.Verdict = ProtoMapping.ToProto(await CheckAsync(item.Check ?? new V1.CheckRecipientRequest(), context));
+            var (verdict, verification) = await CheckAsync(item.Check ?? new V1.CheckRecipientRequest(), context);
+            answer.Verdict = ProtoMapping.ToProto(verdict, verification);
         }
         catch (Exception error)
         {
@@ -88,22 +98,40 @@ public sealed class VerdictService(
         }
     }
 
-    private async Task<Verdict> CheckAsync(V1.CheckRecipientRequest request, ServerCallContext context)
+    private async Task<(Verdict Verdict, SenderVerification Verification)> CheckAsync(V1.CheckRecipientRequest request, ServerCallContext context)
     {
         var started = Stopwatch.GetTimestamp();
         var recipient = Address.Parse(request.Recipient, "recipient");
         var sender = Address.Parse(request.Sender, "sender", allowNullSender: true);
         var channel = ProtoMapping.ToDomain(request.Channel);
+        var clientIp = ProtoMapping.ToClientIp(request.ClientIp, required: false);
+        var helo = ProtoMapping.ToHelo(request.Helo);
         var message = ViolationMapping.CheckedMessage(request, clock);
         var caller = context.RequireOwner(recipient);
-        var check = new CheckRequest(sender, channel)
+        var providerMaps = await maps.GetAsync(caller.Id);
+
+        var verdict = providerMaps.Recipients.Match(recipient);
+        var verification = SenderVerification.Unverified;
+        if (verdict is null)
         {
-            Message = message,
-            Listing = filterList.Match(sender, request.ClientIp),
-            ProviderId = caller.Id,
-        };
-        var verdict = await recipients.Get(recipient.Value).Evaluate(check);
+            verification = channel == Domain.Channel.Im ? SenderVerification.ByImService
+                : clientIp is null || sender.IsNullSender ? SenderVerification.Unverified
+                : await verifier.VerifyAsync(clientIp, sender, helo, context.CancellationToken);
+            var check = new CheckRequest(sender, channel, verification)
+            {
+                Message = message,
+                Listing = filterList.Match(sender, request.ClientIp),
+                ProviderId = caller.Id,
+            };
+            verdict = await recipients.Get(recipient.Value).Evaluate(check);
+            if (verdict.MatchedRecordId is null && verdict.ListedCaseId is null && !verdict.ViolationRecorded
+                && providerMaps.Senders.TryMatch(sender, channel, verification.IsVerified, out var listed))
+            {
+                verdict = listed.VerdictFor(verification.IsVerified) with { Reason = "provider's sender list: " + listed.Verdict.Reason };
+            }
+        }
+
         VerdictMetrics.Record(verdict, channel, started);
-        return verdict;
+        return (verdict, verification);
     }
 }

@@ -67,6 +67,9 @@ public sealed partial class FilterListGrain(
         return Task.CompletedTask;
     }
 
+    Task<bool[]> IFilterList.Covers(SenderPattern[] patterns) =>
+        Task.FromResult(patterns.Select(p => FilterListCoverage.Covers(log, p)).ToArray());
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Filter list version {Version}: {Op} (case {CaseId})")]
     private partial void LogAppended(long version, FilterChangeOp op, string caseId);
 }

@@ -1,6 +1,7 @@
 using Clearinghouse.Contracts;
 using Clearinghouse.Domain;
 using Clearinghouse.Grains.Persistence;
+using Clearinghouse.Grains.Recipients.Eviction;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -17,10 +18,12 @@ namespace Clearinghouse.Grains.Recipients;
 public sealed partial class RecipientGrain(
     [PersistentState("recipient", StorageNames.Clearinghouse)] IPersistentState<RecipientState> state,
     IOptions<RecipientOptions> options,
+    IEnumerable<IHigherLevelLists> higherLevelLists,
     [FromKeyedServices(ClearinghouseClock.Key)] TimeProvider clock,
     ILogger<RecipientGrain> logger) : Grain, IRecipient, IRemindable
 {
     private const string ReportReminder = "violation-reports";
+    private static readonly string[] RuleNames = Enum.GetNames<EvictionRule>().Select(n => n.ToLowerInvariant()).ToArray();
 
     private RecordBook book = null!;
     private DoNotSendBook doNotSend = null!;
@@ -46,9 +49,17 @@ public sealed partial class RecipientGrain(
         await FlushHitsAsync(cancellationToken);
     }
 
-    async Task<AddRecordResult> IRecipient.AddRecord(NewRecord record)
+    async Task<AddRecordResult> IRecipient.AddRecord(NewRecord record, ListPolicy? policy)
     {
         ArgumentNullException.ThrowIfNull(record);
+        EvictedRecord? evicted = null;
+        if (!book.Replaces(record))
+        {
+            var made = await book.MakeRoomAsync(record.Action == RecordAction.Allow, MaxRecords(policy), EvictionContext(policy));
+            evicted = made.Count > 0 ? made[^1] : null;
+            CountEvictions(made);
+        }
+
         var result = book.Add(record, clock.GetUtcNow(), NewRecordId);
         await PersistAsync();
         if (!result.Replaced)
@@ -56,8 +67,29 @@ public sealed partial class RecipientGrain(
             ClearinghouseTelemetry.RecordsAdded.Add(1);
         }
 
-        return result;
+        return result with { Evicted = evicted };
     }
+
+    async Task<ListInfo> IRecipient.SetListLimit(int? maxRecords, ListPolicy policy)
+    {
+        if (maxRecords is < 1)
+        {
+            throw new InvalidFieldException("max_records", "must be at least 1");
+        }
+
+        book.MaxRecordsOverride = maxRecords;
+        var max = MaxRecords(policy);
+        var context = EvictionContext(policy);
+        CountEvictions(await book.EvictDownToAsync(allowList: false, max, context));
+        CountEvictions(await book.EvictDownToAsync(allowList: true, max, context));
+        await PersistAsync();
+        return ListInfo(policy);
+    }
+
+    Task<ListInfo> IRecipient.GetListInfo(ListPolicy policy) => Task.FromResult(ListInfo(policy));
+
+    Task<IReadOnlyList<EvictedRecord>> IRecipient.ListSecondary() =>
+        Task.FromResult<IReadOnlyList<EvictedRecord>>(book.Secondary.Reverse().ToList());
 
     async Task<bool> IRecipient.RemoveRecord(string recordId)
     {
@@ -73,38 +105,42 @@ public sealed partial class RecipientGrain(
 
     Task<IReadOnlyList<RecordView>> IRecipient.ListRecords() => Task.FromResult(book.List(clock.GetUtcNow()));
 
-    async Task<Verdict> IRecipient.Evaluate(CheckRequest request)
+    // Not async: only a violation awaits (its report is persisted before the answer); every other check is answered
+    // from memory without allocating a state machine.
+    Task<Verdict> IRecipient.Evaluate(CheckRequest request)
     {
         if (request.Sender.IsNullSender)
         {
-            return VerdictBuilder.NullSender;
+            return Task.FromResult(VerdictBuilder.NullSender);
         }
 
-        var matched = book.TryMatch(request.Sender, request.Channel, out var match);
+        var verified = request.SenderVerified;
+        var matched = book.TryMatch(request.Sender, request.Channel, verified, out var match);
 
         // An allow record for the very address beats a do-not-send request (allow beats block within a tier);
         // a domain-wide allow record does not.
         var addressAllowed = matched && match!.Record.Action == RecordAction.Allow && match.Record.Pattern.Kind == PatternKind.Address;
         if (!doNotSend.IsEmpty && !addressAllowed && doNotSend.TryFindInForce(request.Sender, request.Channel, clock.GetUtcNow(), out var inForce))
         {
-            return await RecordViolationAsync(inForce, request);
+            return RecordViolationAsync(inForce, request);
         }
 
         if (request.Listing is { } listing && !(matched && match!.Record.Action == RecordAction.Allow))
         {
-            return FilterListVerdict.For(listing);
+            return Task.FromResult(FilterListVerdict.For(listing));
         }
 
         if (!matched)
         {
-            return VerdictBuilder.NoMatch;
+            return Task.FromResult(book.TryMatchSecondary(request.Sender, request.Channel, out var flagged)
+                ? VerdictBuilder.FlaggedBySecondaryList(flagged.Record)
+                : VerdictBuilder.NoMatch);
         }
 
         book.RecordHit(match!.Record.Id, clock.GetUtcNow());
         hitsDirty = true;
-        return match.Verdict;
+        return Task.FromResult(match.VerdictFor(verified));
     }
-
     async Task<DoNotSendView> IRecipient.RecordDoNotSend(DoNotSendRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -176,6 +212,46 @@ public sealed partial class RecipientGrain(
         }
 
         return true;
+    }
+
+    private int MaxRecords(ListPolicy? policy) =>
+        book.MaxRecordsOverride ?? policy?.ProviderMaxRecords ?? options.Value.DefaultMaxRecords;
+
+    private ListInfo ListInfo(ListPolicy? policy) => new(
+        MaxRecords(policy),
+        book.MaxRecordsOverride,
+        book.CountOf(allowList: false),
+        book.CountOf(allowList: true),
+        book.Secondary.Count,
+        options.Value.SecondaryMaxRecords);
+
+    private EvictionContext EvictionContext(ListPolicy? policy) => new(
+        EvictionPolicy.From(options.Value.Eviction),
+        clock.GetUtcNow(),
+        options.Value.SecondaryMaxRecords,
+        keys => AreListedAsync(policy?.ProviderId, keys));
+
+    private async Task<bool[]> AreListedAsync(string? providerId, SenderListKey[] keys)
+    {
+        var listed = new bool[keys.Length];
+        foreach (var list in higherLevelLists)
+        {
+            var answer = await list.AreListedAsync(providerId, keys);
+            for (var i = 0; i < listed.Length; i++)
+            {
+                listed[i] |= answer[i];
+            }
+        }
+
+        return listed;
+    }
+
+    private static void CountEvictions(IReadOnlyList<EvictedRecord> evicted)
+    {
+        foreach (var entry in evicted)
+        {
+            ClearinghouseTelemetry.RecordsEvicted.Add(1, new KeyValuePair<string, object?>("rule", RuleNames[(int)entry.Rule]));
+        }
     }
 
     private string NewRecordId() => Guid.CreateVersion7(clock.GetUtcNow()).ToString("N");

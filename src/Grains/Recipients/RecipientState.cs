@@ -13,6 +13,13 @@ public sealed class RecipientState
     [Id(1)]
     public Dictionary<string, HitStatistics> Hits { get; set; } = [];
 
+    /// <summary>The recipient's own maximum list size, overriding the provider's default; null when not set.</summary>
+    [Id(2)]
+    public int? MaxRecordsOverride { get; set; }
+
+    /// <summary>The secondary list: entries evicted from a full list, oldest eviction first.</summary>
+    [Id(3)]
+    public List<EvictedRecord> Secondary { get; set; } = [];
     /// <summary>Do-not-send requests by <see cref="DoNotSendRequest.Key"/> (sender and channel).</summary>
     [Id(6)]
     public Dictionary<string, DoNotSendEntry> DoNotSend { get; set; } = [];

@@ -1,35 +1,56 @@
 using System.Diagnostics.CodeAnalysis;
 using Clearinghouse.Domain;
+using Clearinghouse.Grains.Recipients.Eviction;
 
 namespace Clearinghouse.Grains.Recipients;
 
 /// <summary>
-/// A recipient's records and the rules for choosing among them, over a <see cref="RecipientState"/>.
-/// Matching uses an index by pattern value, so a check costs a few dictionary lookups (one per label of the
-/// sender's domain), not a scan of the list.
-/// Precedence: the most specific tier wins (address &gt; domain/subdomain &gt; top-level domain); within a tier an allow
-/// record beats a blocking one; among records of the same kind the longest domain match wins.
+/// A recipient's records and the rules for choosing among them, over a <see cref="RecipientState"/>. Matching uses
+/// a <see cref="RecordIndex"/>, so a check costs a few dictionary lookups, not a scan of the list.
+/// The blocking list and the allow list are each bounded: adding to a full one first evicts an entry chosen by an
+/// <see cref="EvictionPolicy"/> into the secondary list (bounded too), which only flags senders.
 /// </summary>
 public sealed class RecordBook
 {
     private readonly RecipientState state;
     private readonly TimeSpan hitHalfLife;
     private RecordIndex index;
+    private RecordIndex secondaryIndex;
 
     public RecordBook(RecipientState state, TimeSpan hitHalfLife)
     {
         this.state = state;
         this.hitHalfLife = hitHalfLife;
         index = RecordIndex.Build(state.Records);
+        secondaryIndex = BuildSecondaryIndex();
     }
 
     public int Count => state.Records.Count;
 
     public IReadOnlyList<BlockingRecord> Records => state.Records;
 
+    public IReadOnlyList<EvictedRecord> Secondary => state.Secondary;
+
+    public int? MaxRecordsOverride
+    {
+        get => state.MaxRecordsOverride;
+        set => state.MaxRecordsOverride = value;
+    }
+
+    /// <summary>True when <paramref name="request"/> would replace a record (same pattern and channel) rather than add one.</summary>
+    public bool Replaces(NewRecord request) => state.Records.Exists(r => r.Pattern == request.Pattern && r.Channel == request.Channel);
+
+    public int CountOf(bool allowList) => state.Records.Count(r => IsAllow(r) == allowList);
+
     /// <summary>Adds <paramref name="request"/>, replacing a record with the same pattern and channel (same id, hits kept).</summary>
     public AddRecordResult Add(NewRecord request, DateTimeOffset now, Func<string> newId)
     {
+        // Back on the list: no longer an evicted entry.
+        if (state.Secondary.RemoveAll(e => e.Record.Pattern == request.Pattern && e.Record.Channel == request.Channel) > 0)
+        {
+            secondaryIndex = BuildSecondaryIndex();
+        }
+
         var existingAt = state.Records.FindIndex(r => r.Pattern == request.Pattern && r.Channel == request.Channel);
         if (existingAt >= 0)
         {
@@ -52,6 +73,38 @@ public sealed class RecordBook
         return new AddRecordResult(record, Replaced: false);
     }
 
+    /// <summary>
+    /// Evicts from the blocking list (or the allow list) until it holds fewer than <paramref name="maxRecords"/>
+    /// entries, i.e. until one more fits. The context says which entries a higher-level list duplicates.
+    /// </summary>
+    public Task<IReadOnlyList<EvictedRecord>> MakeRoomAsync(bool allowList, int maxRecords, EvictionContext context) =>
+        EvictDownToAsync(allowList, maxRecords - 1, context);
+
+    /// <summary>Evicts from the blocking list (or the allow list) until it holds at most <paramref name="maxRecords"/> entries.</summary>
+    public async Task<IReadOnlyList<EvictedRecord>> EvictDownToAsync(bool allowList, int maxRecords, EvictionContext context)
+    {
+        var evicted = new List<EvictedRecord>();
+        var excess = CountOf(allowList) - Math.Max(0, maxRecords);
+        if (excess <= 0)
+        {
+            return evicted;
+        }
+
+        var pool = state.Records.Where(r => IsAllow(r) == allowList).ToList();
+        var duplicated = allowList
+            ? new bool[pool.Count]
+            : await context.AreListed(pool.Select(r => new SenderListKey(r.Pattern, r.Channel)).ToArray());
+        var candidates = pool.Select((r, i) => new EvictionCandidate(r, DecayedRate(r.Id, context.Now), duplicated[i])).ToList();
+        for (var i = 0; i < excess; i++)
+        {
+            var (victim, rule) = context.Policy.SelectVictim(candidates, context.Now);
+            candidates.RemoveAll(c => c.Record.Id == victim.Id);
+            evicted.Add(Evict(victim, rule, context.Now, context.SecondaryMaxRecords));
+        }
+
+        return evicted;
+    }
+
     public bool Remove(string recordId)
     {
         var removed = state.Records.RemoveAll(r => r.Id == recordId) > 0;
@@ -72,8 +125,12 @@ public sealed class RecordBook
             .ToList();
 
     /// <summary>Finds the deciding record for <paramref name="sender"/>, if any, without counting a hit.</summary>
-    public bool TryMatch(Address sender, Channel channel, [NotNullWhen(true)] out IndexedRecord? match) =>
-        index.TryMatch(sender, channel, out match);
+    public bool TryMatch(Address sender, Channel channel, bool senderVerified, [NotNullWhen(true)] out IndexedRecord? match) =>
+        index.TryMatch(sender, channel, senderVerified, out match);
+
+    /// <summary>Finds a blocking entry of the secondary list that matches <paramref name="sender"/> (it flags, it does not block).</summary>
+    public bool TryMatchSecondary(Address sender, Channel channel, [NotNullWhen(true)] out IndexedRecord? match) =>
+        secondaryIndex.TryMatch(sender, channel, senderVerified: false, out match);
 
     /// <summary>Counts a hit on <paramref name="recordId"/> in memory.</summary>
     public void RecordHit(string recordId, DateTimeOffset now)
@@ -87,5 +144,38 @@ public sealed class RecordBook
         hits.RecordHit(now, hitHalfLife);
     }
 
+    private EvictedRecord Evict(BlockingRecord victim, EvictionRule rule, DateTimeOffset now, int secondaryMaxRecords)
+    {
+        state.Hits.TryGetValue(victim.Id, out var hits);
+        var evicted = new EvictedRecord(victim, now, rule, hits?.Count ?? 0, hits?.ScoreAsOf(now, hitHalfLife) ?? 0);
+        state.Records.RemoveAll(r => r.Id == victim.Id);
+        state.Hits.Remove(victim.Id);
+        state.Secondary.Add(evicted);
+        var overflow = state.Secondary.Count - Math.Max(0, secondaryMaxRecords);
+        if (overflow > 0)
+        {
+            state.Secondary.RemoveRange(0, overflow);
+        }
+
+        Reindex();
+        secondaryIndex = BuildSecondaryIndex();
+        return evicted;
+    }
+
+    private double DecayedRate(string recordId, DateTimeOffset now) =>
+        state.Hits.TryGetValue(recordId, out var hits) ? hits.ScoreAsOf(now, hitHalfLife) : 0;
+
+    private static bool IsAllow(BlockingRecord record) => record.Action == RecordAction.Allow;
+
+    private RecordIndex BuildSecondaryIndex() =>
+        RecordIndex.Build(state.Secondary.Select(e => e.Record).Where(r => !IsAllow(r)));
+
     private void Reindex() => index = RecordIndex.Build(state.Records);
 }
+
+/// <summary>What an eviction needs besides the list: the policy, the clock, the secondary list's bound and the higher-level lists.</summary>
+public sealed record EvictionContext(
+    EvictionPolicy Policy,
+    DateTimeOffset Now,
+    int SecondaryMaxRecords,
+    Func<SenderListKey[], Task<bool[]>> AreListed);

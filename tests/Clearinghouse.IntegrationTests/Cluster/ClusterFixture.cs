@@ -12,11 +12,15 @@ namespace Clearinghouse.IntegrationTests.Cluster;
 
 /// <summary>
 /// An in-process test cluster with the production grain services and a <see cref="RecordingGrainStorage"/>.
-/// Hit counters flush every <see cref="FlushInterval"/>.
+/// Hit counters flush every <see cref="FlushInterval"/>; <paramref name="settings"/> add configuration and
+/// <paramref name="clock"/> replaces the grains' clock.
 /// </summary>
-public abstract class ClusterFixtureBase(TimeSpan flushInterval) : IAsyncLifetime
+public abstract class ClusterFixtureBase(TimeSpan flushInterval, IReadOnlyDictionary<string, string?>? settings = null, TimeProvider? clock = null) : IAsyncLifetime
 {
     public TimeSpan FlushInterval { get; } = flushInterval;
+
+    /// <summary>The grains' clock when the fixture replaces it.</summary>
+    public TimeProvider? ClusterClock => clock;
 
     public InProcessTestCluster Cluster { get; private set; } = null!;
 
@@ -35,7 +39,13 @@ public abstract class ClusterFixtureBase(TimeSpan flushInterval) : IAsyncLifetim
                 {
                     ["Clearinghouse:Recipients:HitFlushInterval"] = FlushInterval.ToString("c", System.Globalization.CultureInfo.InvariantCulture),
                 })
+                .AddInMemoryCollection(settings ?? new Dictionary<string, string?>())
                 .Build();
+            if (clock is not null)
+            {
+                silo.Services.AddSingleton(clock);
+            }
+
             silo.Services.AddClearinghouseGrainServices(configuration);
             silo.Services.AddGrainStorage(StorageNames.Clearinghouse, (services, _) => new RecordingGrainStorage(services.GetRequiredService<Serializer>()));
         });

@@ -91,6 +91,11 @@ public sealed class ClearinghouseTestHost : IAsyncDisposable
     public FilterList.FilterListClient FilterList(string? apiKey = TestTenants.AcmeKey) => new(Invoker(apiKey));
 
     public Operator.OperatorClient Operator(string? apiKey = TestTenants.OperatorKey) => new(Invoker(apiKey));
+    public ProviderMaps.ProviderMapsClient ProviderMaps(string? apiKey = TestTenants.AcmeKey) => new(Invoker(apiKey));
+
+    public Connections.ConnectionsClient Connections(string? apiKey = TestTenants.AcmeKey) => new(Invoker(apiKey));
+
+    public RecipientLists.RecipientListsClient RecipientLists(string? apiKey = TestTenants.AcmeKey) => new(Invoker(apiKey));
 
     public async Task StopAsync()
     {

@@ -146,7 +146,8 @@ public sealed class EscalationEndToEndTests : IAsyncLifetime
             Assert.Equal((VerdictAction.Reject, 550u, caseId, false), (verdict.Action, verdict.SmtpCode, verdict.ListedCaseId, verdict.ViolationRecorded));
         }
 
-        await host.Records().AddRecordAsync(new AddRecordRequest { Recipient = "friend@acme.example", Pattern = "spammer.example", Action = RecordAction.Allow });
+        // (An address-level allow: domain-level allows apply only to a sender verified by SPF, and this check has no client IP.)
+        await host.Records().AddRecordAsync(new AddRecordRequest { Recipient = "friend@acme.example", Pattern = Spammer, Action = RecordAction.Allow });
         var allowed = await host.Verdicts().CheckRecipientAsync(new CheckRecipientRequest { Sender = Spammer, Recipient = "friend@acme.example" });
         Assert.Equal(VerdictAction.Accept, allowed.Action);
 

@@ -12,8 +12,31 @@ public class RecordBookTests
     private BlockingRecord Add(string pattern, RecordAction action, Channel channel = Channel.Email, string message = "") =>
         book.Add(RecordRequestValidator.Validate(pattern, channel, action, message, 0, RecordSource.User), Now, () => $"r{++nextId}").Record;
 
-    private Verdict? Check(string sender, Channel channel = Channel.Email) =>
-        book.TryMatch(Address.Parse(sender, "sender"), channel, out var match) ? match.Verdict : null;
+    private Verdict? Check(string sender, Channel channel = Channel.Email, bool verified = true) =>
+        book.TryMatch(Address.Parse(sender, "sender"), channel, verified, out var match) ? match.VerdictFor(verified) : null;
+
+    [Fact]
+    public void For_an_unverified_sender_domain_subdomain_and_tld_allows_do_not_apply_but_address_allows_do()
+    {
+        Add("bigmail.example", RecordAction.Allow);
+        Add("*.bigmail.example", RecordAction.Allow);
+        Add(".example", RecordAction.Reject, message: "no");
+        Add("boss@bigmail.example", RecordAction.Allow);
+
+        Assert.Equal(VerdictAction.Accept, Check("a@bigmail.example")!.Action);
+        Assert.Equal(VerdictAction.Reject, Check("a@bigmail.example", verified: false)!.Action);
+        Assert.Equal(VerdictAction.Reject, Check("a@eu.bigmail.example", verified: false)!.Action);
+        Assert.Equal(VerdictAction.Accept, Check("boss@bigmail.example", verified: false)!.Action);
+    }
+
+    [Fact]
+    public void A_bounce_to_an_unverified_sender_is_dropped_without_a_notice()
+    {
+        var bounce = Add("promo@shop.example", RecordAction.Bounce, message: "stop");
+        Assert.Equal((VerdictAction.Bounce, "stop"), (Check("promo@shop.example")!.Action, Check("promo@shop.example")!.NoticeText));
+        var unverified = Check("promo@shop.example", verified: false)!;
+        Assert.Equal((VerdictAction.Discard, null, bounce.Id), (unverified.Action, unverified.NoticeText, unverified.MatchedRecordId));
+    }
 
     [Fact]
     public void No_record_means_no_match()
@@ -65,7 +88,7 @@ public class RecordBookTests
         var request = RecordRequestValidator.Validate("*.example.com", Channel.Email, RecordAction.Reject, "", 0, RecordSource.User);
         book2.Add(request, Now, () => "block");
         book2.Add(RecordRequestValidator.Validate("mail.example.com", Channel.Email, RecordAction.Allow, "", 0, RecordSource.User), Now, () => "allow");
-        Assert.True(book2.TryMatch(Address.Parse("x@mail.example.com", "s"), Channel.Email, out var match));
+        Assert.True(book2.TryMatch(Address.Parse("x@mail.example.com", "s"), Channel.Email, senderVerified: true, out var match));
         Assert.Equal("allow", match.Record.Id);
     }
 
@@ -131,7 +154,7 @@ public class RecordBookTests
     public void The_null_sender_matches_nothing()
     {
         Add(".com", RecordAction.Reject);
-        Assert.False(book.TryMatch(Address.NullSender, Channel.Email, out _));
+        Assert.False(book.TryMatch(Address.NullSender, Channel.Email, senderVerified: true, out _));
     }
 
     [Fact]

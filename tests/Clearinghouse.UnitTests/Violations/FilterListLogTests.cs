@@ -20,6 +20,25 @@ public class FilterListLogTests
         Assert.Equal(0, log.Count);
     }
 
+    [Theory]
+    [InlineData("spam@bulk.example", true)]
+    [InlineData("other@bulk.example", false)]
+    [InlineData("anyone@listed.example", true)]
+    [InlineData("anyone@mail.listed.example", true)]
+    [InlineData("listed.example", true)]
+    [InlineData("*.listed.example", true)]
+    [InlineData("sub.listed.example", true)]
+    [InlineData("notlisted.example", false)]
+    [InlineData("*.example", false)]
+    [InlineData(".example", false)]
+    public void Coverage_tells_which_recipient_patterns_the_list_already_blocks(string pattern, bool covered)
+    {
+        var log = new FilterListLog(100);
+        log.Append(FilterChangeOp.Add, FilterEntry.ForAddress(Spammer), "r", "c1", Now);
+        log.Append(FilterChangeOp.Add, new FilterEntry(FilterEntryKind.Domain, "listed.example"), "r", "c2", Now);
+        Assert.Equal(covered, FilterListCoverage.Covers(log, SenderPattern.Parse(pattern, "pattern")));
+    }
+
     [Fact]
     public void A_reader_gets_exactly_the_changes_after_its_version_or_a_snapshot_when_too_far_behind()
     {
