@@ -1,3 +1,4 @@
+using Clearinghouse.Contracts;
 using Clearinghouse.Gateway.Services;
 using Clearinghouse.Gateway.Security;
 using Microsoft.AspNetCore.Builder;
@@ -15,6 +16,8 @@ public static class GatewayRegistration
         services.Configure<GatewayOptions>(configuration.GetSection(GatewayOptions.Section));
         services.Configure<TenancyOptions>(configuration.GetSection("Clearinghouse"));
         services.AddSingleton<CallerDirectory>();
+        services.AddSingleton<WriteRateLimiter>();
+        services.AddRecipientKeys(configuration[RecipientKeyRegistration.SecretSetting]);
         services.AddGrpc(grpc =>
         {
             grpc.Interceptors.Add<CallerInterceptor>();

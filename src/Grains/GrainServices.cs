@@ -1,3 +1,4 @@
+using Clearinghouse.Contracts;
 using Clearinghouse.Grains.Recipients;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -13,6 +14,7 @@ public static class GrainServices
     {
         services.Configure<RecipientOptions>(configuration.GetSection(RecipientOptions.Section));
         services.TryAddSingleton(TimeProvider.System);
+        services.AddRecipientKeys(configuration[RecipientKeyRegistration.SecretSetting]);
 
         // Grain state is stored in Orleans' own version-tolerant binary format, so the [Id]s on state types are what
         // keeps old state readable.

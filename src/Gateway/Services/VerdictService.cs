@@ -10,7 +10,7 @@ using V1 = Clearinghouse.Api.V1;
 namespace Clearinghouse.Gateway.Services;
 
 /// <summary>The verdict path: validate at the edge, then ask the recipient's grain.</summary>
-public sealed class VerdictService(IGrainFactory grains, IOptions<GatewayOptions> options) : V1.Verdicts.VerdictsBase
+public sealed class VerdictService(RecipientGrains recipients, IOptions<GatewayOptions> options) : V1.Verdicts.VerdictsBase
 {
     private static readonly WriteOptions BufferedWrite = new(WriteFlags.BufferHint);
     private static readonly WriteOptions FlushedWrite = new();
@@ -86,7 +86,7 @@ public sealed class VerdictService(IGrainFactory grains, IOptions<GatewayOptions
         var sender = Address.Parse(request.Sender, "sender", allowNullSender: true);
         var channel = ProtoMapping.ToDomain(request.Channel);
         context.RequireOwner(recipient);
-        var verdict = await grains.GetGrain<IRecipient>(recipient.Value).Evaluate(new CheckRequest(sender, channel));
+        var verdict = await recipients.Get(recipient).Evaluate(new CheckRequest(sender, channel));
         VerdictMetrics.Record(verdict, channel, started);
         return verdict;
     }

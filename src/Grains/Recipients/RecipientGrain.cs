@@ -26,6 +26,12 @@ public sealed partial class RecipientGrain(
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        // A recipient's address must never be its grain key: Orleans logs and traces grain ids.
+        if (!RecipientKeys.IsKey(this.GetPrimaryKeyString()))
+        {
+            throw new InvalidOperationException("Recipient grains are keyed by RecipientKeys.For(address); get them through RecipientGrains.Get(address).");
+        }
+
         book = new RecordBook(state.State, options.Value.HitHalfLife);
         writes = new StateWriteQueue(() => state.WriteStateAsync());
         var interval = options.Value.HitFlushInterval;

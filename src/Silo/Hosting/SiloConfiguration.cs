@@ -23,6 +23,9 @@ public static class SiloConfiguration
             });
             silo.AddActivityPropagation();
 
+            // How fast a dead silo is noticed (probes, votes) and what a call waits for: see appsettings.json.
+            silo.Services.Configure<ClusterMembershipOptions>(builder.Configuration.GetSection("Clearinghouse:Cluster:Membership"));
+
             if (options.Storage == StorageMode.Redis)
             {
                 UseRedis(silo, options);

@@ -34,6 +34,7 @@ public abstract class ClusterFixtureBase(TimeSpan flushInterval) : IAsyncLifetim
                 .AddInMemoryCollection(new Dictionary<string, string?>
                 {
                     ["Clearinghouse:Recipients:HitFlushInterval"] = FlushInterval.ToString("c", System.Globalization.CultureInfo.InvariantCulture),
+                    ["Clearinghouse:Privacy:RecipientKeySecret"] = TestTenants.RecipientKeySecret,
                 })
                 .Build();
             silo.Services.AddClearinghouseGrainServices(configuration);
