@@ -13,7 +13,6 @@ public static class ClearinghouseHost
         var options = builder.AddClearinghouseSilo();
         var plaintextEndpoints = EndpointSecurity.CheckPlaintext(builder.Configuration, options.Security.AllowPlaintext);
         var developmentCredentials = DevelopmentCredentials.ApplyIfNoneConfigured(builder.Configuration, options);
-        DevelopmentCredentials.ApplyRecipientKeySecretIfNone(builder.Configuration, options);
 
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.Cluster.ShutdownTimeout);
         builder.Services.AddSingleton(options);

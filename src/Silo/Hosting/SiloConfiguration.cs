@@ -12,6 +12,7 @@ public static class SiloConfiguration
     public static ClearinghouseOptions AddClearinghouseSilo(this WebApplicationBuilder builder)
     {
         var options = builder.Configuration.GetSection(ClearinghouseOptions.Section).Get<ClearinghouseOptions>() ?? new ClearinghouseOptions();
+        DevelopmentCredentials.ApplyRecipientKeySecretIfNone(builder.Configuration, options);
         builder.Services.AddClearinghouseGrainServices(builder.Configuration);
 
         builder.UseOrleans(silo =>
