@@ -15,6 +15,8 @@ public sealed class BenchWorld
     {
         ["Clearinghouse:Providers:bench:Domains:0"] = Domain,
         ["Clearinghouse:Providers:bench:ApiKeySha256:0"] = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(ProviderKey))),
+        // Seeding writes faster than the default write limit allows.
+        ["Clearinghouse:Providers:bench:WritesPerSecond"] = "0",
     };
 
     /// <summary>A client call invoker over several HTTP/2 connections, sending the bench provider's key.</summary>

@@ -19,7 +19,7 @@ public static class ClusterBench
             throw new ArgumentException("--storage: several silos need shared storage: redis");
         }
 
-        var settings = new Dictionary<string, string>(BenchWorld.ProviderSettings()) { ["Clearinghouse:Providers:bench:WritesPerSecond"] = "0" };
+        var settings = new Dictionary<string, string>(BenchWorld.ProviderSettings());
         Console.WriteLine($"Multi-silo mode: 1 silo against {silos} silos, Redis storage (appendfsync always), {options}");
         await using var single = await LocalCluster.StartAsync(new LocalClusterOptions { Silos = 1, ClusterId = "bench-1", SiloDll = options.SiloDll, Settings = settings });
         await using var several = await LocalCluster.StartAsync(new LocalClusterOptions { Silos = silos, ClusterId = $"bench-{silos}", SiloDll = options.SiloDll, Settings = settings });

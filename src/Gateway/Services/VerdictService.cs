@@ -4,13 +4,14 @@ using Clearinghouse.Contracts;
 using Clearinghouse.Domain;
 using Clearinghouse.Gateway.Security;
 using Grpc.Core;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using V1 = Clearinghouse.Api.V1;
 
 namespace Clearinghouse.Gateway.Services;
 
 /// <summary>The verdict path: validate at the edge, then ask the recipient's grain.</summary>
-public sealed class VerdictService(RecipientGrains recipients, IOptions<GatewayOptions> options) : V1.Verdicts.VerdictsBase
+public sealed class VerdictService(RecipientGrains recipients, IOptions<GatewayOptions> options, IHostApplicationLifetime lifetime) : V1.Verdicts.VerdictsBase
 {
     private static readonly WriteOptions BufferedWrite = new(WriteFlags.BufferHint);
     private static readonly WriteOptions FlushedWrite = new();
@@ -26,16 +27,28 @@ public sealed class VerdictService(RecipientGrains recipients, IOptions<GatewayO
         var writing = WriteAnswersAsync(answers.Reader, responseStream);
         var slots = new SemaphoreSlim(options.Value.MaxConcurrentChecksPerStream);
         var running = new List<Task>();
+
+        // A stream would hold a stopping silo until its shutdown timeout: when the host stops, the stream stops
+        // reading, answers what it has read, and ends with Unavailable so that the client resends the rest elsewhere.
+        using var readUntil = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
         try
         {
-            await foreach (var item in requestStream.ReadAllAsync(context.CancellationToken))
+            try
             {
-                await slots.WaitAsync(context.CancellationToken);
-                running.Add(AnswerAsync(item, context, answers.Writer, slots));
-                if (running.Count >= 4096)
+                await foreach (var item in requestStream.ReadAllAsync(readUntil.Token))
                 {
-                    running.RemoveAll(t => t.IsCompleted);
+                    await slots.WaitAsync(readUntil.Token);
+                    running.Add(AnswerAsync(item, context, answers.Writer, slots));
+                    if (running.Count >= 4096)
+                    {
+                        running.RemoveAll(t => t.IsCompleted);
+                    }
                 }
+            }
+            catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
+            {
+                await Task.WhenAll(running);
+                throw new RpcException(new Status(StatusCode.Unavailable, "the gateway is shutting down: reconnect and resend the checks not answered"));
             }
 
             await Task.WhenAll(running);
