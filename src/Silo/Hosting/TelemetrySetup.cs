@@ -47,7 +47,7 @@ public static class TelemetrySetup
 
                 if (otlp is not null)
                 {
-                    metrics.AddOtlpExporter(exporter => Configure(exporter, otlp));
+                    metrics.AddOtlpExporter(exporter => Configure(exporter, otlp, "v1/metrics"));
                 }
             });
         }
@@ -68,17 +68,25 @@ public static class TelemetrySetup
                 tracing.AddSource(OrleansActivitySources);
                 if (otlp is not null)
                 {
-                    tracing.AddOtlpExporter(exporter => Configure(exporter, otlp));
+                    tracing.AddOtlpExporter(exporter => Configure(exporter, otlp, "v1/traces"));
                 }
             });
         }
     }
 
-    private static void Configure(OtlpExporterOptions exporter, OtlpSettings otlp)
+    // Over HTTP each signal has its own path, which the exporter does not add to an endpoint set in code.
+    private static void Configure(OtlpExporterOptions exporter, OtlpSettings otlp, string signalPath)
     {
-        exporter.Endpoint = new Uri(otlp.Endpoint!);
-        exporter.Protocol = otlp.Protocol.Equals("http/protobuf", StringComparison.OrdinalIgnoreCase)
-            ? OtlpExportProtocol.HttpProtobuf
-            : OtlpExportProtocol.Grpc;
+        var endpoint = new Uri(otlp.Endpoint!);
+        if (otlp.Protocol.Equals("http/protobuf", StringComparison.OrdinalIgnoreCase))
+        {
+            exporter.Protocol = OtlpExportProtocol.HttpProtobuf;
+            exporter.Endpoint = new Uri(endpoint, endpoint.AbsolutePath.TrimEnd('/') + "/" + signalPath);
+        }
+        else
+        {
+            exporter.Protocol = OtlpExportProtocol.Grpc;
+            exporter.Endpoint = endpoint;
+        }
     }
 }
