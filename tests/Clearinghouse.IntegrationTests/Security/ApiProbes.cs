@@ -27,8 +27,9 @@ public sealed record ApiProbe(string Method, ApiScope Scope, Func<CallInvoker, P
 }
 
 /// <summary>
-/// Every method of every Clearinghouse service, as a probe for the tenant isolation tests. A new method needs a
-/// probe here: <see cref="TenantIsolationTests.Every_method_of_every_service_has_a_probe"/> fails until it has one.
+/// Every method of every Clearinghouse service, as a probe. A new method needs a probe here:
+/// <see cref="TenantIsolationTests.Every_method_of_every_service_has_a_probe"/> fails until it has one. Each probe then
+/// runs in the credential and tenant isolation tests and in <see cref="RedactionTests"/> (no recipient in logs).
 /// </summary>
 public static class ApiProbes
 {

@@ -43,6 +43,18 @@ public class RedactionTests
             await Assert.ThrowsAsync<RpcException>(async () => await host.Verdicts(TestTenants.OtherKey).CheckRecipientAsync(new CheckRecipientRequest { Recipient = recipient, Sender = "spam@bulk.example" }));
             await Assert.ThrowsAsync<RpcException>(async () => await records.AddRecordAsync(new AddRecordRequest { Recipient = recipient, Pattern = "bad pattern", Action = RecordAction.Reject }));
             await records.RemoveRecordAsync(new RemoveRecordRequest { Recipient = recipient, RecordId = added.Record.Id });
+
+            // Every API (a new method gets a probe, so it is covered here too), as its rightful caller and as another provider.
+            var target = new ProbeTarget(recipient, (await records.AddRecordAsync(new AddRecordRequest { Recipient = recipient, Pattern = "probe@bulk.example", Action = RecordAction.Reject })).Record.Id);
+            foreach (var probe in ApiProbes.All)
+            {
+                await probe.Call(host.Invoker(probe.Scope == ApiScope.Operator ? TestTenants.OperatorKey : TestTenants.AcmeKey), target);
+                if (probe.Scope == ApiScope.RecipientOwner)
+                {
+                    await Assert.ThrowsAsync<RpcException>(() => probe.Call(host.Invoker(TestTenants.OtherKey), target));
+                }
+            }
+
             await host.Services.GetRequiredService<IGrainFactory>().GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
         }
 
