@@ -24,6 +24,26 @@ public sealed class ChaosContext(LocalCluster cluster, ChaosOptions options)
 
     public static DateTime Deadline() => DateTime.UtcNow + CallTimeout;
 
+    /// <summary>
+    /// A set-up call (seeding, reading back) made as a client would: retried while the cluster answers Unavailable
+    /// or does not answer in time, for up to a minute.
+    /// </summary>
+    public static async Task<T> RetryAsync<T>(Func<Task<T>> call, CancellationToken cancellationToken = default)
+    {
+        var giveUp = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            try
+            {
+                return await call();
+            }
+            catch (RpcException error) when (error.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded && DateTime.UtcNow < giveUp)
+            {
+                await Task.Delay(250, cancellationToken);
+            }
+        }
+    }
+
     /// <summary>The next silo that is up, round robin.</summary>
     public CallInvoker NextInvoker()
     {

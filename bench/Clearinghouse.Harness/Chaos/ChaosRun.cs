@@ -133,7 +133,8 @@ public static class ChaosRun
         {
             for (var i = 0; i < recipients; i++)
             {
-                await new Records.RecordsClient(context.NextInvoker()).AddRecordAsync(new AddRecordRequest { Recipient = Recipient(i), Pattern = ProbeSender, Action = RecordAction.Reject }, deadline: ChaosContext.Deadline());
+                var recipient = Recipient(i);
+                await ChaosContext.RetryAsync(async () => await new Records.RecordsClient(context.NextInvoker()).AddRecordAsync(new AddRecordRequest { Recipient = recipient, Pattern = ProbeSender, Action = RecordAction.Reject }, deadline: ChaosContext.Deadline()));
             }
         }
 

@@ -66,22 +66,13 @@ public sealed class RecordWriteWorkload : IChaosWorkload
         return new WorkloadResult(Name, calls, failures, windowCalls, windowFailures, 0, acknowledged, lost, examples.Take(10).ToList());
     }
 
+    // Reading back may itself meet a cluster still settling: it is retried before a write is called lost.
     private static async Task<HashSet<string>> ListAsync(ChaosContext context, string recipient, CancellationToken cancellationToken)
     {
-        // Reading back may itself meet a cluster still settling: retry for a while before calling the write lost.
-        var giveUp = DateTime.UtcNow.AddSeconds(60);
-        while (true)
-        {
-            try
-            {
-                var listed = await new Records.RecordsClient(context.NextInvoker()).ListRecordsAsync(new ListRecordsRequest { Recipient = recipient }, deadline: ChaosContext.Deadline(), cancellationToken: cancellationToken);
-                return listed.Records.Select(r => r.Id).ToHashSet();
-            }
-            catch (RpcException) when (DateTime.UtcNow < giveUp)
-            {
-                await Task.Delay(250, cancellationToken);
-            }
-        }
+        var listed = await ChaosContext.RetryAsync(
+            async () => await new Records.RecordsClient(context.NextInvoker()).ListRecordsAsync(new ListRecordsRequest { Recipient = recipient }, deadline: ChaosContext.Deadline(), cancellationToken: cancellationToken),
+            cancellationToken);
+        return listed.Records.Select(r => r.Id).ToHashSet();
     }
 
     private async Task WriteAsync(ChaosContext context, int writer, CancellationToken stop)

@@ -22,8 +22,9 @@ public sealed class VerdictWorkload : IChaosWorkload
     {
         await Parallel.ForEachAsync(Enumerable.Range(0, context.Options.VerdictRecipients), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (i, ct) =>
         {
-            var records = new Records.RecordsClient(context.NextInvoker());
-            await records.AddRecordAsync(new AddRecordRequest { Recipient = Recipient(i), Pattern = Blocked, Action = RecordAction.Reject, Message = "no" }, deadline: ChaosContext.Deadline(), cancellationToken: ct);
+            await ChaosContext.RetryAsync(
+                async () => await new Records.RecordsClient(context.NextInvoker()).AddRecordAsync(new AddRecordRequest { Recipient = Recipient(i), Pattern = Blocked, Action = RecordAction.Reject, Message = "no" }, deadline: ChaosContext.Deadline(), cancellationToken: ct),
+                ct);
         });
     }
 
