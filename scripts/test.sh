@@ -8,6 +8,10 @@ need_packages=()
 command -v redis-server >/dev/null 2>&1 || need_packages+=(redis-server)
 # A real SMTP server for the ARF escalation tests (aiosmtpd, run by Debian's python3).
 /usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1 || need_packages+=(python3-aiosmtpd)
+# The Kubernetes manifests are linted and validated against the API's JSON schemas offline (KubernetesManifestTests).
+command -v yamllint >/dev/null 2>&1 || need_packages+=(yamllint)
+command -v node >/dev/null 2>&1 || need_packages+=(nodejs)
+command -v npm >/dev/null 2>&1 || need_packages+=(npm)
 
 if [ ${#need_packages[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
@@ -24,6 +28,13 @@ if [ ${#need_packages[@]} -gt 0 ]; then
   fi
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need_packages[@]}"
   if [ "$created_policy" = 1 ]; then rm -f /usr/sbin/policy-rc.d; fi
+fi
+
+# The schema validator's npm packages (pinned by package-lock.json), installed again when the lock file changes.
+validator=deploy/k8s/validate
+if [ ! -d "$validator/node_modules" ] || [ "$validator/package-lock.json" -nt "$validator/node_modules" ]; then
+  echo "Installing the Kubernetes schema validator's npm packages ..."
+  (cd "$validator" && npm ci --no-audit --no-fund --loglevel=error && touch node_modules)
 fi
 
 dotnet test Clearinghouse.sln -c Release --logger "console;verbosity=minimal" "$@"

@@ -2,8 +2,6 @@ using System.Security.Cryptography;
 using System.Text;
 using Clearinghouse.Api.V1;
 using Grpc.Core;
-using Grpc.Core.Interceptors;
-using Grpc.Net.Client;
 
 namespace Clearinghouse.LoadTool;
 
@@ -17,20 +15,12 @@ public sealed class BenchWorld
     {
         ["Clearinghouse:Providers:bench:Domains:0"] = Domain,
         ["Clearinghouse:Providers:bench:ApiKeySha256:0"] = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(ProviderKey))),
+        // Seeding writes faster than the default write limit allows.
+        ["Clearinghouse:Providers:bench:WritesPerSecond"] = "0",
     };
 
     /// <summary>A client call invoker over several HTTP/2 connections, sending the bench provider's key.</summary>
-    public static CallInvoker Connect(Uri address) =>
-        GrpcChannel.ForAddress(address, new GrpcChannelOptions
-        {
-            HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true, PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan },
-        })
-        .CreateCallInvoker()
-        .Intercept(metadata =>
-        {
-            metadata.Add("authorization", "Bearer " + ProviderKey);
-            return metadata;
-        });
+    public static CallInvoker Connect(Uri address) => HarnessTenant.Connect(address, ProviderKey).Invoker;
 
     public static string Recipient(int i) => $"user{i}@{Domain}";
 

@@ -201,7 +201,7 @@ public sealed class BenchDns : IAsyncDisposable
 
     public static BenchDns Start()
     {
-        var dns = new BenchDns(SiloProcess.FreePort());
+        var dns = new BenchDns(FreePort.Next());
         dns.server.Start();
         return dns;
     }

@@ -8,7 +8,14 @@ using Clearinghouse.LoadTool;
 //                     [--suite connections|spf]
 // Starts a silo process (embedded profile), seeds it, and runs every scenario once per round, interleaved, so
 // that the machine's drift affects all alike. Prints each round and the medians.
+// Multi-silo mode: bench/run.sh --silos 3 --storage redis (see ClusterBench).
 var options = BenchOptions.Parse(args);
+if (args.Contains("--silos"))
+{
+    await ClusterBench.RunAsync(options, args);
+    return;
+}
+
 Console.WriteLine($"Clearinghouse load tool: {options}");
 Console.WriteLine($"Machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}");
 

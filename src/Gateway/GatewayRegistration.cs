@@ -23,7 +23,7 @@ public static class GatewayRegistration
         services.Configure<DoNotSendOptions>(configuration.GetSection(DoNotSendOptions.Section));
         services.Configure<FilterListOptions>(configuration.GetSection(FilterListOptions.Section));
         services.AddSingleton<CallerDirectory>();
-        services.AddSingleton(typeof(GrainReferences<>));
+        services.TryAddSingleton(typeof(GrainReferences<>));
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddKeyedSingleton<TimeProvider>(ClearinghouseClock.Key, (provider, _) => provider.GetRequiredService<TimeProvider>());
         services.AddSingleton<FilterListReplica>();
@@ -40,6 +40,8 @@ public static class GatewayRegistration
         services.AddSingleton<ProviderMapsReplica>();
         services.AddHostedService<ProviderMapsRefresher>();
 
+        services.AddSingleton<WriteRateLimiter>();
+        services.AddRecipientKeys(configuration[RecipientKeyRegistration.SecretSetting]);
         services.AddGrpc(grpc =>
         {
             grpc.Interceptors.Add<CallerInterceptor>();

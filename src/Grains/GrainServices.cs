@@ -31,6 +31,7 @@ public static class GrainServices
         // Lists above a recipient's own, for the duplicate eviction rule. The global filter list registers here too.
         services.AddSingleton<IHigherLevelLists, ProviderSenderLists>();
         services.AddSingleton<IHigherLevelLists, GlobalFilterListLevel>();
+        services.AddRecipientKeys(configuration[RecipientKeyRegistration.SecretSetting]);
 
         // Grain state is stored in Orleans' own version-tolerant binary format, so the [Id]s on state types are what
         // keeps old state readable.

@@ -55,6 +55,13 @@ public sealed record CheckRequest(
     /// <summary>True when the sender's domain was found authorised for the connecting IP (or an IM service vouches for it).</summary>
     public bool SenderVerified => Verification?.IsVerified == true;
 
+    /// <summary>
+    /// The recipient itself. Its grain is keyed by a keyed hash, not the address, so a check that may record a violation
+    /// report (which identifies the recipient by its SHA-256) carries it.
+    /// </summary>
+    [Id(3)]
+    public Address? Recipient { get; init; }
+
     /// <summary>Evidence of the message being checked, when the caller has it (Message-ID, date, header digest).</summary>
     [Id(6)]
     public MessageEvidence? Message { get; init; }

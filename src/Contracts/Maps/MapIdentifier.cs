@@ -118,6 +118,10 @@ public readonly record struct MapIdentifier(MapIdentifierKind Kind, string Value
     // "10.0.0.1", "10.0.0", "300.1.1.1": digits and dots only are meant as an address, never as a host name.
     private static bool LooksNumeric(string text) => text.All(c => char.IsAsciiDigit(c) || c == '.');
 
-    /// <summary>The domain a <c>*.domain</c> or domain identifier names, without the wildcard.</summary>
-    public string Domain => Value.StartsWith("*.", StringComparison.Ordinal) ? Value[2..] : Value;
+    /// <summary>The domain an identifier names: a recipient address's domain, or a (<c>*.</c>)domain without the wildcard.</summary>
+    public string Domain => Kind switch
+    {
+        MapIdentifierKind.RecipientAddress => Value[(Value.LastIndexOf('@') + 1)..],
+        _ => Value.StartsWith("*.", StringComparison.Ordinal) ? Value[2..] : Value,
+    };
 }

@@ -91,13 +91,13 @@ public sealed class RecipientMap
                 continue;
             }
 
-            var target = identifier.Kind switch
+            var (target, key) = identifier.Kind switch
             {
-                MapIdentifierKind.RecipientAddress => addresses,
-                MapIdentifierKind.RecipientDomain => domains,
-                _ => parents,
+                MapIdentifierKind.RecipientAddress => (addresses, identifier.Value),
+                MapIdentifierKind.RecipientDomain => (domains, identifier.Domain),
+                _ => (parents, identifier.Domain),
             };
-            target[identifier.Domain] = VerdictBuilder.ForRecipientMap(entry);
+            target[key] = VerdictBuilder.ForRecipientMap(entry);
         }
     }
 

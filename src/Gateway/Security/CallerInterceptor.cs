@@ -1,6 +1,7 @@
 using Clearinghouse.Domain;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
 namespace Clearinghouse.Gateway.Security;
@@ -9,9 +10,10 @@ namespace Clearinghouse.Gateway.Security;
 /// Authenticates every call except health checks and reflection (<c>authorization: Bearer &lt;key&gt;</c> or
 /// <c>x-api-key</c>), makes the caller available to services through <see cref="CallContextExtensions.Caller"/>,
 /// and turns domain errors into gRPC status codes: invalid input into <c>InvalidArgument</c> naming the field,
-/// an unreachable cluster into <c>Unavailable</c> so that callers retry.
+/// an unreachable cluster into <c>Unavailable</c> so that callers retry. Methods marked
+/// <see cref="RateLimitedWriteAttribute"/> are charged to the caller's write limit.
 /// </summary>
-public sealed partial class CallerInterceptor(CallerDirectory directory, ILogger<CallerInterceptor> logger) : Interceptor
+public sealed partial class CallerInterceptor(CallerDirectory directory, WriteRateLimiter writeLimits, ILogger<CallerInterceptor> logger) : Interceptor
 {
     internal const string CallerKey = "clearinghouse.caller";
 
@@ -95,6 +97,16 @@ public sealed partial class CallerInterceptor(CallerDirectory directory, ILogger
             return;
         }
 
+        var caller = Identify(context);
+        context.UserState[CallerKey] = caller;
+        if (context.GetHttpContext().GetEndpoint()?.Metadata.GetMetadata<RateLimitedWriteAttribute>() is not null)
+        {
+            writeLimits.Acquire(caller);
+        }
+    }
+
+    private Caller Identify(ServerCallContext context)
+    {
         var key = ReadApiKey(context);
         if (key is null)
         {
@@ -106,7 +118,7 @@ public sealed partial class CallerInterceptor(CallerDirectory directory, ILogger
             throw new RpcException(new Status(StatusCode.Unauthenticated, "the API key is not recognised"));
         }
 
-        context.UserState[CallerKey] = caller;
+        return caller;
     }
 
     private static bool IsOpenMethod(string method) =>

@@ -11,6 +11,9 @@ public sealed class TenancyOptions
     public Dictionary<string, ProviderOptions> Providers { get; set; } = new(StringComparer.Ordinal);
 
     public OperatorOptions Operators { get; set; } = new();
+
+    /// <summary>Write limits of every caller without its own (<c>Clearinghouse:RateLimits</c>).</summary>
+    public WriteLimitOptions RateLimits { get; set; } = new();
 }
 
 public sealed class ProviderOptions
@@ -25,9 +28,21 @@ public sealed class ProviderOptions
     /// the server's default (<c>Clearinghouse:Recipients:DefaultMaxRecords</c>). A recipient may have its own (API).
     /// </summary>
     public int? MaxRecordsPerRecipient { get; set; }
+    /// <summary>This provider's own write limit; the default (<c>Clearinghouse:RateLimits</c>) when absent.</summary>
+    public int? WritesPerSecond { get; set; }
+
+    public int? WriteBurst { get; set; }
 }
 
 public sealed class OperatorOptions
 {
     public List<string> ApiKeySha256 { get; set; } = [];
+}
+
+/// <summary>How many writes a caller may make through one gateway: a sustained rate and a burst. 0 = no limit.</summary>
+public sealed class WriteLimitOptions
+{
+    public int WritesPerSecond { get; set; } = 1000;
+
+    public int WriteBurst { get; set; } = 2000;
 }

@@ -10,10 +10,11 @@ namespace Clearinghouse.Gateway.Services;
 
 /// <summary>Providers record their users' do-not-send requests. Validated in full before the recipient's grain is called.</summary>
 public sealed class DoNotSendService(
-    GrainReferences<IRecipient> recipients,
+    RecipientGrains recipients,
     IOptionsMonitor<DoNotSendOptions> options,
     [FromKeyedServices(ClearinghouseClock.Key)] TimeProvider clock) : V1.DoNotSend.DoNotSendBase
 {
+    [RateLimitedWrite]
     public override async Task<V1.DoNotSendEntry> RecordRequest(V1.RecordDoNotSendRequest request, ServerCallContext context)
     {
         var recipient = Address.Parse(request.Recipient, "recipient");
@@ -31,17 +32,18 @@ public sealed class DoNotSendService(
             caller.Id,
             request.Message,
             clock.GetUtcNow());
-        var view = await recipients.Get(recipient.Value).RecordDoNotSend(validated);
+        var view = await recipients.Get(recipient).RecordDoNotSend(validated);
         return ViolationMapping.ToProto(view);
     }
 
+    [RateLimitedWrite]
     public override async Task<V1.WithdrawDoNotSendResponse> WithdrawRequest(V1.WithdrawDoNotSendRequest request, ServerCallContext context)
     {
         var recipient = Address.Parse(request.Recipient, "recipient");
         context.RequireOwner(recipient);
         var sender = Address.Parse(request.Sender, "sender");
         var channel = ProtoMapping.ToDomain(request.Channel);
-        var withdrawn = await recipients.Get(recipient.Value).WithdrawDoNotSend(sender, channel);
+        var withdrawn = await recipients.Get(recipient).WithdrawDoNotSend(sender, channel);
         return new V1.WithdrawDoNotSendResponse { Withdrawn = withdrawn };
     }
 
@@ -49,7 +51,7 @@ public sealed class DoNotSendService(
     {
         var recipient = Address.Parse(request.Recipient, "recipient");
         context.RequireOwner(recipient);
-        var views = await recipients.Get(recipient.Value).ListDoNotSend();
+        var views = await recipients.Get(recipient).ListDoNotSend();
         var response = new V1.ListDoNotSendResponse();
         response.Requests.AddRange(views.Select(ViolationMapping.ToProto));
         return response;

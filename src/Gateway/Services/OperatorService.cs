@@ -18,6 +18,7 @@ public sealed class OperatorService(IGrainFactory grains) : V1.Operator.Operator
         return ViolationMapping.ToProto(view.Settings);
     }
 
+    [RateLimitedWrite]
     public override async Task<V1.Thresholds> SetThresholds(V1.Thresholds request, ServerCallContext context)
     {
         context.RequireOperator();
@@ -34,6 +35,7 @@ public sealed class OperatorService(IGrainFactory grains) : V1.Operator.Operator
         return ViolationMapping.ToProto(await status, await domain);
     }
 
+    [RateLimitedWrite]
     public override async Task<V1.DelistResponse> Delist(V1.DelistRequest request, ServerCallContext context)
     {
         context.RequireOperator();

@@ -15,6 +15,7 @@ public sealed class ProviderMapsService(IGrainFactory grains, ProviderMapsReplic
 {
     public const int MaxEntriesPerCall = 10_000;
 
+    [RateLimitedWrite]
     public override async Task<V1.MapChangeResponse> PutMapEntries(V1.PutMapEntriesRequest request, ServerCallContext context)
     {
         var map = ProtoMapping.ToDomain(request.Map);
@@ -40,6 +41,7 @@ public sealed class ProviderMapsService(IGrainFactory grains, ProviderMapsReplic
         return Answer(caller, await Maps(caller).PutEntries(map, entries));
     }
 
+    [RateLimitedWrite]
     public override async Task<V1.MapChangeResponse> RemoveMapEntries(V1.RemoveMapEntriesRequest request, ServerCallContext context)
     {
         var map = ProtoMapping.ToDomain(request.Map);
@@ -69,6 +71,7 @@ public sealed class ProviderMapsService(IGrainFactory grains, ProviderMapsReplic
         return response;
     }
 
+    [RateLimitedWrite]
     public override async Task<V1.MapChangeResponse> PutSenderListEntries(V1.PutSenderListEntriesRequest request, ServerCallContext context)
     {
         var caller = context.RequireProvider();
@@ -77,6 +80,7 @@ public sealed class ProviderMapsService(IGrainFactory grains, ProviderMapsReplic
         return Answer(caller, await Maps(caller).PutSenderListEntries(entries));
     }
 
+    [RateLimitedWrite]
     public override async Task<V1.MapChangeResponse> RemoveSenderListEntries(V1.RemoveSenderListEntriesRequest request, ServerCallContext context)
     {
         var caller = context.RequireProvider();
@@ -135,7 +139,8 @@ public sealed class ProviderMapsService(IGrainFactory grains, ProviderMapsReplic
         };
         if (!owned)
         {
-            throw new RpcException(new Status(StatusCode.PermissionDenied, $"{field}: {identifier.Value} is not in the domains this provider manages"));
+            // The detail names the domain, never a recipient address: gRPC logs status details.
+            throw new RpcException(new Status(StatusCode.PermissionDenied, $"{field}: {identifier.Domain} is not in the domains this provider manages"));
         }
     }
 }

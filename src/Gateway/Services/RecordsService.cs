@@ -7,18 +7,20 @@ using V1 = Clearinghouse.Api.V1;
 namespace Clearinghouse.Gateway.Services;
 
 /// <summary>Providers manage their users' records. Every request is validated in full before any grain is called.</summary>
-public sealed class RecordsService(GrainReferences<IRecipient> recipients) : V1.Records.RecordsBase
+public sealed class RecordsService(RecipientGrains recipients) : V1.Records.RecordsBase
 {
     private const int MaxRecordIdLength = 64;
 
+    [RateLimitedWrite]
     public override async Task<V1.AddRecordResponse> AddRecord(V1.AddRecordRequest request, ServerCallContext context)
     {
         var recipient = context.RequireOwnedRecipient(request.Recipient);
         var record = ProtoMapping.ToDomain(request);
-        var result = await recipients.Get(recipient.Value).AddRecord(record, context.Caller().ListPolicy);
+        var result = await recipients.Get(recipient).AddRecord(record, context.Caller().ListPolicy);
         return new V1.AddRecordResponse { Record = ProtoMapping.ToProto(result.Record), Replaced = result.Replaced };
     }
 
+    [RateLimitedWrite]
     public override async Task<V1.RemoveRecordResponse> RemoveRecord(V1.RemoveRecordRequest request, ServerCallContext context)
     {
         var recipient = context.RequireOwnedRecipient(request.Recipient);
@@ -33,14 +35,14 @@ public sealed class RecordsService(GrainReferences<IRecipient> recipients) : V1.
             throw new InvalidFieldException("record_id", $"is longer than {MaxRecordIdLength} characters");
         }
 
-        var removed = await recipients.Get(recipient.Value).RemoveRecord(recordId);
+        var removed = await recipients.Get(recipient).RemoveRecord(recordId);
         return new V1.RemoveRecordResponse { Removed = removed };
     }
 
     public override async Task<V1.ListRecordsResponse> ListRecords(V1.ListRecordsRequest request, ServerCallContext context)
     {
         var recipient = context.RequireOwnedRecipient(request.Recipient);
-        var views = await recipients.Get(recipient.Value).ListRecords();
+        var views = await recipients.Get(recipient).ListRecords();
         var response = new V1.ListRecordsResponse();
         response.Records.AddRange(views.Select(ProtoMapping.ToProto));
         return response;

@@ -14,6 +14,7 @@ public sealed class ReportsService(
     IOptionsMonitor<DoNotSendOptions> options,
     [FromKeyedServices(ClearinghouseClock.Key)] TimeProvider clock) : V1.Reports.ReportsBase
 {
+    [RateLimitedWrite]
     public override async Task<V1.SubmitViolationResponse> SubmitViolation(V1.SubmitViolationRequest request, ServerCallContext context)
     {
         var recipient = Address.Parse(request.Recipient, "recipient");

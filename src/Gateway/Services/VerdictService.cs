@@ -8,6 +8,7 @@ using Clearinghouse.Gateway.Security;
 using Clearinghouse.Gateway.Verification;
 using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using V1 = Clearinghouse.Api.V1;
 
@@ -20,11 +21,12 @@ namespace Clearinghouse.Gateway.Services;
 /// list (in memory) when nothing else decided.
 /// </summary>
 public sealed class VerdictService(
-    GrainReferences<IRecipient> recipients,
+    RecipientGrains recipients,
     ProviderMapsReplica maps,
     SenderVerifier verifier,
     FilterListReplica filterList,
     IOptions<GatewayOptions> options,
+    IHostApplicationLifetime lifetime,
     [FromKeyedServices(ClearinghouseClock.Key)] TimeProvider clock) : V1.Verdicts.VerdictsBase
 {
     private static readonly WriteOptions BufferedWrite = new(WriteFlags.BufferHint);
@@ -44,16 +46,28 @@ public sealed class VerdictService(
         var writing = WriteAnswersAsync(answers.Reader, responseStream);
         var slots = new SemaphoreSlim(options.Value.MaxConcurrentChecksPerStream);
         var running = new List<Task>();
+
+        // A stream would hold a stopping silo until its shutdown timeout: when the host stops, the stream stops
+        // reading, answers what it has read, and ends with Unavailable so that the client resends the rest elsewhere.
+        using var readUntil = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
         try
         {
-            await foreach (var item in requestStream.ReadAllAsync(context.CancellationToken))
+            try
             {
-                await slots.WaitAsync(context.CancellationToken);
-                running.Add(AnswerAsync(item, context, answers.Writer, slots));
-                if (running.Count >= 4096)
+                await foreach (var item in requestStream.ReadAllAsync(readUntil.Token))
                 {
-                    running.RemoveAll(t => t.IsCompleted);
+                    await slots.WaitAsync(readUntil.Token);
+                    running.Add(AnswerAsync(item, context, answers.Writer, slots));
+                    if (running.Count >= 4096)
+                    {
+                        running.RemoveAll(t => t.IsCompleted);
+                    }
                 }
+            }
+            catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
+            {
+                await Task.WhenAll(running);
+                throw new RpcException(new Status(StatusCode.Unavailable, "the gateway is shutting down: reconnect and resend the checks not answered"));
             }
 
             await Task.WhenAll(running);
@@ -119,11 +133,12 @@ public sealed class VerdictService(
                 : await verifier.VerifyAsync(clientIp, sender, helo, context.CancellationToken);
             var check = new CheckRequest(sender, channel, verification)
             {
+                Recipient = recipient,
                 Message = message,
                 Listing = filterList.Match(sender, request.ClientIp),
                 ProviderId = caller.Id,
             };
-            verdict = await recipients.Get(recipient.Value).Evaluate(check);
+            verdict = await recipients.Get(recipient).Evaluate(check);
             if (verdict.MatchedRecordId is null && verdict.ListedCaseId is null && !verdict.ViolationRecorded
                 && providerMaps.Senders.TryMatch(sender, channel, verification.IsVerified, out var listed))
             {

@@ -36,6 +36,12 @@ public sealed partial class RecipientGrain(
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        // A recipient's address must never be its grain key: Orleans logs and traces grain ids.
+        if (!RecipientKeys.IsKey(this.GetPrimaryKeyString()))
+        {
+            throw new InvalidOperationException("Recipient grains are keyed by RecipientKeys.For(address); get them through RecipientGrains.Get(address).");
+        }
+
         book = new RecordBook(state.State, options.Value.HitHalfLife);
         doNotSend = new DoNotSendBook(state.State);
         writes = new StateWriteQueue(() => state.WriteStateAsync());
@@ -176,7 +182,7 @@ public sealed partial class RecipientGrain(
 
     private async Task<Verdict> RecordViolationAsync(DoNotSendEntry entry, CheckRequest request)
     {
-        var recipient = Address.Parse(this.GetPrimaryKeyString(), "recipient");
+        var recipient = request.Recipient ?? throw new ArgumentException("a check that can record a violation must carry its recipient", nameof(request));
         var (report, isNew) = doNotSend.RecordViolation(entry, recipient, request, clock.GetUtcNow());
         if (isNew)
         {

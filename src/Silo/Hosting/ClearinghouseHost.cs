@@ -1,4 +1,5 @@
 using Clearinghouse.Gateway;
+using Microsoft.Extensions.FileProviders;
 
 namespace Clearinghouse.Silo.Hosting;
 
@@ -8,17 +9,22 @@ public static class ClearinghouseHost
     public static WebApplicationBuilder CreateBuilder(string[] args)
     {
         var builder = WebApplication.CreateBuilder(args);
+        AddSettingsDirectories(builder.Configuration);
         var options = builder.AddClearinghouseSilo();
+        var plaintextEndpoints = EndpointSecurity.CheckPlaintext(builder.Configuration, options.Security.AllowPlaintext);
         var developmentCredentials = DevelopmentCredentials.ApplyIfNoneConfigured(builder.Configuration, options);
 
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.Cluster.ShutdownTimeout);
         builder.Services.AddSingleton(options);
-        builder.Services.AddSingleton(new StartupFacts(developmentCredentials));
+        builder.Services.AddSingleton(new StartupFacts(developmentCredentials, plaintextEndpoints));
         builder.Services.AddHostedService<StartupBanner>();
         if (options.Storage == StorageMode.Redis)
         {
             builder.Services.AddHostedService<RedisDurabilityCheck>();
         }
 
+        builder.ListenForManagement(options.Management);
+        builder.AddClearinghouseTelemetry(options);
         builder.Services.AddClearinghouseGateway(builder.Configuration)
             .AddCheck<SiloHealthCheck>("silo");
         return builder;
@@ -27,7 +33,28 @@ public static class ClearinghouseHost
     public static WebApplication Build(WebApplicationBuilder builder)
     {
         var app = builder.Build();
+        app.MapManagement(app.Services.GetRequiredService<ClearinghouseOptions>());
         app.MapClearinghouseGateway();
         return app;
+    }
+
+    // Key-per-file directories (mounted Secrets and ConfigMaps), polled because Kubernetes swaps them by symlink.
+    private static void AddSettingsDirectories(ConfigurationManager configuration)
+    {
+        var directories = configuration.GetSection("Clearinghouse:SettingsDirectories").Get<string[]>() ?? [];
+        foreach (var directory in directories)
+        {
+            if (!Directory.Exists(directory))
+            {
+                throw new InvalidOperationException($"Clearinghouse:SettingsDirectories: {directory} does not exist");
+            }
+
+            configuration.AddKeyPerFile(source =>
+            {
+                source.FileProvider = new PhysicalFileProvider(Path.GetFullPath(directory)) { UsePollingFileWatcher = true, UseActivePolling = true };
+                source.Optional = false;
+                source.ReloadOnChange = true;
+            });
+        }
     }
 }

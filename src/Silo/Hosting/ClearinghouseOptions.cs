@@ -19,6 +19,19 @@ public sealed class ClearinghouseOptions
     public RedisSettings Redis { get; set; } = new();
 
     public ClusterSettings Cluster { get; set; } = new();
+
+    public SecuritySettings Security { get; set; } = new();
+
+    public ManagementSettings Management { get; set; } = new();
+
+    public TelemetrySettings Telemetry { get; set; } = new();
+
+    /// <summary>
+    /// Directories read as key-per-file configuration (a file named <c>Clearinghouse__Providers__acme__ApiKeySha256__0</c>
+    /// holds that key's value), watched and reloaded on change: a mounted Kubernetes Secret or ConfigMap. Credentials and
+    /// rate limits changed there take effect without a restart. They override every other source.
+    /// </summary>
+    public List<string> SettingsDirectories { get; set; } = [];
 }
 
 public sealed class RedisSettings
@@ -41,4 +54,52 @@ public sealed class ClusterSettings
 
     /// <summary>The address other silos reach this one on (a pod IP in Kubernetes). Defaults to loopback.</summary>
     public string? AdvertisedAddress { get; set; }
+
+    /// <summary>
+    /// How long a stopping silo (SIGTERM) may take to finish calls, deactivate its grains (flushing their hit counts)
+    /// and leave the cluster. Kubernetes' terminationGracePeriodSeconds must be longer.
+    /// </summary>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(60);
+}
+
+public sealed class SecuritySettings
+{
+    /// <summary>
+    /// Allows an <c>http://</c> (plaintext) gRPC endpoint on a non-loopback address. Off: such an endpoint stops the
+    /// start. Plaintext on loopback is always allowed (development) and announced at start.
+    /// </summary>
+    public bool AllowPlaintext { get; set; }
+}
+
+/// <summary>An HTTP/1.1 port apart from gRPC for probes and scraping: <c>/health/live</c>, <c>/health/ready</c>, <c>/metrics</c>.</summary>
+public sealed class ManagementSettings
+{
+    /// <summary>Off when absent.</summary>
+    public int? Port { get; set; }
+
+    /// <summary>The address to listen on: loopback by default, <c>0.0.0.0</c> in a pod.</summary>
+    public string Address { get; set; } = "127.0.0.1";
+}
+
+public sealed class TelemetrySettings
+{
+    /// <summary>Serve metrics for Prometheus at <c>/metrics</c> on the management port.</summary>
+    public bool Prometheus { get; set; }
+
+    /// <summary>Export traces and metrics by OTLP to <see cref="OtlpSettings.Endpoint"/> when set.</summary>
+    public OtlpSettings Otlp { get; set; } = new();
+
+    /// <summary>Record traces (gRPC call and grain calls). Defaults to on when OTLP is configured.</summary>
+    public bool? Traces { get; set; }
+
+    /// <summary>Share of new traces recorded (a caller's sampled trace is always followed).</summary>
+    public double TraceSampleRatio { get; set; } = 1.0;
+}
+
+public sealed class OtlpSettings
+{
+    public string? Endpoint { get; set; }
+
+    /// <summary><c>grpc</c> (port 4317) or <c>http/protobuf</c> (port 4318).</summary>
+    public string Protocol { get; set; } = "grpc";
 }

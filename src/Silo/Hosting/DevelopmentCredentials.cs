@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using Clearinghouse.Contracts;
 using Clearinghouse.Gateway.Security;
 
 namespace Clearinghouse.Silo.Hosting;
@@ -32,5 +34,27 @@ public static class DevelopmentCredentials
             ["Clearinghouse:Operators:ApiKeySha256:0"] = CallerDirectory.HashKey(OperatorKey),
         });
         return true;
+    }
+
+    /// <summary>
+    /// The embedded (in-memory) system without a recipient key secret gets a random one: its state dies with the
+    /// process anyway. The durable profile must configure it, the same on every silo and never changed.
+    /// </summary>
+    public static void ApplyRecipientKeySecretIfNone(ConfigurationManager configuration, ClearinghouseOptions options)
+    {
+        if (!string.IsNullOrEmpty(configuration[RecipientKeyRegistration.SecretSetting]))
+        {
+            return;
+        }
+
+        if (options.Storage != StorageMode.Memory)
+        {
+            throw new InvalidOperationException($"{RecipientKeyRegistration.SecretSetting} is not configured. Recipient grains (and their stored state) are keyed by a keyed hash of the address: set a random secret of at least {RecipientKeys.MinSecretLength} characters, the same on every silo, and never change it.");
+        }
+
+        configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            [RecipientKeyRegistration.SecretSetting] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+        });
     }
 }

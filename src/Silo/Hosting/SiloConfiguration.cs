@@ -12,6 +12,7 @@ public static class SiloConfiguration
     public static ClearinghouseOptions AddClearinghouseSilo(this WebApplicationBuilder builder)
     {
         var options = builder.Configuration.GetSection(ClearinghouseOptions.Section).Get<ClearinghouseOptions>() ?? new ClearinghouseOptions();
+        DevelopmentCredentials.ApplyRecipientKeySecretIfNone(builder.Configuration, options);
         builder.Services.AddClearinghouseGrainServices(builder.Configuration);
 
         builder.UseOrleans(silo =>
@@ -23,6 +24,9 @@ public static class SiloConfiguration
             });
             silo.AddActivityPropagation();
             silo.Configure<ReminderOptions>(reminders => reminders.MinimumReminderPeriod = ShortestReminderPeriod(builder.Configuration, reminders.MinimumReminderPeriod));
+
+            // How fast a dead silo is noticed (probes, votes) and what a call waits for: see appsettings.json.
+            silo.Services.Configure<ClusterMembershipOptions>(builder.Configuration.GetSection("Clearinghouse:Cluster:Membership"));
 
             if (options.Storage == StorageMode.Redis)
             {

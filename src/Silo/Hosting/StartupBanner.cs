@@ -32,6 +32,11 @@ public sealed partial class StartupBanner(
             LogDurable(options.Cluster.ClusterId);
         }
 
+        if (facts.PlaintextEndpoints.Count > 0)
+        {
+            LogPlaintext(string.Join(", ", facts.PlaintextEndpoints));
+        }
+
         if (facts.DevelopmentCredentials)
         {
             LogDevelopmentCredentials(DevelopmentCredentials.ProviderId, DevelopmentCredentials.ProviderKey, DevelopmentCredentials.OperatorKey);
@@ -47,9 +52,12 @@ public sealed partial class StartupBanner(
     [LoggerMessage(Level = LogLevel.Warning, Message = "State is durable: Redis clustering, grain state and reminders (cluster {ClusterId})")]
     private partial void LogDurable(string clusterId);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "PLAINTEXT (no TLS) on {Endpoints}: API keys and addresses are not encrypted. Fine on loopback for development; configure an https:// endpoint with a certificate for anything else.")]
+    private partial void LogPlaintext(string endpoints);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Development credentials: provider '{Provider}' owns every domain with API key '{ProviderKey}'; operator API key '{OperatorKey}'. Configure Clearinghouse:Providers to replace them.")]
     private partial void LogDevelopmentCredentials(string provider, string providerKey, string operatorKey);
 }
 
 /// <summary>What start-up decided, for the banner.</summary>
-public sealed record StartupFacts(bool DevelopmentCredentials);
+public sealed record StartupFacts(bool DevelopmentCredentials, IReadOnlyList<string> PlaintextEndpoints);

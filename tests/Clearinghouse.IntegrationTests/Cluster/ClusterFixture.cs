@@ -38,6 +38,7 @@ public abstract class ClusterFixtureBase(TimeSpan flushInterval, IReadOnlyDictio
                 .AddInMemoryCollection(new Dictionary<string, string?>
                 {
                     ["Clearinghouse:Recipients:HitFlushInterval"] = FlushInterval.ToString("c", System.Globalization.CultureInfo.InvariantCulture),
+                    ["Clearinghouse:Privacy:RecipientKeySecret"] = TestTenants.RecipientKeySecret,
                 })
                 .AddInMemoryCollection(settings ?? new Dictionary<string, string?>())
                 .Build();

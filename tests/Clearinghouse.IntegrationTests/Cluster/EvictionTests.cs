@@ -1,5 +1,6 @@
 using Clearinghouse.Contracts;
 using Clearinghouse.Domain;
+using Clearinghouse.IntegrationTests.Infrastructure;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Clearinghouse.IntegrationTests.Cluster;
@@ -52,7 +53,7 @@ public class EvictionTests(EvictionClusterFixture fixture)
 
     private static Address Sender(string address) => Address.Parse(address, "sender");
 
-    private IRecipient NewRecipient() => fixture.Grains.GetGrain<IRecipient>($"r-{Guid.NewGuid():N}@acme.example");
+    private IRecipient NewRecipient() => fixture.Grains.GetGrain<IRecipient>(TestTenants.RecipientKey($"r-{Guid.NewGuid():N}@acme.example"));
 
     [Fact]
     public async Task An_entry_the_providers_sender_list_duplicates_goes_first_whatever_its_age_and_threat()
@@ -208,7 +209,7 @@ public class LeastHitEvictionTests(LeastHitEvictionClusterFixture fixture)
     [Fact]
     public async Task The_least_frequently_hit_rule_alone_ignores_threat_levels_and_spares_young_entries()
     {
-        var recipient = fixture.Grains.GetGrain<IRecipient>($"r-{Guid.NewGuid():N}@acme.example");
+        var recipient = fixture.Grains.GetGrain<IRecipient>(TestTenants.RecipientKey($"r-{Guid.NewGuid():N}@acme.example"));
         NewRecord Block(string pattern, int threat) => RecordRequestValidator.Validate(pattern, Channel.Email, RecordAction.Reject, "", threat, RecordSource.User);
         await recipient.AddRecord(Block("low@a.example", 0));
         var quiet = (await recipient.AddRecord(Block("quiet@a.example", 9))).Record;

@@ -1,6 +1,7 @@
 using Clearinghouse.Contracts;
 using Clearinghouse.Domain;
 using Clearinghouse.Grains.Recipients;
+using Clearinghouse.IntegrationTests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Serialization;
 
@@ -14,7 +15,7 @@ public class RecipientGrainTests(ClusterFixture fixture)
     private static NewRecord Record(string pattern, RecordAction action, string message = "") =>
         RecordRequestValidator.Validate(pattern, Channel.Email, action, message, 0, RecordSource.User);
 
-    private static string NewRecipient() => $"r-{Guid.NewGuid():N}@acme.example";
+    private static string NewRecipient() => TestTenants.RecipientKey($"r-{Guid.NewGuid():N}@acme.example");
 
     [Fact]
     public async Task Records_added_through_the_grain_decide_its_verdicts()
@@ -83,6 +84,14 @@ public class RecipientGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_recipient_grain_keyed_by_its_address_refuses_to_activate()
+    {
+        // Orleans logs and traces grain ids: a recipient's address must never be one.
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => fixture.Grains.GetGrain<IRecipient>("someone@acme.example").ListRecords());
+        Assert.Contains("RecipientKeys", error.Message);
+    }
+
+    [Fact]
     public void A_field_error_survives_serialization_between_silo_and_gateway()
     {
         var serializer = fixture.Cluster.Client.ServiceProvider.GetRequiredService<Serializer>();
@@ -98,7 +107,7 @@ public class RecipientHitFlushTests(SlowFlushClusterFixture fixture)
     [Fact]
     public async Task Evaluation_writes_nothing_and_deactivation_flushes_the_hit_counts()
     {
-        var recipient = fixture.Grains.GetGrain<IRecipient>($"r-{Guid.NewGuid():N}@acme.example");
+        var recipient = fixture.Grains.GetGrain<IRecipient>(TestTenants.RecipientKey($"r-{Guid.NewGuid():N}@acme.example"));
         var added = await recipient.AddRecord(RecordRequestValidator.Validate("bulk.example", Channel.Email, RecordAction.Reject, "", 0, RecordSource.User));
         var grainId = recipient.GetGrainId();
 

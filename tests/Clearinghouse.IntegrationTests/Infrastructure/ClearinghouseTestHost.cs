@@ -43,6 +43,7 @@ public sealed class ClearinghouseTestHost : IAsyncDisposable
             ["Logging:LogLevel:Orleans"] = "Error",
             ["Logging:LogLevel:Polly"] = "Error",
             ["Logging:LogLevel:Microsoft"] = "Warning",
+            ["Clearinghouse:Privacy:RecipientKeySecret"] = TestTenants.RecipientKeySecret,
         };
         foreach (var (key, value) in TestTenants.Settings())
         {
@@ -59,7 +60,9 @@ public sealed class ClearinghouseTestHost : IAsyncDisposable
         configureServices?.Invoke(builder.Services);
         var app = ClearinghouseHost.Build(builder);
         await app.StartAsync();
-        var address = new Uri(app.Urls.Single());
+        // The gRPC endpoint (the management port, when configured, is another URL).
+        var managementPort = settings.GetValueOrDefault("Clearinghouse:Management:Port");
+        var address = new Uri(app.Urls.Single(url => new Uri(url).Port.ToString(System.Globalization.CultureInfo.InvariantCulture) != managementPort));
         return new ClearinghouseTestHost(app, address, settings);
     }
 

@@ -11,6 +11,13 @@ public static class TestTenants
     public const string OtherDomain = "other.example";
     public const string OperatorKey = "operator-test-key";
 
+    /// <summary>The recipient key secret of every test host (and of the test cluster).</summary>
+    public const string RecipientKeySecret = "integration-test-recipient-key-secret";
+
+    /// <summary>The grain key of <paramref name="recipient"/> on test hosts and the test cluster.</summary>
+    public static string RecipientKey(string recipient) =>
+        new Clearinghouse.Contracts.RecipientKeys(RecipientKeySecret).For(Clearinghouse.Domain.Address.Parse(recipient, "recipient"));
+
     public static Dictionary<string, string?> Settings() => new()
     {
         ["Clearinghouse:Providers:acme:Domains:0"] = AcmeDomain,

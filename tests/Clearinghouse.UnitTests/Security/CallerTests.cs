@@ -76,30 +76,4 @@ public class CallerTests
         monitor.Change(broken);
         Assert.True(directory.TryAuthenticate("new-key", out _));
     }
-
-    private sealed class FixedOptions(TenancyOptions value) : IOptionsMonitor<TenancyOptions>
-    {
-        private Action<TenancyOptions, string?>? listener;
-
-        public TenancyOptions CurrentValue { get; private set; } = value;
-
-        public TenancyOptions Get(string? name) => CurrentValue;
-
-        public IDisposable OnChange(Action<TenancyOptions, string?> listener)
-        {
-            this.listener = listener;
-            return new Unsubscribe(() => this.listener = null);
-        }
-
-        public void Change(TenancyOptions options)
-        {
-            CurrentValue = options;
-            listener?.Invoke(options, null);
-        }
-
-        private sealed class Unsubscribe(Action action) : IDisposable
-        {
-            public void Dispose() => action();
-        }
-    }
 }

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Clearinghouse.IntegrationTests.Infrastructure;
+namespace Clearinghouse.Harness;
 
 public static class FreePort
 {

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 
-namespace Clearinghouse.IntegrationTests.Infrastructure;
+namespace Clearinghouse.Harness;
 
 /// <summary>
 /// A real <c>redis-server</c> process on a free loopback port, with its own data directory and the append-only file on.

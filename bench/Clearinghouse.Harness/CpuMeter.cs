@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Clearinghouse.LoadTool;
+namespace Clearinghouse.Harness;
 
 /// <summary>CPU time of a process and of the whole machine, read from /proc (Linux).</summary>
 public static class CpuMeter

@@ -1,0 +1,51 @@
+using System.Globalization;
+using Clearinghouse.Harness;
+using Clearinghouse.Harness.Chaos;
+
+// Usage: bench/chaos.sh [--runs silo,redis,redis-everysec] [--silos 3] [--before S] [--restart-after S] [--after S]
+//                       [--callers N] [--writers N]
+// Each run starts its own Redis and silos, drives verdicts and record writes through every silo, injects the fault
+// mid-load, restarts the killed process, reads back every acknowledged write and prints what it found.
+string Value(string name, string fallback)
+{
+    var at = Array.IndexOf(args, name);
+    return at >= 0 && at + 1 < args.Length ? args[at + 1] : fallback;
+}
+
+double Seconds(string name, double fallback) => double.Parse(Value(name, fallback.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
+
+var runs = Value("--runs", "silo,redis,redis-everysec").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+var silos = int.Parse(Value("--silos", "3"), CultureInfo.InvariantCulture);
+var options = new ChaosOptions
+{
+    BeforeFault = TimeSpan.FromSeconds(Seconds("--before", 20)),
+    RestartAfter = TimeSpan.FromSeconds(Seconds("--restart-after", 5)),
+    AfterRecovery = TimeSpan.FromSeconds(Seconds("--after", 10)),
+    VerdictCallers = int.Parse(Value("--callers", "16"), CultureInfo.InvariantCulture),
+    Writers = int.Parse(Value("--writers", "8"), CultureInfo.InvariantCulture),
+};
+
+Console.WriteLine($"Clearinghouse chaos: {silos} silos, {options.VerdictCallers} verdict callers, {options.Writers} writers, fault after {options.BeforeFault.TotalSeconds:0} s, restart {options.RestartAfter.TotalSeconds:0} s later");
+Console.WriteLine($"Machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; silo {SiloBinary.Locate()}");
+var failed = false;
+foreach (var run in runs)
+{
+    var (fault, fsync) = run switch
+    {
+        "silo" => (Fault.SiloKill, "always"),
+        "redis" => (Fault.RedisKill, "always"),
+        "redis-everysec" => (Fault.RedisKill, "everysec"),
+        _ => throw new ArgumentException($"--runs: unknown run '{run}' (silo, redis, redis-everysec)"),
+    };
+
+    Console.WriteLine();
+    Console.WriteLine($"== {run}: starting redis-server (appendfsync {fsync}) and {silos} silos ...");
+    await using var cluster = await LocalCluster.StartAsync(new LocalClusterOptions { Silos = silos, AppendFsync = fsync, ClusterId = $"chaos-{run}" });
+    var report = await ChaosRun.RunAsync(cluster, options with { Fault = fault }, log: line => Console.WriteLine($"   {DateTime.Now:HH:mm:ss.f} {line}"));
+    Console.Write(report);
+
+    // Losing acknowledged writes with appendfsync everysec is the documented risk, not a failure of the run.
+    failed |= report.LostWrites > 0 && fsync == "always";
+}
+
+return failed ? 1 : 0;

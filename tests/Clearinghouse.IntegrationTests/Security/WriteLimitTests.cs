@@ -1,0 +1,36 @@
+using Clearinghouse.Api.V1;
+using Clearinghouse.IntegrationTests.Infrastructure;
+using Grpc.Core;
+
+namespace Clearinghouse.IntegrationTests.Security;
+
+public class WriteLimitTests
+{
+    [Fact]
+    public async Task Writes_beyond_a_providers_limit_are_refused_with_ResourceExhausted_and_change_nothing()
+    {
+        await using var host = await ClearinghouseTestHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["Clearinghouse:Providers:acme:WritesPerSecond"] = "1",
+            ["Clearinghouse:Providers:acme:WriteBurst"] = "3",
+        });
+        var recipient = $"limited@{TestTenants.AcmeDomain}";
+        var records = host.Records();
+        for (var i = 0; i < 3; i++)
+        {
+            await records.AddRecordAsync(new AddRecordRequest { Recipient = recipient, Pattern = $"s{i}@spam.example", Action = RecordAction.Reject });
+        }
+
+        var refused = await Assert.ThrowsAsync<RpcException>(async () => await records.AddRecordAsync(new AddRecordRequest { Recipient = recipient, Pattern = "s3@spam.example", Action = RecordAction.Reject }));
+        Assert.Equal(StatusCode.ResourceExhausted, refused.StatusCode);
+        Assert.Equal(3, (await records.ListRecordsAsync(new ListRecordsRequest { Recipient = recipient })).Records.Count);
+
+        // Reads and verdicts are not writes; another provider has its own limit.
+        for (var i = 0; i < 20; i++)
+        {
+            await host.Verdicts().CheckRecipientAsync(new CheckRecipientRequest { Recipient = recipient, Sender = "s1@spam.example" });
+        }
+
+        await host.Records(TestTenants.OtherKey).AddRecordAsync(new AddRecordRequest { Recipient = $"free@{TestTenants.OtherDomain}", Pattern = "x@spam.example", Action = RecordAction.Reject });
+    }
+}
