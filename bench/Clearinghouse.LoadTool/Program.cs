@@ -5,7 +5,7 @@ using Clearinghouse.LoadTool;
 
 // Usage: bench/run.sh [--duration S] [--rounds N] [--rate R] [--concurrency C] [--streams S] [--window W]
 //                     [--recipients N] [--silo-dll PATH] [--scenarios ping,check,stream,open-ping,open-check]
-//                     [--suite connections|spf]
+//                     [--suite connections|spf] [--silo-log]
 // Starts a silo process (embedded profile), seeds it, and runs every scenario once per round, interleaved, so
 // that the machine's drift affects all alike. Prints each round and the medians.
 // Multi-silo mode: bench/run.sh --silos 3 --storage redis (see ClusterBench).
@@ -51,6 +51,12 @@ var results = await Rounds.RunAsync(options, silo, scenarios, TimeSpan.FromSecon
 
 double MedianOf(string key, Func<Measured, double> value) =>
     results.TryGetValue(allScenarios.Single(s => s.Key == key).Name, out var runs) && runs.Count > 0 ? Median(runs.Select(value)) : double.NaN;
+
+if (args.Contains("--silo-log"))
+{
+    Console.WriteLine("The silo's recent output:");
+    Console.WriteLine(silo.RecentOutput);
+}
 
 Console.WriteLine();
 Console.WriteLine($"CheckRecipient server CPU per call / no-op's: {MedianOf("check", m => m.ServerMicrosPerCall) / MedianOf("ping", m => m.ServerMicrosPerCall):0.00}x (goal <= 1.5x)");

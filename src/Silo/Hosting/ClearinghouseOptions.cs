@@ -92,6 +92,9 @@ public sealed class TelemetrySettings
     /// <summary>Record traces (gRPC call and grain calls). Defaults to on when OTLP is configured.</summary>
     public bool? Traces { get; set; }
 
+    /// <summary>Whether traces are recorded: <see cref="Traces"/>, or on when OTLP is configured.</summary>
+    public bool TracesEnabled => Traces ?? !string.IsNullOrWhiteSpace(Otlp.Endpoint);
+
     /// <summary>Share of new traces recorded (a caller's sampled trace is always followed).</summary>
     public double TraceSampleRatio { get; set; } = 1.0;
 }

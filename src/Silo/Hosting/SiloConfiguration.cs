@@ -22,7 +22,13 @@ public static class SiloConfiguration
                 cluster.ClusterId = options.Cluster.ClusterId;
                 cluster.ServiceId = options.Cluster.ServiceId;
             });
-            silo.AddActivityPropagation();
+            if (options.Telemetry.TracesEnabled)
+            {
+                // Grain call filters that carry the trace into grain calls: measurable on every verdict, so only
+                // when traces are recorded.
+                silo.AddActivityPropagation();
+            }
+
             silo.Configure<ReminderOptions>(reminders => reminders.MinimumReminderPeriod = ShortestReminderPeriod(builder.Configuration, reminders.MinimumReminderPeriod));
 
             // How fast a dead silo is noticed (probes, votes) and what a call waits for: see appsettings.json.

@@ -19,7 +19,7 @@ public static class TelemetrySetup
     {
         var telemetry = options.Telemetry;
         var otlp = string.IsNullOrWhiteSpace(telemetry.Otlp.Endpoint) ? null : telemetry.Otlp;
-        var traces = telemetry.Traces ?? otlp is not null;
+        var traces = telemetry.TracesEnabled;
         if (telemetry.Prometheus && options.Management.Port is null)
         {
             throw new InvalidOperationException("Clearinghouse:Telemetry:Prometheus needs Clearinghouse:Management:Port: metrics are served on the management port.");
