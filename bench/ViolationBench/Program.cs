@@ -8,8 +8,6 @@
 //        [--trials T] [--fsync always|everysec]
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using Clearinghouse.Api.V1;
@@ -21,30 +19,25 @@ using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
 
 var options = Args.Parse(args);
-var redisPort = FreePort();
-var redisDir = Directory.CreateTempSubdirectory("violationbench-redis-").FullName;
-using var redis = Process.Start(new ProcessStartInfo("redis-server")
-{
-    ArgumentList = { "--port", redisPort.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--dir", redisDir, "--appendonly", "yes", "--appendfsync", options.Fsync, "--save", "", "--loglevel", "warning" },
-    RedirectStandardOutput = true,
-    UseShellExecute = false,
-}) ?? throw new InvalidOperationException("could not start redis-server (apt-get install -y redis-server)");
-await Task.Delay(500);
+await using var redis = await RedisServer.StartAsync(options.Fsync);
 
 var settings = new Dictionary<string, string>
 {
     ["Kestrel:Endpoints:Grpc:Url"] = "http://127.0.0.1:0",
     ["Kestrel:Endpoints:Grpc:Protocols"] = "Http2",
     ["Clearinghouse:Storage"] = "Redis",
-    ["Clearinghouse:Redis:ConnectionString"] = $"127.0.0.1:{redisPort}",
+    ["Clearinghouse:Redis:ConnectionString"] = redis.ConnectionString,
+    ["Clearinghouse:Privacy:RecipientKeySecret"] = "violation-bench-recipient-key-secret",
     ["Clearinghouse:Cluster:ClusterId"] = "violationbench",
-    ["Clearinghouse:Cluster:SiloPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
-    ["Clearinghouse:Cluster:GatewayPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
+    ["Clearinghouse:Cluster:SiloPort"] = FreePort.Next().ToString(CultureInfo.InvariantCulture),
+    ["Clearinghouse:Cluster:GatewayPort"] = FreePort.Next().ToString(CultureInfo.InvariantCulture),
     ["Clearinghouse:Providers:acme:Domains:0"] = "acme.example",
     ["Clearinghouse:Providers:acme:ApiKeySha256:0"] = CallerDirectory.HashKey("acme-bench-key"),
     ["Clearinghouse:Providers:other:Domains:0"] = "other.example",
     ["Clearinghouse:Providers:other:ApiKeySha256:0"] = CallerDirectory.HashKey("other-bench-key"),
     ["Clearinghouse:Operators:ApiKeySha256:0"] = CallerDirectory.HashKey("operator-bench-key"),
+    ["Clearinghouse:Providers:acme:WritesPerSecond"] = "0",
+    ["Clearinghouse:Providers:other:WritesPerSecond"] = "0",
     ["Logging:LogLevel:Default"] = "Error",
 };
 var app = ClearinghouseHost.Build(ClearinghouseHost.CreateBuilder(settings.Select(s => $"--{s.Key}={s.Value}").ToArray()));
@@ -109,8 +102,6 @@ try
 finally
 {
     await app.StopAsync();
-    redis.Kill(entireProcessTree: true);
-    Directory.Delete(redisDir, recursive: true);
 }
 
 static async Task RunReportsAsync(Reports.ReportsClient client, string prefix, int count, int concurrency, int senders)
@@ -149,13 +140,6 @@ static CallInvoker Authorized(GrpcChannel channel, string key) =>
     });
 
 static string Sha256(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
-
-static int FreePort()
-{
-    using var listener = new TcpListener(IPAddress.Loopback, 0);
-    listener.Start();
-    return ((IPEndPoint)listener.LocalEndpoint).Port;
-}
 
 internal sealed record Args(int Reports, int Concurrency, int Senders, int Trials, string Fsync)
 {

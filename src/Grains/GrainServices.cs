@@ -31,6 +31,10 @@ public static class GrainServices
         // Lists above a recipient's own, for the duplicate eviction rule. The global filter list registers here too.
         services.AddSingleton<IHigherLevelLists, ProviderSenderLists>();
         services.AddSingleton<IHigherLevelLists, GlobalFilterListLevel>();
+        // Checks of the recipients active in this silo, answered without a grain call (before AddRecipientKeys, whose
+        // fallback answers none).
+        services.AddSingleton<LocalRecipientChecks>();
+        services.AddSingleton<ILocalRecipientChecks>(provider => provider.GetRequiredService<LocalRecipientChecks>());
         services.AddRecipientKeys(configuration[RecipientKeyRegistration.SecretSetting]);
 
         // Grain state is stored in Orleans' own version-tolerant binary format, so the [Id]s on state types are what

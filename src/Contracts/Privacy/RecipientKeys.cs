@@ -54,9 +54,20 @@ public sealed class RecipientKeys
 }
 
 /// <summary>Finds a recipient's grain by its address. Use it for every call to <see cref="IRecipient"/>.</summary>
-public sealed class RecipientGrains(GrainReferences<IRecipient> grains, RecipientKeys keys)
+public sealed class RecipientGrains(GrainReferences<IRecipient> grains, RecipientKeys keys, ILocalRecipientChecks local)
 {
     public IRecipient Get(Address recipient) => grains.Get(keys.For(recipient));
+
+    /// <summary>
+    /// The verdict for one message to <paramref name="recipient"/>: read from the grain's published snapshot when the
+    /// grain is active in this process (no grain call: a silo answers its own recipients at the cost of a dictionary
+    /// lookup), otherwise asked of the grain wherever it lives.
+    /// </summary>
+    public Task<Verdict> Check(Address recipient, CheckRequest request)
+    {
+        var key = keys.For(recipient);
+        return local.TryCheck(key, request, out var verdict) ? Task.FromResult(verdict) : grains.Get(key).Evaluate(request);
+    }
 }
 
 public static class RecipientKeyRegistration
@@ -74,6 +85,7 @@ public static class RecipientKeyRegistration
 
         services.TryAddSingleton(new RecipientKeys(secret));
         services.TryAddSingleton(typeof(GrainReferences<>));
+        services.TryAddSingleton<ILocalRecipientChecks, NoLocalRecipientChecks>();
         services.TryAddSingleton<RecipientGrains>();
         return services;
     }

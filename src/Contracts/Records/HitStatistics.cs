@@ -20,12 +20,24 @@ public sealed class HitStatistics
     [Id(3)]
     public DateTimeOffset ScoreAt { get; set; }
 
-    public void RecordHit(DateTimeOffset now, TimeSpan halfLife)
+    /// <summary>
+    /// Counts <paramref name="count"/> hits, the latest at <paramref name="at"/>. Hits tallied between two flushes are
+    /// scored as if they all came at the latest one: with a flush interval of seconds and a half-life of days, the
+    /// difference does not show.
+    /// </summary>
+    public void RecordHits(long count, DateTimeOffset at, TimeSpan halfLife)
     {
-        DecayedScore = ScoreAsOf(now, halfLife) + 1;
-        ScoreAt = now;
-        Count++;
-        LastHitAt = now;
+        DecayedScore = ScoreAsOf(at, halfLife) + count;
+        if (at > ScoreAt)
+        {
+            ScoreAt = at;
+        }
+
+        Count += count;
+        if (LastHitAt is null || at > LastHitAt)
+        {
+            LastHitAt = at;
+        }
     }
 
     /// <summary>The decayed score as it stands at <paramref name="now"/>.</summary>

@@ -138,7 +138,7 @@ public sealed class VerdictService(
                 Listing = filterList.Match(sender, request.ClientIp),
                 ProviderId = caller.Id,
             };
-            verdict = await recipients.Get(recipient).Evaluate(check);
+            verdict = await recipients.Check(recipient, check);
             if (verdict.MatchedRecordId is null && verdict.ListedCaseId is null && !verdict.ViolationRecorded
                 && providerMaps.Senders.TryMatch(sender, channel, verification.IsVerified, out var listed))
             {

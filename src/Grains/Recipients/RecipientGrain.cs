@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using Clearinghouse.Contracts;
 using Clearinghouse.Domain;
 using Clearinghouse.Grains.Persistence;
@@ -9,16 +10,19 @@ using Microsoft.Extensions.Options;
 namespace Clearinghouse.Grains.Recipients;
 
 /// <summary>
-/// Hosts one recipient's <see cref="RecordBook"/> and <see cref="DoNotSendBook"/>. Record changes are acknowledged
-/// after they are persisted; checks only count hits in memory, and a grain timer (and deactivation) flushes them, one
-/// write at a time. The one check that writes is a violation of a do-not-send request: the report is persisted here
-/// before the verdict is answered, then handed to the sender's grain; a reminder retries any the sender's grain has
-/// not acknowledged (it counts each report key once, so retries never double-count).
+/// Hosts one recipient's <see cref="RecordBook"/> and <see cref="DoNotSendBook"/>. Changes are acknowledged after they
+/// are persisted, and only then published to the recipient's <see cref="RecipientChecks"/>, which decides checks —
+/// for calls to this grain and, without a grain call, for the gateway of this silo (<see cref="LocalRecipientChecks"/>).
+/// Checks only tally hits in memory; a grain timer (and deactivation) drains and writes them, one write at a time.
+/// The one check that writes is a violation of a do-not-send request: the report is persisted here before the verdict
+/// is answered, then handed to the sender's grain; a reminder retries any the sender's grain has not acknowledged (it
+/// counts each report key once, so retries never double-count).
 /// </summary>
 public sealed partial class RecipientGrain(
     [PersistentState("recipient", StorageNames.Clearinghouse)] IPersistentState<RecipientState> state,
     IOptions<RecipientOptions> options,
     IEnumerable<IHigherLevelLists> higherLevelLists,
+    LocalRecipientChecks localChecks,
     [FromKeyedServices(ClearinghouseClock.Key)] TimeProvider clock,
     ILogger<RecipientGrain> logger) : Grain, IRecipient, IRemindable
 {
@@ -28,7 +32,10 @@ public sealed partial class RecipientGrain(
     private RecordBook book = null!;
     private DoNotSendBook doNotSend = null!;
     private StateWriteQueue writes = null!;
-    private bool hitsDirty;
+    private RecipientChecks checks = null!;
+
+    // Memory holds changes that need no acknowledgement but must be written some time (hits, delivered reports).
+    private bool unwritten;
 
     // Set when a write failed: memory may hold changes storage does not, so nothing more is written from this
     // activation and it is deactivated to reload the truth from storage.
@@ -45,6 +52,9 @@ public sealed partial class RecipientGrain(
         book = new RecordBook(state.State, options.Value.HitHalfLife);
         doNotSend = new DoNotSendBook(state.State);
         writes = new StateWriteQueue(() => state.WriteStateAsync());
+        checks = new RecipientChecks(clock);
+        PublishChecks();
+        localChecks.Register(this.GetPrimaryKeyString(), checks);
         var interval = options.Value.HitFlushInterval;
         this.RegisterGrainTimer(FlushHitsAsync, new GrainTimerCreationOptions(interval, interval) { Interleave = true });
         return Task.CompletedTask;
@@ -52,6 +62,7 @@ public sealed partial class RecipientGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        localChecks.Unregister(this.GetPrimaryKeyString(), checks);
         await FlushHitsAsync(cancellationToken);
     }
 
@@ -61,6 +72,7 @@ public sealed partial class RecipientGrain(
         EvictedRecord? evicted = null;
         if (!book.Replaces(record))
         {
+            DrainHits(); // eviction weighs entries by how often they are hit
             var made = await book.MakeRoomAsync(record.Action == RecordAction.Allow, MaxRecords(policy), EvictionContext(policy));
             evicted = made.Count > 0 ? made[^1] : null;
             CountEvictions(made);
@@ -84,6 +96,7 @@ public sealed partial class RecipientGrain(
         }
 
         book.MaxRecordsOverride = maxRecords;
+        DrainHits();
         var max = MaxRecords(policy);
         var context = EvictionContext(policy);
         CountEvictions(await book.EvictDownToAsync(allowList: false, max, context));
@@ -109,44 +122,27 @@ public sealed partial class RecipientGrain(
         return true;
     }
 
-    Task<IReadOnlyList<RecordView>> IRecipient.ListRecords() => Task.FromResult(book.List(clock.GetUtcNow()));
+    Task<IReadOnlyList<RecordView>> IRecipient.ListRecords()
+    {
+        DrainHits();
+        return Task.FromResult(book.List(clock.GetUtcNow()));
+    }
 
     // Not async: only a violation awaits (its report is persisted before the answer); every other check is answered
-    // from memory without allocating a state machine.
+    // from the published snapshot without allocating a state machine.
     Task<Verdict> IRecipient.Evaluate(CheckRequest request)
     {
-        if (request.Sender.IsNullSender)
+        if (checks.TryDecide(request, out var verdict))
         {
-            return Task.FromResult(VerdictBuilder.NullSender);
+            return Task.FromResult(verdict);
         }
 
-        var verified = request.SenderVerified;
-        var matched = book.TryMatch(request.Sender, request.Channel, verified, out var match);
-
-        // An allow record for the very address beats a do-not-send request (allow beats block within a tier);
-        // a domain-wide allow record does not.
-        var addressAllowed = matched && match!.Record.Action == RecordAction.Allow && match.Record.Pattern.Kind == PatternKind.Address;
-        if (!doNotSend.IsEmpty && !addressAllowed && doNotSend.TryFindInForce(request.Sender, request.Channel, clock.GetUtcNow(), out var inForce))
-        {
-            return RecordViolationAsync(inForce, request);
-        }
-
-        if (request.Listing is { } listing && !(matched && match!.Record.Action == RecordAction.Allow))
-        {
-            return Task.FromResult(FilterListVerdict.For(listing));
-        }
-
-        if (!matched)
-        {
-            return Task.FromResult(book.TryMatchSecondary(request.Sender, request.Channel, out var flagged)
-                ? VerdictBuilder.FlaggedBySecondaryList(flagged.Record)
-                : VerdictBuilder.NoMatch);
-        }
-
-        book.RecordHit(match!.Record.Id, clock.GetUtcNow());
-        hitsDirty = true;
-        return Task.FromResult(match.VerdictFor(verified));
+        // The sender has a do-not-send request: once in force, this message is a violation.
+        return doNotSend.TryFindInForce(request.Sender, request.Channel, clock.GetUtcNow(), out var inForce)
+            ? RecordViolationAsync(inForce, request)
+            : Task.FromResult(checks.DecideIgnoringDoNotSend(request));
     }
+
     async Task<DoNotSendView> IRecipient.RecordDoNotSend(DoNotSendRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -214,7 +210,7 @@ public sealed partial class RecipientGrain(
 
             // The acknowledgement need not be persisted at once: a report sent again is counted once.
             doNotSend.MarkDelivered(report);
-            hitsDirty = true;
+            unwritten = true;
         }
 
         return true;
@@ -262,11 +258,13 @@ public sealed partial class RecipientGrain(
 
     private string NewRecordId() => Guid.CreateVersion7(clock.GetUtcNow()).ToString("N");
 
+    /// <summary>Writes the state and, once it is stored, publishes it to the checks: a check never sees an unacknowledged change.</summary>
     private async Task PersistAsync()
     {
         try
         {
-            hitsDirty = false;
+            DrainHits();
+            unwritten = false;
             await writes.WriteAsync();
         }
         catch
@@ -275,23 +273,31 @@ public sealed partial class RecipientGrain(
             this.DeactivateOnIdle();
             throw;
         }
+
+        PublishChecks();
     }
+
+    private void PublishChecks() =>
+        checks.Publish(new RecipientSnapshot(book.Index, book.SecondaryIndex, state.State.DoNotSend.Keys.ToFrozenSet(StringComparer.Ordinal)));
+
+    private void DrainHits() => unwritten |= checks.DrainHitsInto(book);
 
     private async Task FlushHitsAsync(CancellationToken cancellationToken)
     {
-        if (!hitsDirty || stateSuspect)
+        DrainHits();
+        if (!unwritten || stateSuspect)
         {
             return;
         }
 
-        hitsDirty = false;
+        unwritten = false;
         try
         {
             await writes.WriteAsync();
         }
         catch (Exception error)
         {
-            hitsDirty = true;
+            unwritten = true;
             LogHitFlushFailed(error);
         }
     }

@@ -1,4 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
 using Clearinghouse.Domain;
 using Clearinghouse.Grains.Recipients.Eviction;
 
@@ -124,24 +123,27 @@ public sealed class RecordBook
                 : new RecordView(r, 0, null, 0))
             .ToList();
 
-    /// <summary>Finds the deciding record for <paramref name="sender"/>, if any, without counting a hit.</summary>
-    public bool TryMatch(Address sender, Channel channel, bool senderVerified, [NotNullWhen(true)] out IndexedRecord? match) =>
-        index.TryMatch(sender, channel, senderVerified, out match);
+    /// <summary>The records, indexed for matching (see <see cref="RecordIndex"/>).</summary>
+    public RecordIndex Index => index;
 
-    /// <summary>Finds a blocking entry of the secondary list that matches <paramref name="sender"/> (it flags, it does not block).</summary>
-    public bool TryMatchSecondary(Address sender, Channel channel, [NotNullWhen(true)] out IndexedRecord? match) =>
-        secondaryIndex.TryMatch(sender, channel, senderVerified: false, out match);
+    /// <summary>The secondary list's blocking entries, indexed: a match flags a sender, it does not block.</summary>
+    public RecordIndex SecondaryIndex => secondaryIndex;
 
-    /// <summary>Counts a hit on <paramref name="recordId"/> in memory.</summary>
-    public void RecordHit(string recordId, DateTimeOffset now)
+    /// <summary>Counts <paramref name="count"/> hits on a record, the latest at <paramref name="lastHit"/>; ignored when the record is gone.</summary>
+    public void RecordHits(string recordId, long count, DateTimeOffset lastHit)
     {
         if (!state.Hits.TryGetValue(recordId, out var hits))
         {
+            if (!state.Records.Exists(r => r.Id == recordId))
+            {
+                return;
+            }
+
             hits = new HitStatistics();
             state.Hits[recordId] = hits;
         }
 
-        hits.RecordHit(now, hitHalfLife);
+        hits.RecordHits(count, lastHit, hitHalfLife);
     }
 
     private EvictedRecord Evict(BlockingRecord victim, EvictionRule rule, DateTimeOffset now, int secondaryMaxRecords)

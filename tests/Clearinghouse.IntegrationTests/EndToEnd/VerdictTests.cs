@@ -1,6 +1,8 @@
 using Clearinghouse.Api.V1;
 using Clearinghouse.IntegrationTests.Infrastructure;
+using Clearinghouse.Grains.Recipients;
 using Grpc.Core;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Clearinghouse.IntegrationTests.EndToEnd;
 
@@ -39,6 +41,26 @@ public class VerdictTests(HostFixture fixture)
         Assert.Equal(VerdictAction.Accept, after.Action);
         Assert.Equal(250u, after.SmtpCode);
         Assert.Equal("", after.MatchedRecordId);
+    }
+
+    [Fact]
+    public async Task A_silo_answers_its_own_active_recipients_without_a_grain_call_and_sees_every_acknowledged_write()
+    {
+        var local = fixture.Host.Services.GetRequiredService<LocalRecipientChecks>();
+        var recipient = NewRecipient();
+        var added = await Add(recipient, "pest@shop.example", RecordAction.Reject, "no");
+        var before = local.LocalAnswers;
+
+        Assert.Equal(VerdictAction.Reject, (await Check("pest@shop.example", recipient)).Action);
+        await records.RemoveRecordAsync(new RemoveRecordRequest { Recipient = recipient, RecordId = added.Id });
+        Assert.Equal(VerdictAction.Accept, (await Check("pest@shop.example", recipient)).Action);
+        await Add(recipient, "pest@shop.example", RecordAction.Defer, "later");
+        Assert.Equal(VerdictAction.Defer, (await Check("pest@shop.example", recipient)).Action);
+        Assert.Equal(VerdictAction.Defer, (await Check("pest@shop.example", recipient)).Action);
+
+        Assert.Equal(before + 4, local.LocalAnswers);
+        var listed = (await records.ListRecordsAsync(new ListRecordsRequest { Recipient = recipient })).Records.Single();
+        Assert.Equal(2ul, listed.HitCount);
     }
 
     [Fact]

@@ -93,7 +93,7 @@ public class EvictionPolicyTests
             book.Add(RecordRequestValidator.Validate($"{id}@x.example", Channel.Email, RecordAction.Reject, "", threat, RecordSource.User), Now.AddDays(-age), () => id);
             for (var h = 0; h < hits; h++)
             {
-                book.RecordHit(id, Now.AddDays(-age));
+                book.RecordHits(id, 1, Now.AddDays(-age));
             }
 
             if (duplicate)

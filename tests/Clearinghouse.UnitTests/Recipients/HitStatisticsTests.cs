@@ -13,7 +13,7 @@ public class HitStatisticsTests
         var hits = new HitStatistics();
         for (var i = 0; i < 8; i++)
         {
-            hits.RecordHit(Start, HalfLife);
+            hits.RecordHits(1, Start, HalfLife);
         }
 
         Assert.Equal(8, hits.ScoreAsOf(Start, HalfLife), 6);
@@ -28,13 +28,13 @@ public class HitStatisticsTests
         var burst = new HitStatistics();
         for (var i = 0; i < 100; i++)
         {
-            burst.RecordHit(Start, HalfLife);
+            burst.RecordHits(1, Start, HalfLife);
         }
 
         var steady = new HitStatistics();
         for (var day = 0; day < 60; day++)
         {
-            steady.RecordHit(Start.AddDays(day), HalfLife);
+            steady.RecordHits(1, Start.AddDays(day), HalfLife);
         }
 
         var now = Start.AddDays(60);

@@ -13,7 +13,7 @@ public class RecordBookTests
         book.Add(RecordRequestValidator.Validate(pattern, channel, action, message, 0, RecordSource.User), Now, () => $"r{++nextId}").Record;
 
     private Verdict? Check(string sender, Channel channel = Channel.Email, bool verified = true) =>
-        book.TryMatch(Address.Parse(sender, "sender"), channel, verified, out var match) ? match.VerdictFor(verified) : null;
+        book.Index.TryMatch(Address.Parse(sender, "sender"), channel, verified, out var match) ? match.VerdictFor(verified) : null;
 
     [Fact]
     public void For_an_unverified_sender_domain_subdomain_and_tld_allows_do_not_apply_but_address_allows_do()
@@ -88,7 +88,7 @@ public class RecordBookTests
         var request = RecordRequestValidator.Validate("*.example.com", Channel.Email, RecordAction.Reject, "", 0, RecordSource.User);
         book2.Add(request, Now, () => "block");
         book2.Add(RecordRequestValidator.Validate("mail.example.com", Channel.Email, RecordAction.Allow, "", 0, RecordSource.User), Now, () => "allow");
-        Assert.True(book2.TryMatch(Address.Parse("x@mail.example.com", "s"), Channel.Email, senderVerified: true, out var match));
+        Assert.True(book2.Index.TryMatch(Address.Parse("x@mail.example.com", "s"), Channel.Email, senderVerified: true, out var match));
         Assert.Equal("allow", match.Record.Id);
     }
 
@@ -129,7 +129,7 @@ public class RecordBookTests
     public void Adding_the_same_pattern_and_channel_replaces_the_record_and_keeps_its_id_and_hits()
     {
         var first = Add("spam@example.com", RecordAction.Reject, message: "first");
-        book.RecordHit(first.Id, Now);
+        book.RecordHits(first.Id, 1, Now);
         var result = book.Add(RecordRequestValidator.Validate("SPAM@example.com", Channel.Email, RecordAction.Defer, "second", 3, RecordSource.User), Now, () => "unused");
 
         Assert.True(result.Replaced);
@@ -143,7 +143,7 @@ public class RecordBookTests
     public void Removing_a_record_stops_it_matching_and_drops_its_hits()
     {
         var record = Add("spam@example.com", RecordAction.Reject);
-        book.RecordHit(record.Id, Now);
+        book.RecordHits(record.Id, 1, Now);
         Assert.True(book.Remove(record.Id));
         Assert.False(book.Remove(record.Id));
         Assert.Null(Check("spam@example.com"));
@@ -154,15 +154,15 @@ public class RecordBookTests
     public void The_null_sender_matches_nothing()
     {
         Add(".com", RecordAction.Reject);
-        Assert.False(book.TryMatch(Address.NullSender, Channel.Email, senderVerified: true, out _));
+        Assert.False(book.Index.TryMatch(Address.NullSender, Channel.Email, senderVerified: true, out _));
     }
 
     [Fact]
     public void Hits_are_counted_and_listed()
     {
         var record = Add("spam@example.com", RecordAction.Reject);
-        book.RecordHit(record.Id, Now);
-        book.RecordHit(record.Id, Now.AddMinutes(1));
+        book.RecordHits(record.Id, 1, Now);
+        book.RecordHits(record.Id, 1, Now.AddMinutes(1));
         var view = book.List(Now.AddMinutes(1)).Single();
         Assert.Equal(2, view.HitCount);
         Assert.Equal(Now.AddMinutes(1), view.LastHitAt);
