@@ -30,6 +30,10 @@ public sealed partial class RedisDurabilityCheck(ClearinghouseOptions options, I
             {
                 LogNoAppendOnly();
             }
+            else if (fsync != "always")
+            {
+                LogFsyncNotAlways(fsync);
+            }
             else
             {
                 LogAppendOnly(fsync);
@@ -45,6 +49,9 @@ public sealed partial class RedisDurabilityCheck(ClearinghouseOptions options, I
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "Redis runs WITHOUT appendonly: a Redis restart loses cluster membership and acknowledged writes. Set 'appendonly yes' (and 'appendfsync always' to lose nothing).")]
     private partial void LogNoAppendOnly();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Redis appendfsync is '{Fsync}': acknowledged writes can be lost when Redis dies, even without a machine crash (Redis answers before writing while an fsync lags). Set 'appendfsync always' to lose nothing.")]
+    private partial void LogFsyncNotAlways(string fsync);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Redis persists with an append-only file (appendfsync {Fsync})")]
     private partial void LogAppendOnly(string fsync);
