@@ -4,6 +4,23 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Installs Debian packages (as root), without starting their services: the tests start their own.
+install_packages() {
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "The tests need: $*. Install them (apt-get install -y $*) or run this as root." >&2
+    exit 1
+  fi
+  echo "Installing $* ..."
+  if [ -z "${apt_updated:-}" ]; then apt-get update -qq; apt_updated=1; fi
+  created_policy=0
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
+    created_policy=1
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@"
+  if [ "$created_policy" = 1 ]; then rm -f /usr/sbin/policy-rc.d; fi
+}
+
 need_packages=()
 command -v redis-server >/dev/null 2>&1 || need_packages+=(redis-server)
 # A real SMTP server for the ARF escalation tests (aiosmtpd, run by Debian's python3).
@@ -11,24 +28,9 @@ command -v redis-server >/dev/null 2>&1 || need_packages+=(redis-server)
 # The Kubernetes manifests are linted and validated against the API's JSON schemas offline (KubernetesManifestTests).
 command -v yamllint >/dev/null 2>&1 || need_packages+=(yamllint)
 command -v node >/dev/null 2>&1 || need_packages+=(nodejs)
-command -v npm >/dev/null 2>&1 || need_packages+=(npm)
-
-if [ ${#need_packages[@]} -gt 0 ]; then
-  if [ "$(id -u)" -ne 0 ]; then
-    echo "The tests need: ${need_packages[*]}. Install them (apt-get install -y ${need_packages[*]}) or run this as root." >&2
-    exit 1
-  fi
-  echo "Installing ${need_packages[*]} ..."
-  apt-get update -qq
-  # policy-rc.d 101: install the packages without starting their system services; the tests start their own.
-  created_policy=0
-  if [ ! -e /usr/sbin/policy-rc.d ]; then
-    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
-    created_policy=1
-  fi
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need_packages[@]}"
-  if [ "$created_policy" = 1 ]; then rm -f /usr/sbin/policy-rc.d; fi
-fi
+if [ ${#need_packages[@]} -gt 0 ]; then install_packages "${need_packages[@]}"; fi
+# npm only now: some Node.js packages (NodeSource's) bring their own npm and conflict with Debian's.
+command -v npm >/dev/null 2>&1 || install_packages npm
 
 # The schema validator's npm packages (pinned by package-lock.json), installed again when the lock file changes.
 validator=deploy/k8s/validate
