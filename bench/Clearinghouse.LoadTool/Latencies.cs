@@ -6,17 +6,6 @@ public sealed class Latencies
     private readonly List<double> samples = [];
     private readonly Lock gate = new();
 
-    public int Count
-    {
-        get
-        {
-            lock (gate)
-            {
-                return samples.Count;
-            }
-        }
-    }
-
     public void Add(double microseconds)
     {
         lock (gate)

@@ -1,18 +1,15 @@
-using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
 namespace Clearinghouse.Contracts;
 
 /// <summary>
-/// The system's own meter and activity source. Instruments are created once here and used wherever the event
+/// The system's own meter. Instruments are created once here and used wherever the event
 /// happens (gateway or grain); exporters (Prometheus, OTLP) are chosen by the silo's configuration.
 /// Tags never carry a recipient address.
 /// </summary>
 public static class ClearinghouseTelemetry
 {
     public const string Name = "Clearinghouse";
-
-    public static readonly ActivitySource ActivitySource = new(Name);
 
     public static readonly Meter Meter = new(Name);
 

@@ -35,7 +35,7 @@ internal sealed class FilterListIndex
 
     private readonly Dictionary<Sha256Key, FilterListing> addresses = [];
     private readonly Dictionary<string, FilterListing> domains = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, FilterListing> ips = new(StringComparer.Ordinal);
+    private readonly Dictionary<IPAddress, FilterListing> ips = [];
 
     public FilterListIndex(IEnumerable<FilterChange> listed)
     {
@@ -51,13 +51,13 @@ internal sealed class FilterListIndex
                     domains[added.Entry.Value] = listing;
                     break;
                 case FilterEntryKind.Ip:
-                    ips[added.Entry.Value] = listing;
+                    ips[IPAddress.Parse(added.Entry.Value)] = listing;
                     break;
             }
         }
     }
 
-    public FilterListing? Match(Address sender, string? clientIp)
+    public FilterListing? Match(Address sender, IPAddress? clientIp)
     {
         if (!sender.IsNullSender)
         {
@@ -72,8 +72,7 @@ internal sealed class FilterListIndex
             }
         }
 
-        if (ips.Count > 0 && !string.IsNullOrWhiteSpace(clientIp) && IPAddress.TryParse(clientIp.Trim(), out var ip)
-            && ips.TryGetValue(ip.ToString(), out var byIp))
+        if (ips.Count > 0 && clientIp is not null && ips.TryGetValue(clientIp, out var byIp))
         {
             return byIp;
         }

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Threading.Channels;
 using Clearinghouse.Contracts;
 using Clearinghouse.Domain;
@@ -69,7 +70,7 @@ public sealed partial class FilterListReplica : IFilterListObserver, IHostedServ
     public Task WhenReady => ready.Task;
 
     /// <summary>The listed entry matching the sender (hashed address or domain) or the client IP; null when none does.</summary>
-    public FilterListing? Match(Address sender, string? clientIp) => index.Match(sender, clientIp);
+    public FilterListing? Match(Address sender, IPAddress? clientIp) => index.Match(sender, clientIp);
 
     public FilterListSlice Snapshot()
     {

@@ -45,8 +45,6 @@ public sealed class Caller
 
     public CallerRole Role { get; }
 
-    public bool OwnsAllDomains => ownsEverything;
-
     /// <summary>What recipient grains are told about this provider: its id and its default maximum list size.</summary>
     public ListPolicy ListPolicy { get; }
 

@@ -135,7 +135,7 @@ public sealed class VerdictService(
             {
                 Recipient = recipient,
                 Message = message,
-                Listing = filterList.Match(sender, request.ClientIp),
+                Listing = filterList.Match(sender, clientIp),
                 ProviderId = caller.Id,
             };
             verdict = await recipients.Check(recipient, check);

@@ -90,7 +90,7 @@ public class FilterListLogTests
         Assert.Null(index.Match(Address.Parse("other@bulk.example", "s"), null));
         Assert.Equal("c-domain", index.Match(Address.Parse("x@mail.bad.example", "s"), null)?.CaseId);
         Assert.Null(index.Match(Address.Parse("x@notbad.example", "s"), null));
-        Assert.Equal("c-ip", index.Match(Address.Parse("x@fine.example", "s"), "192.0.2.7")?.CaseId);
+        Assert.Equal("c-ip", index.Match(Address.Parse("x@fine.example", "s"), System.Net.IPAddress.Parse("192.0.2.7"))?.CaseId);
         Assert.Null(index.Match(Address.NullSender, null));
     }
 }
