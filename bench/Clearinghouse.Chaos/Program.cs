@@ -1,6 +1,6 @@
 using System.Globalization;
-using Clearinghouse.Harness;
-using Clearinghouse.Harness.Chaos;
+using Clearinghouse.TestSupport;
+using Clearinghouse.TestSupport.Chaos;
 
 // Usage: bench/chaos.sh [--runs silo,redis,redis-everysec] [--silos 3] [--before S] [--restart-after S] [--after S]
 //                       [--callers N] [--writers N]

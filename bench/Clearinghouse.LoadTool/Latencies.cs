@@ -1,3 +1,4 @@
+
 namespace Clearinghouse.LoadTool;
 
 /// <summary>Latency samples in microseconds, collected from many threads, summarised by percentiles.</summary>

@@ -1,3 +1,4 @@
+
 namespace Clearinghouse.LoadTool;
 
 /// <summary>Runs scenarios interleaved, round by round, so that the machine's drift affects all alike, and prints the medians.</summary>

@@ -1,6 +1,6 @@
-using Clearinghouse.Contracts;
 using Clearinghouse.Domain;
 using Clearinghouse.Gateway.FilterList;
+using Clearinghouse.Gateway.Grains;
 using Clearinghouse.Gateway.Maps;
 using Clearinghouse.Gateway.Services;
 using Clearinghouse.Gateway.Security;
@@ -9,7 +9,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Clearinghouse.Gateway;
 
@@ -21,11 +20,8 @@ public static class GatewayRegistration
         services.Configure<GatewayOptions>(configuration.GetSection(GatewayOptions.Section));
         services.Configure<TenancyOptions>(configuration.GetSection("Clearinghouse"));
         services.Configure<DoNotSendOptions>(configuration.GetSection(DoNotSendOptions.Section));
-        services.Configure<FilterListOptions>(configuration.GetSection(FilterListOptions.Section));
         services.AddSingleton<CallerDirectory>();
-        services.TryAddSingleton(typeof(GrainReferences<>));
-        services.TryAddSingleton(TimeProvider.System);
-        services.TryAddKeyedSingleton<TimeProvider>(ClearinghouseClock.Key, (provider, _) => provider.GetRequiredService<TimeProvider>());
+        services.AddSingleton(typeof(GrainReferences<>));
         services.AddSingleton<FilterListReplica>();
         services.AddHostedService(provider => provider.GetRequiredService<FilterListReplica>());
 
@@ -41,7 +37,7 @@ public static class GatewayRegistration
         services.AddHostedService<ProviderMapsRefresher>();
 
         services.AddSingleton<WriteRateLimiter>();
-        services.AddRecipientKeys(configuration[RecipientKeyRegistration.SecretSetting]);
+        services.AddRecipientKeys(configuration[RecipientKeys.SecretSetting]);
         services.AddGrpc(grpc =>
         {
             grpc.Interceptors.Add<CallerInterceptor>();

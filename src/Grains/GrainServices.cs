@@ -2,7 +2,6 @@ using Clearinghouse.Contracts;
 using Clearinghouse.Domain;
 using Clearinghouse.Grains.Escalation;
 using Clearinghouse.Grains.Recipients;
-using Clearinghouse.Grains.Violations;
 using Clearinghouse.Grains.Recipients.Eviction;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,28 +13,26 @@ namespace Clearinghouse.Grains;
 
 public static class GrainServices
 {
-    /// <summary>What the grains need from the silo's container, whatever storage and clustering it uses.</summary>
+    /// <summary>
+    /// What the grains need from the silo's container, whatever storage and clustering it uses. The clock and the
+    /// options the gateway shares come from the composition root (<c>AddClearinghouseCore</c>).
+    /// </summary>
     public static IServiceCollection AddClearinghouseGrainServices(this IServiceCollection services, IConfiguration configuration)
     {
         services.Configure<RecipientOptions>(configuration.GetSection(RecipientOptions.Section));
         services.Configure<ViolationOptions>(configuration.GetSection(ViolationOptions.Section));
-        services.Configure<FilterListOptions>(configuration.GetSection(FilterListOptions.Section));
         services.AddOptions<EscalationOptions>().Bind(configuration.GetSection(EscalationOptions.Section)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EscalationOptions>, EscalationOptionsValidator>());
-        services.TryAddSingleton(TimeProvider.System);
-        services.TryAddKeyedSingleton<TimeProvider>(ClearinghouseClock.Key, (provider, _) => provider.GetRequiredService<TimeProvider>());
         services.TryAddSingleton<WebhookTransport>();
         services.TryAddSingleton<ArfMailTransport>();
-        services.TryAddSingleton<EscalationSender>();
+        services.TryAddSingleton<EscalationDispatcher>();
 
         // Lists above a recipient's own, for the duplicate eviction rule. The global filter list registers here too.
         services.AddSingleton<IHigherLevelLists, ProviderSenderLists>();
         services.AddSingleton<IHigherLevelLists, GlobalFilterListLevel>();
-        // Checks of the recipients active in this silo, answered without a grain call (before AddRecipientKeys, whose
-        // fallback answers none).
+        // Checks of the recipients active in this silo, answered by the co-hosted gateway without a grain call.
         services.AddSingleton<LocalRecipientChecks>();
         services.AddSingleton<ILocalRecipientChecks>(provider => provider.GetRequiredService<LocalRecipientChecks>());
-        services.AddRecipientKeys(configuration[RecipientKeyRegistration.SecretSetting]);
 
         // Grain state is stored in Orleans' own version-tolerant binary format, so the [Id]s on state types are what
         // keeps old state readable.

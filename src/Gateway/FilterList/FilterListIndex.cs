@@ -84,21 +84,14 @@ internal sealed class FilterListIndex
     private FilterListing? MatchDomain(string domain)
     {
         var lookup = domains.GetAlternateLookup<ReadOnlySpan<char>>();
-        var rest = domain.AsSpan();
-        while (true)
+        foreach (var candidate in new DomainParents(domain, includeSelf: true))
         {
-            if (lookup.TryGetValue(rest, out var hit))
+            if (lookup.TryGetValue(candidate, out var hit))
             {
                 return hit;
             }
-
-            var dot = rest.IndexOf('.');
-            if (dot < 0)
-            {
-                return null;
-            }
-
-            rest = rest[(dot + 1)..];
         }
+
+        return null;
     }
 }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Clearinghouse.Contracts;
 using Clearinghouse.Domain;
 using Clearinghouse.Gateway.Maps;
 using Clearinghouse.Gateway.Security;

@@ -8,66 +8,30 @@ namespace Clearinghouse.Gateway.Services;
 /// <summary>Between the gRPC messages and the domain model. Inbound mappings validate and name the field at fault.</summary>
 public static class ProtoMapping
 {
-    public static Domain.Channel ToDomain(V1.Channel channel, string field = "channel") => channel switch
-    {
-        V1.Channel.Unspecified or V1.Channel.Email => Domain.Channel.Email,
-        V1.Channel.Im => Domain.Channel.Im,
-        _ => throw new InvalidFieldException(field, $"{(int)channel} is not a known channel"),
-    };
+    private static readonly EnumMapping<V1.Channel, MessageChannel> Channels = new("channel", unspecifiedMeans: MessageChannel.Email);
+    private static readonly EnumMapping<V1.RecordAction, RecordAction> RecordActions = new("action");
+    private static readonly EnumMapping<V1.RecordSource, RecordSource> RecordSources = new("source", unspecifiedMeans: RecordSource.User);
+    private static readonly EnumMapping<V1.VerdictAction, VerdictAction> VerdictActions = new("action");
+    private static readonly EnumMapping<V1.VerificationMethod, VerificationMethod> VerificationMethods =
+        new("verification method", renamed: (V1.VerificationMethod.Fcrdns, VerificationMethod.ForwardConfirmedReverseDns));
+    private static readonly EnumMapping<V1.SpfResult, SpfResult> SpfResults = new("SPF result");
+    private static readonly EnumMapping<V1.MapKind, MapKind> MapKinds = new("map");
+    private static readonly EnumMapping<V1.MapAction, MapAction> MapActions = new("action");
+    private static readonly EnumMapping<V1.EvictionRule, EvictionRule> EvictionRules = new("eviction rule");
 
-    public static V1.Channel ToProto(Domain.Channel channel) => channel switch
-    {
-        Domain.Channel.Im => V1.Channel.Im,
-        _ => V1.Channel.Email,
-    };
+    public static MessageChannel ToDomain(V1.Channel channel, string field = "channel") => Channels.ToDomain(channel, field);
 
-    public static RecordAction ToDomain(V1.RecordAction action, string field = "action") => action switch
-    {
-        V1.RecordAction.Allow => RecordAction.Allow,
-        V1.RecordAction.Reject => RecordAction.Reject,
-        V1.RecordAction.Discard => RecordAction.Discard,
-        V1.RecordAction.Bounce => RecordAction.Bounce,
-        V1.RecordAction.Defer => RecordAction.Defer,
-        V1.RecordAction.Unspecified => throw new InvalidFieldException(field, "is required"),
-        _ => throw new InvalidFieldException(field, $"{(int)action} is not a known action"),
-    };
+    public static V1.Channel ToProto(MessageChannel channel) => Channels.ToProto(channel);
 
-    public static V1.RecordAction ToProto(RecordAction action) => action switch
-    {
-        RecordAction.Allow => V1.RecordAction.Allow,
-        RecordAction.Reject => V1.RecordAction.Reject,
-        RecordAction.Discard => V1.RecordAction.Discard,
-        RecordAction.Bounce => V1.RecordAction.Bounce,
-        RecordAction.Defer => V1.RecordAction.Defer,
-        _ => V1.RecordAction.Unspecified,
-    };
+    public static RecordAction ToDomain(V1.RecordAction action, string field = "action") => RecordActions.ToDomain(action, field);
 
-    public static RecordSource ToDomain(V1.RecordSource source, string field = "source") => source switch
-    {
-        V1.RecordSource.Unspecified or V1.RecordSource.User => RecordSource.User,
-        V1.RecordSource.Provider => RecordSource.Provider,
-        V1.RecordSource.DoNotSend => RecordSource.DoNotSend,
-        V1.RecordSource.Import => RecordSource.Import,
-        _ => throw new InvalidFieldException(field, $"{(int)source} is not a known source"),
-    };
+    public static V1.RecordAction ToProto(RecordAction action) => RecordActions.ToProto(action);
 
-    public static V1.RecordSource ToProto(RecordSource source) => source switch
-    {
-        RecordSource.Provider => V1.RecordSource.Provider,
-        RecordSource.DoNotSend => V1.RecordSource.DoNotSend,
-        RecordSource.Import => V1.RecordSource.Import,
-        _ => V1.RecordSource.User,
-    };
+    public static RecordSource ToDomain(V1.RecordSource source, string field = "source") => RecordSources.ToDomain(source, field);
 
-    public static V1.VerdictAction ToProto(VerdictAction action) => action switch
-    {
-        VerdictAction.Accept => V1.VerdictAction.Accept,
-        VerdictAction.Reject => V1.VerdictAction.Reject,
-        VerdictAction.Discard => V1.VerdictAction.Discard,
-        VerdictAction.Bounce => V1.VerdictAction.Bounce,
-        VerdictAction.Defer => V1.VerdictAction.Defer,
-        _ => V1.VerdictAction.Unspecified,
-    };
+    public static V1.RecordSource ToProto(RecordSource source) => RecordSources.ToProto(source);
+
+    public static V1.VerdictAction ToProto(VerdictAction action) => VerdictActions.ToProto(action);
 
     public static V1.Verdict ToProto(Verdict verdict, SenderVerification? verification = null) => new()
     {
@@ -82,8 +46,8 @@ public static class ProtoMapping
         ListedCaseId = verdict.ListedCaseId ?? "",
         ViolationReportKey = verdict.ViolationReportKey ?? "",
         SenderVerified = verification?.IsVerified == true,
-        Verification = (V1.VerificationMethod)(verification?.Method ?? VerificationMethod.None),
-        SpfResult = (V1.SpfResult)(verification?.Spf ?? SpfResult.None),
+        Verification = VerificationMethods.ToProto(verification?.Method ?? VerificationMethod.None),
+        SpfResult = SpfResults.ToProto(verification?.Spf ?? SpfResult.None),
         FlaggedRecordId = verdict.FlaggedRecordId ?? "",
     };
 
@@ -109,26 +73,14 @@ public static class ProtoMapping
         return DomainName.TryNormalize(text, out var helo, out var problem) ? helo : throw new InvalidFieldException(field, problem);
     }
 
-    public static MapKind ToDomain(V1.MapKind map, string field = "map") => map switch
-    {
-        V1.MapKind.Connection => MapKind.Connection,
-        V1.MapKind.Recipient => MapKind.Recipient,
-        V1.MapKind.Unspecified => throw new InvalidFieldException(field, "is required"),
-        _ => throw new InvalidFieldException(field, $"{(int)map} is not a known map"),
-    };
+    public static MapKind ToDomain(V1.MapKind map, string field = "map") => MapKinds.ToDomain(map, field);
 
-    public static MapAction ToDomain(V1.MapAction action, string field) => action switch
-    {
-        V1.MapAction.Accept => MapAction.Accept,
-        V1.MapAction.Reject => MapAction.Reject,
-        V1.MapAction.Unspecified => throw new InvalidFieldException(field, "is required"),
-        _ => throw new InvalidFieldException(field, $"{(int)action} is not a known action"),
-    };
+    public static MapAction ToDomain(V1.MapAction action, string field) => MapActions.ToDomain(action, field);
 
     public static V1.MapEntry ToProto(MapEntry entry) => new()
     {
         Identifier = entry.Identifier,
-        Action = entry.Action == MapAction.Reject ? V1.MapAction.Reject : V1.MapAction.Accept,
+        Action = MapActions.ToProto(entry.Action),
         Message = entry.Message,
         CreatedAt = Timestamp.FromDateTimeOffset(entry.CreatedAt),
     };
@@ -147,13 +99,7 @@ public static class ProtoMapping
     {
         Record = ToProto(new RecordView(evicted.Record, evicted.HitCount, null, evicted.DecayedHitRate)),
         EvictedAt = Timestamp.FromDateTimeOffset(evicted.EvictedAt),
-        Rule = evicted.Rule switch
-        {
-            EvictionRule.DuplicateInHigherLevelList => V1.EvictionRule.DuplicateInHigherLevelList,
-            EvictionRule.LowestThreatLevel => V1.EvictionRule.LowestThreatLevel,
-            EvictionRule.LeastFrequentlyHit => V1.EvictionRule.LeastFrequentlyHit,
-            _ => V1.EvictionRule.Fallback,
-        },
+        Rule = EvictionRules.ToProto(evicted.Rule),
     };
 
     public static V1.BlockingRecord ToProto(BlockingRecord record) => new()

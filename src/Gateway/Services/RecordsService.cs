@@ -1,5 +1,5 @@
-using Clearinghouse.Contracts;
 using Clearinghouse.Domain;
+using Clearinghouse.Gateway.Grains;
 using Clearinghouse.Gateway.Security;
 using Grpc.Core;
 using V1 = Clearinghouse.Api.V1;

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Clearinghouse.Contracts;
 using Clearinghouse.Domain;
 
 namespace Clearinghouse.Gateway.Services;
@@ -8,9 +7,9 @@ namespace Clearinghouse.Gateway.Services;
 internal static class VerdictMetrics
 {
     private static readonly string[] ActionNames = Enum.GetNames<VerdictAction>().Select(n => n.ToLowerInvariant()).ToArray();
-    private static readonly string[] ChannelNames = Enum.GetNames<Channel>().Select(n => n.ToLowerInvariant()).ToArray();
+    private static readonly string[] ChannelNames = Enum.GetNames<MessageChannel>().Select(n => n.ToLowerInvariant()).ToArray();
 
-    public static void Record(Verdict verdict, Channel channel, long startedTimestamp)
+    public static void Record(Verdict verdict, MessageChannel channel, long startedTimestamp)
     {
         var tags = new TagList
         {

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Threading.Channels;
-using Clearinghouse.Contracts;
 using Clearinghouse.Domain;
 using Clearinghouse.Gateway.FilterList;
+using Clearinghouse.Gateway.Grains;
 using Clearinghouse.Gateway.Maps;
 using Clearinghouse.Gateway.Security;
 using Clearinghouse.Gateway.Verification;
@@ -128,7 +128,7 @@ public sealed class VerdictService(
         var verification = SenderVerification.Unverified;
         if (verdict is null)
         {
-            verification = channel == Domain.Channel.Im ? SenderVerification.ByImService
+            verification = channel == Domain.MessageChannel.Im ? SenderVerification.ByImService
                 : clientIp is null || sender.IsNullSender ? SenderVerification.Unverified
                 : await verifier.VerifyAsync(clientIp, sender, helo, context.CancellationToken);
             var check = new CheckRequest(sender, channel, verification)

@@ -7,22 +7,16 @@ namespace Clearinghouse.Gateway.Services;
 /// <summary>Between the protos of do-not-send, reports, the filter list and the operator API and the domain model.</summary>
 public static class ViolationMapping
 {
-    public static DoNotSendMethod ToDomain(V1.DoNotSendMethod method, string field) => method switch
-    {
-        V1.DoNotSendMethod.Reply => DoNotSendMethod.Reply,
-        V1.DoNotSendMethod.WebForm => DoNotSendMethod.WebForm,
-        V1.DoNotSendMethod.OneClick => DoNotSendMethod.OneClick,
-        V1.DoNotSendMethod.Unspecified => throw new InvalidFieldException(field, "is required"),
-        _ => throw new InvalidFieldException(field, $"{(int)method} is not a known method"),
-    };
+    private static readonly EnumMapping<V1.DoNotSendMethod, DoNotSendMethod> Methods = new("method");
+    private static readonly EnumMapping<V1.EscalationState, EscalationState> EscalationStates = new("state");
+    private static readonly EnumMapping<V1.FilterChangeOp, FilterChangeOp> ChangeOps = new("operation");
+    private static readonly EnumMapping<V1.FilterEntryKind, FilterEntryKind> EntryKinds = new("entry kind");
+    private static readonly EnumMapping<V1.ThresholdMode, ThresholdMode> Modes = new("mode");
+    private static readonly EnumMapping<V1.DeliveryStatus, DeliveryStatus> Statuses = new("status");
 
-    public static V1.DoNotSendMethod ToProto(DoNotSendMethod method) => method switch
-    {
-        DoNotSendMethod.Reply => V1.DoNotSendMethod.Reply,
-        DoNotSendMethod.WebForm => V1.DoNotSendMethod.WebForm,
-        DoNotSendMethod.OneClick => V1.DoNotSendMethod.OneClick,
-        _ => V1.DoNotSendMethod.Unspecified,
-    };
+    public static DoNotSendMethod ToDomain(V1.DoNotSendMethod method, string field) => Methods.ToDomain(method, field);
+
+    public static V1.DoNotSendMethod ToProto(DoNotSendMethod method) => Methods.ToProto(method);
 
     /// <summary>Required evidence (a do-not-send request's or a report's message).</summary>
     public static MessageEvidence ToDomain(V1.MessageEvidence? evidence, string field)
@@ -71,25 +65,13 @@ public static class ViolationMapping
         };
     }
 
-    public static V1.EscalationState ToProto(EscalationState state) => state switch
-    {
-        EscalationState.None => V1.EscalationState.None,
-        EscalationState.Escalated => V1.EscalationState.Escalated,
-        EscalationState.Listed => V1.EscalationState.Listed,
-        EscalationState.Delisted => V1.EscalationState.Delisted,
-        _ => V1.EscalationState.Unspecified,
-    };
+    public static V1.EscalationState ToProto(EscalationState state) => EscalationStates.ToProto(state);
 
     public static V1.FilterListChange ToProto(FilterChange change) => new()
     {
         Version = (ulong)change.Version,
-        Op = change.Op == FilterChangeOp.Add ? V1.FilterChangeOp.Add : V1.FilterChangeOp.Remove,
-        Kind = change.Entry.Kind switch
-        {
-            FilterEntryKind.AddressSha256 => V1.FilterEntryKind.AddressSha256,
-            FilterEntryKind.Domain => V1.FilterEntryKind.Domain,
-            _ => V1.FilterEntryKind.Ip,
-        },
+        Op = ChangeOps.ToProto(change.Op),
+        Kind = EntryKinds.ToProto(change.Entry.Kind),
         Value = change.Entry.Value,
         Reason = change.Reason,
         CaseId = change.CaseId,
@@ -105,19 +87,13 @@ public static class ViolationMapping
 
     public static ThresholdSettings ToDomain(V1.Thresholds thresholds)
     {
-        var mode = thresholds.Mode switch
-        {
-            V1.ThresholdMode.Absolute => ThresholdMode.Absolute,
-            V1.ThresholdMode.Ranked => ThresholdMode.Ranked,
-            V1.ThresholdMode.Unspecified => throw new InvalidFieldException("mode", "is required"),
-            _ => throw new InvalidFieldException("mode", $"{(int)thresholds.Mode} is not a known mode"),
-        };
+        var mode = Modes.ToDomain(thresholds.Mode, "mode");
         return new ThresholdSettings(mode, Clamp(thresholds.AbsoluteThreshold), Clamp(thresholds.RankDivisor), Clamp(thresholds.MinimumProviders)).Validated();
     }
 
     public static V1.Thresholds ToProto(ThresholdSettings settings) => new()
     {
-        Mode = settings.Mode == ThresholdMode.Ranked ? V1.ThresholdMode.Ranked : V1.ThresholdMode.Absolute,
+        Mode = Modes.ToProto(settings.Mode),
         AbsoluteThreshold = (uint)settings.AbsoluteThreshold,
         RankDivisor = (uint)settings.RankDivisor,
         MinimumProviders = (uint)settings.MinimumProviders,
@@ -153,14 +129,9 @@ public static class ViolationMapping
         return report;
     }
 
-    public static DeliveryStatus? ToDomain(V1.DeliveryStatus status) => status switch
-    {
-        V1.DeliveryStatus.Unspecified => null,
-        V1.DeliveryStatus.Pending => DeliveryStatus.Pending,
-        V1.DeliveryStatus.Delivered => DeliveryStatus.Delivered,
-        V1.DeliveryStatus.DeadLetter => DeliveryStatus.DeadLetter,
-        _ => throw new InvalidFieldException("status", $"{(int)status} is not a known status"),
-    };
+    /// <summary>A status filter: unset means every status.</summary>
+    public static DeliveryStatus? ToDomain(V1.DeliveryStatus status) =>
+        status == V1.DeliveryStatus.Unspecified ? null : Statuses.ToDomain(status, "status");
 
     public static V1.Delivery ToProto(DeliveryView view) => new()
     {
@@ -168,12 +139,7 @@ public static class ViolationMapping
         CaseId = view.CaseId,
         Destination = view.Destination,
         Transport = view.Transport,
-        Status = view.Status switch
-        {
-            DeliveryStatus.Pending => V1.DeliveryStatus.Pending,
-            DeliveryStatus.Delivered => V1.DeliveryStatus.Delivered,
-            _ => V1.DeliveryStatus.DeadLetter,
-        },
+        Status = Statuses.ToProto(view.Status),
         Attempts = (uint)view.Attempts,
         CreatedAt = Timestamp.FromDateTimeOffset(view.CreatedAt),
         LastAttemptAt = Optional(view.LastAttemptAt),

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
-using Clearinghouse.Contracts;
 using Clearinghouse.Domain;
 using Microsoft.Extensions.Options;
 

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using Clearinghouse.Domain;
 using MailKit;
 using MailKit.Net.Smtp;
 using MailKit.Security;

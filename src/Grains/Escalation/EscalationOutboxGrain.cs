@@ -17,7 +17,7 @@ namespace Clearinghouse.Grains.Escalation;
 public sealed partial class EscalationOutboxGrain(
     [PersistentState("outbox", StorageNames.Clearinghouse)] IPersistentState<OutboxState> state,
     IOptionsMonitor<EscalationOptions> options,
-    EscalationSender sender,
+    EscalationDispatcher dispatcher,
     TimeProvider clock,
     ILogger<EscalationOutboxGrain> logger) : Grain, IEscalationOutbox, IRemindable
 {
@@ -85,9 +85,9 @@ public sealed partial class EscalationOutboxGrain(
             }
 
             ClearinghouseTelemetry.SetOutboxBacklog(book.Pending);
-            if (book.Pending == 0 && await this.GetReminder(Reminder) is { } reminder)
+            if (book.Pending == 0)
             {
-                await this.UnregisterReminder(reminder);
+                await this.StopReminderAsync(Reminder);
             }
         }
         catch (Exception error)
@@ -117,7 +117,7 @@ public sealed partial class EscalationOutboxGrain(
         using var timeout = new CancellationTokenSource(settings.AttemptTimeout);
         try
         {
-            return await sender.SendAsync(delivery.Destination, destination, escalation, delivery.DeliveryId, timeout.Token);
+            return await dispatcher.SendAsync(delivery.Destination, destination, escalation, delivery.DeliveryId, timeout.Token);
         }
         catch (OperationCanceledException)
         {

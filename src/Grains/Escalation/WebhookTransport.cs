@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
+using Clearinghouse.Domain;
 
 namespace Clearinghouse.Grains.Escalation;
 

@@ -1,5 +1,6 @@
 using Clearinghouse.Contracts;
 using Clearinghouse.Domain;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Clearinghouse.Grains.Providers;
 
@@ -9,7 +10,7 @@ namespace Clearinghouse.Grains.Providers;
 /// </summary>
 public sealed class ProviderMapsGrain(
     [PersistentState("provider-maps", StorageNames.Clearinghouse)] IPersistentState<ProviderMapsState> state,
-    TimeProvider clock) : Grain, IProviderMaps
+    [FromKeyedServices(ClearinghouseClock.Key)] TimeProvider clock) : Grain, IProviderMaps
 {
     private ProviderMapsBook book = null!;
 

@@ -151,7 +151,7 @@ public sealed partial class RecipientGrain(
         return view;
     }
 
-    async Task<bool> IRecipient.WithdrawDoNotSend(Address sender, Channel channel)
+    async Task<bool> IRecipient.WithdrawDoNotSend(Address sender, MessageChannel channel)
     {
         if (!doNotSend.Withdraw(sender, channel))
         {
@@ -168,11 +168,7 @@ public sealed partial class RecipientGrain(
     {
         if (reminderName == ReportReminder && await DeliverReportsAsync())
         {
-            var reminder = await this.GetReminder(ReportReminder);
-            if (reminder is not null)
-            {
-                await this.UnregisterReminder(reminder);
-            }
+            await this.StopReminderAsync(ReportReminder);
         }
     }
 

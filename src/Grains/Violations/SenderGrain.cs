@@ -2,39 +2,11 @@ using System.Security.Cryptography;
 using System.Text;
 using Clearinghouse.Contracts;
 using Clearinghouse.Domain;
-using Clearinghouse.Grains.Persistence;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Clearinghouse.Grains.Violations;
-
-/// <summary>A sender's persisted state. Add new fields at the end with new ids; never renumber.</summary>
-[GenerateSerializer]
-public sealed class SenderState
-{
-    [Id(0)]
-    public ViolationLedgerData Ledger { get; set; } = new();
-
-    [Id(1)]
-    public EscalationState Escalation { get; set; }
-
-    [Id(2)]
-    public string? CaseId { get; set; }
-
-    [Id(3)]
-    public DateTimeOffset? EscalatedAt { get; set; }
-
-    [Id(4)]
-    public DateTimeOffset? ListedAt { get; set; }
-
-    [Id(5)]
-    public DateTimeOffset? DelistedAt { get; set; }
-
-    /// <summary>The case being escalated, kept until it is queued in the outbox and listed.</summary>
-    [Id(6)]
-    public EscalationCase? OpenCase { get; set; }
-}
 
 /// <summary>
 /// One reported sender (see <see cref="ISender"/>). Not reentrant: reports are counted one at a time. A report is
@@ -118,7 +90,7 @@ public sealed partial class SenderGrain(
         s.OpenCase = null;
         ledger.Reset();
         await state.WriteStateAsync();
-        await StopReminderAsync();
+        await this.StopReminderAsync(EscalationReminder);
         return true;
     }
 
@@ -135,7 +107,7 @@ public sealed partial class SenderGrain(
         }
         else
         {
-            await StopReminderAsync();
+            await this.StopReminderAsync(EscalationReminder);
         }
     }
 
@@ -168,7 +140,7 @@ public sealed partial class SenderGrain(
             s.ListedAt = clock.GetUtcNow();
             s.OpenCase = null;
             await state.WriteStateAsync();
-            await StopReminderAsync();
+            await this.StopReminderAsync(EscalationReminder);
         }
         catch (Exception error)
         {
@@ -204,15 +176,6 @@ public sealed partial class SenderGrain(
         }
     }
 
-    private async Task StopReminderAsync()
-    {
-        var reminder = await this.GetReminder(EscalationReminder);
-        if (reminder is not null)
-        {
-            await this.UnregisterReminder(reminder);
-        }
-    }
-
     /// <summary>A stable shard number for a sender (string hash codes differ between processes).</summary>
     public static int ShardOf(string sender, int shards)
     {
@@ -232,60 +195,4 @@ public sealed partial class SenderGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A report could not be added to its domain's aggregate")]
     private partial void LogDomainForwardFailed(Exception error);
-}
-
-/// <summary>
-/// The aggregate of one domain's reported addresses (see <see cref="ISenderDomain"/>). Informational: it does not
-/// escalate. Reports arrive one-way from sender grains; writes are coalesced on a timer, one in flight at a time.
-/// </summary>
-public sealed class SenderDomainGrain(
-    [PersistentState("senderdomain", StorageNames.Clearinghouse)] IPersistentState<ViolationLedgerData> state,
-    IOptions<ViolationOptions> options,
-    [FromKeyedServices(ClearinghouseClock.Key)] TimeProvider clock) : Grain, ISenderDomain
-{
-    private ViolationLedger ledger = null!;
-    private StateWriteQueue writes = null!;
-    private bool dirty;
-
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
-    {
-        ledger = new ViolationLedger(state.State, options.Value.Window, options.Value.HalfLife, options.Value.MaxEvidence);
-        writes = new StateWriteQueue(() => state.WriteStateAsync());
-        var interval = options.Value.DomainFlushInterval;
-        this.RegisterGrainTimer(FlushAsync, new GrainTimerCreationOptions(interval, interval) { Interleave = true });
-        return Task.CompletedTask;
-    }
-
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => FlushAsync(cancellationToken);
-
-    Task ISenderDomain.Add(ViolationReport report)
-    {
-        dirty |= ledger.TryAdd(report, clock.GetUtcNow());
-        return Task.CompletedTask;
-    }
-
-    Task<DomainStatus> ISenderDomain.GetStatus()
-    {
-        var now = clock.GetUtcNow();
-        return Task.FromResult(new DomainStatus(this.GetPrimaryKeyString(), ledger.Standing(now), ledger.DistinctSenders(now)));
-    }
-
-    private async Task FlushAsync(CancellationToken cancellationToken)
-    {
-        if (!dirty)
-        {
-            return;
-        }
-
-        dirty = false;
-        try
-        {
-            await writes.WriteAsync();
-        }
-        catch
-        {
-            dirty = true;
-            throw;
-        }
-    }
 }

@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using Clearinghouse.Contracts;
+using Clearinghouse.Domain;
 using Clearinghouse.Gateway.Security;
 
 namespace Clearinghouse.Silo.Hosting;
@@ -42,19 +42,19 @@ public static class DevelopmentCredentials
     /// </summary>
     public static void ApplyRecipientKeySecretIfNone(ConfigurationManager configuration, ClearinghouseOptions options)
     {
-        if (!string.IsNullOrEmpty(configuration[RecipientKeyRegistration.SecretSetting]))
+        if (!string.IsNullOrEmpty(configuration[RecipientKeys.SecretSetting]))
         {
             return;
         }
 
         if (options.Storage != StorageMode.Memory)
         {
-            throw new InvalidOperationException($"{RecipientKeyRegistration.SecretSetting} is not configured. Recipient grains (and their stored state) are keyed by a keyed hash of the address: set a random secret of at least {RecipientKeys.MinSecretLength} characters, the same on every silo, and never change it.");
+            throw new InvalidOperationException($"{RecipientKeys.SecretSetting} is not configured. Recipient grains (and their stored state) are keyed by a keyed hash of the address: set a random secret of at least {RecipientKeys.MinSecretLength} characters, the same on every silo, and never change it.");
         }
 
         configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            [RecipientKeyRegistration.SecretSetting] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+            [RecipientKeys.SecretSetting] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
         });
     }
 }

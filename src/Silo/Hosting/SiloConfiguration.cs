@@ -1,5 +1,4 @@
 using System.Net;
-using Clearinghouse.Contracts;
 using Clearinghouse.Grains;
 using Orleans.Configuration;
 using StackExchange.Redis;
@@ -13,7 +12,7 @@ public static class SiloConfiguration
     {
         var options = builder.Configuration.GetSection(ClearinghouseOptions.Section).Get<ClearinghouseOptions>() ?? new ClearinghouseOptions();
         DevelopmentCredentials.ApplyRecipientKeySecretIfNone(builder.Configuration, options);
-        builder.Services.AddClearinghouseGrainServices(builder.Configuration);
+        builder.Services.AddClearinghouseCore(builder.Configuration).AddClearinghouseGrainServices(builder.Configuration);
 
         builder.UseOrleans(silo =>
         {

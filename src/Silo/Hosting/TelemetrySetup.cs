@@ -1,4 +1,4 @@
-using Clearinghouse.Contracts;
+using Clearinghouse.Domain;
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;

@@ -16,7 +16,7 @@ public static class TestTenants
 
     /// <summary>The grain key of <paramref name="recipient"/> on test hosts and the test cluster.</summary>
     public static string RecipientKey(string recipient) =>
-        new Clearinghouse.Contracts.RecipientKeys(RecipientKeySecret).For(Clearinghouse.Domain.Address.Parse(recipient, "recipient"));
+        new Clearinghouse.Domain.RecipientKeys(RecipientKeySecret).For(Clearinghouse.Domain.Address.Parse(recipient, "recipient"));
 
     public static Dictionary<string, string?> Settings() => new()
     {

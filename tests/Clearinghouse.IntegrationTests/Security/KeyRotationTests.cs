@@ -1,9 +1,8 @@
 using Clearinghouse.Api.V1;
 using Clearinghouse.Gateway.Security;
-using Clearinghouse.IntegrationTests.Infrastructure;
 using Grpc.Core;
 
-namespace Clearinghouse.IntegrationTests.Security;
+namespace Clearinghouse.IntegrationTests;
 
 public class KeyRotationTests
 {

@@ -1,7 +1,6 @@
 using Clearinghouse.Api.V1;
-using Clearinghouse.IntegrationTests.Infrastructure;
 
-namespace Clearinghouse.IntegrationTests.Security;
+namespace Clearinghouse.IntegrationTests;
 
 public class RecipientKeySecretTests
 {

@@ -1,12 +1,11 @@
 using Clearinghouse.Api.V1;
-using Clearinghouse.Contracts;
-using Clearinghouse.IntegrationTests.Infrastructure;
+using Clearinghouse.Grains;
 using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orleans.Storage;
 
-namespace Clearinghouse.IntegrationTests.Security;
+namespace Clearinghouse.IntegrationTests;
 
 public class RedactionTests
 {
@@ -69,7 +68,7 @@ public class RedactionTests
         }
 
         Assert.True(captured.Logs.Count > 100, $"only {captured.Logs.Count} log entries were captured");
-        var key = new RecipientKeys(TestTenants.RecipientKeySecret).For(Clearinghouse.Domain.Address.Parse(recipient, "recipient"));
+        var key = new Clearinghouse.Domain.RecipientKeys(TestTenants.RecipientKeySecret).For(Clearinghouse.Domain.Address.Parse(recipient, "recipient"));
         Assert.Contains(captured.Traces, t => t.Contains(key, StringComparison.Ordinal));
         Assert.Contains(captured.Logs, l => l.Contains(key, StringComparison.Ordinal));
         var leaks = captured.Logs.Where(l => l.Contains(local, StringComparison.OrdinalIgnoreCase)).ToList();

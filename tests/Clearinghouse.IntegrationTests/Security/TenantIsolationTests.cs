@@ -1,10 +1,8 @@
 using Clearinghouse.Api.V1;
-using Clearinghouse.IntegrationTests.EndToEnd;
-using Clearinghouse.IntegrationTests.Infrastructure;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 
-namespace Clearinghouse.IntegrationTests.Security;
+namespace Clearinghouse.IntegrationTests;
 
 /// <summary>
 /// Every API refuses a call without a credential, and a provider acting on another provider's recipient gets

@@ -2,14 +2,13 @@ using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Clearinghouse.Api.V1;
-using Clearinghouse.IntegrationTests.Infrastructure;
 using Clearinghouse.Silo.Hosting;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
 using Microsoft.Extensions.Configuration;
 
-namespace Clearinghouse.IntegrationTests.Security;
+namespace Clearinghouse.IntegrationTests;
 
 public class TlsTests
 {

@@ -1,8 +1,7 @@
 using Clearinghouse.Api.V1;
-using Clearinghouse.IntegrationTests.Infrastructure;
 using Grpc.Core;
 
-namespace Clearinghouse.IntegrationTests.Security;
+namespace Clearinghouse.IntegrationTests;
 
 public class WriteLimitTests
 {

@@ -2,13 +2,12 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 using Clearinghouse.Api.V1;
-using Clearinghouse.IntegrationTests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
-namespace Clearinghouse.IntegrationTests.Telemetry;
+namespace Clearinghouse.IntegrationTests;
 
 public class OtlpExportTests
 {

@@ -2,10 +2,9 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using Clearinghouse.Api.V1;
-using Clearinghouse.IntegrationTests.Infrastructure;
 using OpenTelemetry.Trace;
 
-namespace Clearinghouse.IntegrationTests.Telemetry;
+namespace Clearinghouse.IntegrationTests;
 
 public class TelemetryTests
 {

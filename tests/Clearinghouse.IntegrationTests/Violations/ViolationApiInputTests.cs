@@ -1,12 +1,10 @@
 using System.Security.Cryptography;
 using System.Text;
 using Clearinghouse.Api.V1;
-using Clearinghouse.IntegrationTests.EndToEnd;
-using Clearinghouse.IntegrationTests.Infrastructure;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 
-namespace Clearinghouse.IntegrationTests.Violations;
+namespace Clearinghouse.IntegrationTests;
 
 /// <summary>Bad input and foreign credentials on every API of issue 3: a clear refusal, and nothing changes.</summary>
 [Collection(HostCollection.Name)]

@@ -1,6 +1,4 @@
-using Clearinghouse.Contracts;
 using Clearinghouse.Domain;
-using Clearinghouse.Grains.Recipients;
 
 namespace Clearinghouse.UnitTests.Violations;
 
@@ -12,7 +10,7 @@ public class ReportValidationTests
     private static readonly MessageEvidence Second = new("second@bulk.example", Now.AddHours(-1), "");
 
     private static ViolationReport Validate(MessageEvidence? first = null, DateTimeOffset? requested = null, MessageEvidence? second = null, string reportId = "r1") =>
-        ViolationReportValidator.Validate(reportId, Recipient, "spam@bulk.example", Channel.Email, first ?? First, DoNotSendMethod.Reply,
+        ViolationReportValidator.Validate(reportId, Recipient, "spam@bulk.example", MessageChannel.Email, first ?? First, DoNotSendMethod.Reply,
             requested ?? Now.AddDays(-4), second ?? Second, "acme", TimeSpan.FromHours(48), Now);
 
     [Fact]
@@ -54,14 +52,14 @@ public class ReportValidationTests
         var state = new RecipientState();
         var book = new DoNotSendBook(state);
         var sender = Address.Parse("spam@bulk.example", "sender");
-        var request = DoNotSendValidator.Validate("spam@bulk.example", Channel.Email, DoNotSendMethod.Reply, Now, First, TimeSpan.FromHours(48), "acme", "", Now);
+        var request = DoNotSendValidator.Validate("spam@bulk.example", MessageChannel.Email, DoNotSendMethod.Reply, Now, First, TimeSpan.FromHours(48), "acme", "", Now);
         book.Record(request);
 
-        Assert.False(book.TryFindInForce(sender, Channel.Email, Now.AddHours(47), out _));
-        Assert.False(book.TryFindInForce(sender, Channel.Im, Now.AddHours(49), out _));
-        Assert.True(book.TryFindInForce(sender, Channel.Email, Now.AddHours(49), out var entry));
+        Assert.False(book.TryFindInForce(sender, MessageChannel.Email, Now.AddHours(47), out _));
+        Assert.False(book.TryFindInForce(sender, MessageChannel.Im, Now.AddHours(49), out _));
+        Assert.True(book.TryFindInForce(sender, MessageChannel.Email, Now.AddHours(49), out var entry));
 
-        var check = new CheckRequest(sender, Channel.Email) { Message = Second, ProviderId = "acme" };
+        var check = new CheckRequest(sender, MessageChannel.Email) { Message = Second, ProviderId = "acme" };
         var (report, isNew) = book.RecordViolation(entry, Recipient, check, Now.AddHours(49));
         var (again, isNewAgain) = book.RecordViolation(entry, Recipient, check, Now.AddHours(50));
         Assert.True(isNew);
@@ -71,7 +69,7 @@ public class ReportValidationTests
         Assert.Equal(1, book.List().Single().Violations);
 
         // Without evidence, one violation per hour: an MTA retrying the message does not count again.
-        var bare = new CheckRequest(sender, Channel.Email);
+        var bare = new CheckRequest(sender, MessageChannel.Email);
         Assert.True(book.RecordViolation(entry, Recipient, bare, Now.AddHours(60)).IsNew);
         Assert.False(book.RecordViolation(entry, Recipient, bare, Now.AddHours(60).AddMinutes(1)).IsNew);
         Assert.True(book.RecordViolation(entry, Recipient, bare, Now.AddHours(61)).IsNew);

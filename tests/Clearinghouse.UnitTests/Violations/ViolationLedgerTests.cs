@@ -1,5 +1,4 @@
 using Clearinghouse.Domain;
-using Clearinghouse.Grains.Violations;
 
 namespace Clearinghouse.UnitTests.Violations;
 
@@ -11,7 +10,7 @@ public class ViolationLedgerTests
     internal static ViolationReport Report(string key, string recipient, string provider, DateTimeOffset at) =>
         new(key, Sender, Sha256Hex.Of(recipient), provider,
             new MessageEvidence("first@bulk.example", at.AddDays(-5), ""), DoNotSendMethod.Reply, at.AddDays(-4),
-            new MessageEvidence($"{key}@bulk.example", at, ""), at, ReportSource.Provider, Channel.Email);
+            new MessageEvidence($"{key}@bulk.example", at, ""), at, ReportSource.Provider, MessageChannel.Email);
 
     private static ViolationLedger Ledger(int maxEvidence = 20) => new(new ViolationLedgerData(), TimeSpan.FromDays(30), TimeSpan.FromDays(10), maxEvidence);
 

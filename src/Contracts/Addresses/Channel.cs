@@ -1,8 +1,0 @@
-namespace Clearinghouse.Domain;
-
-/// <summary>The kind of message a record or a check applies to. An IM handle is written <c>user@service</c>.</summary>
-public enum Channel
-{
-    Email = 0,
-    Im = 1,
-}

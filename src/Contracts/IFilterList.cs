@@ -1,0 +1,23 @@
+using Clearinghouse.Domain;
+using Orleans.Concurrency;
+
+namespace Clearinghouse.Contracts;
+
+/// <summary>The authoritative, persisted filter-list log. Key: 0. Observers hear of each change after it is persisted.</summary>
+public interface IFilterList : IGrainWithIntegerKey
+{
+    /// <summary>Appends an add or remove; null when it changes nothing (already listed, or not listed).</summary>
+    Task<FilterChange?> Append(FilterChangeOp op, FilterEntry entry, string reason, string caseId);
+
+    /// <summary>The changes after <paramref name="fromVersion"/>, or a snapshot when those are no longer retained.</summary>
+    Task<FilterListSlice> Read(long fromVersion, int maxChanges);
+
+    /// <summary>Subscribes (or renews) an observer; subscriptions expire unless renewed.</summary>
+    Task Subscribe(IFilterListObserver observer);
+
+    Task Unsubscribe(IFilterListObserver observer);
+
+    /// <summary>For each pattern, whether the list already blocks all its senders (see <see cref="FilterListCoverage"/>).</summary>
+    [ReadOnly]
+    Task<bool[]> Covers(SenderPattern[] patterns);
+}

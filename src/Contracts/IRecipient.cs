@@ -1,0 +1,46 @@
+using Clearinghouse.Domain;
+
+namespace Clearinghouse.Contracts;
+
+/// <summary>
+/// One recipient's blocking and allow records. Key: the normalised recipient address (<see cref="Address.Value"/>).
+/// Writes are acknowledged only once persisted; evaluation never writes (hit counts are flushed on a timer).
+/// </summary>
+public interface IRecipient : IGrainWithStringKey
+{
+    /// <summary>
+    /// Adds a record, or replaces the one with the same pattern and channel (keeping its id and hits). When the
+    /// record's list is full, one entry is evicted first (<see cref="AddRecordResult.Evicted"/>) into the secondary list.
+    /// </summary>
+    Task<AddRecordResult> AddRecord(NewRecord record, ListPolicy? policy = null);
+
+    /// <summary>Removes a record; false when no record has that id.</summary>
+    Task<bool> RemoveRecord(string recordId);
+
+    Task<IReadOnlyList<RecordView>> ListRecords();
+
+    /// <summary>
+    /// The verdict for one message from <see cref="CheckRequest.Sender"/> to this recipient. A message that violates a
+    /// do-not-send request is answered only after the violation is persisted; it is then reported to the sender's
+    /// grain (exactly once, retried until it is).
+    /// </summary>
+    Task<Verdict> Evaluate(CheckRequest request);
+
+    /// <summary>
+    /// Sets (or with null clears) this recipient's own maximum list size, overriding the provider's default; a list
+    /// above the new maximum is evicted down to it at once. Acknowledged once persisted.
+    /// </summary>
+    Task<ListInfo> SetListLimit(int? maxRecords, ListPolicy policy);
+
+    Task<ListInfo> GetListInfo(ListPolicy policy);
+
+    /// <summary>The secondary list: entries evicted from the full list, newest first. They flag, never block.</summary>
+    Task<IReadOnlyList<EvictedRecord>> ListSecondary();
+    /// <summary>Stores a do-not-send request, replacing the one for the same sender and channel. Answered once persisted.</summary>
+    Task<DoNotSendView> RecordDoNotSend(DoNotSendRequest request);
+
+    /// <summary>Withdraws the request for a sender and channel; false when there was none.</summary>
+    Task<bool> WithdrawDoNotSend(Address sender, MessageChannel channel);
+
+    Task<IReadOnlyList<DoNotSendView>> ListDoNotSend();
+}

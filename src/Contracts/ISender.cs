@@ -1,0 +1,19 @@
+using Clearinghouse.Domain;
+
+namespace Clearinghouse.Contracts;
+
+/// <summary>
+/// One reported sender. Key: the normalised sender address. Counts violation reports in a sliding window, owns the
+/// sender's escalation state and, when a threshold is passed, opens a case, hands it to the escalation outbox and
+/// lists the sender on the filter list.
+/// </summary>
+public interface ISender : IGrainWithStringKey
+{
+    /// <summary>Records a report once per <see cref="ViolationReport.ReportKey"/>; answered after it is persisted.</summary>
+    Task<ReportOutcome> Report(ViolationReport report);
+
+    Task<SenderStatus> GetStatus();
+
+    /// <summary>Removes the sender from the filter list (appending a remove); false when it was not listed.</summary>
+    Task<bool> Delist(string reason);
+}

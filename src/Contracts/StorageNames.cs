@@ -1,7 +1,0 @@
-namespace Clearinghouse.Contracts;
-
-/// <summary>Names of the grain storage providers the silo registers (memory or Redis, by configuration).</summary>
-public static class StorageNames
-{
-    public const string Clearinghouse = "clearinghouse";
-}

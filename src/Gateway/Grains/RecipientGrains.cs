@@ -1,0 +1,41 @@
+using Clearinghouse.Contracts;
+using Clearinghouse.Domain;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Clearinghouse.Gateway.Grains;
+
+/// <summary>Finds a recipient's grain by its address. Use it for every call to <see cref="IRecipient"/>.</summary>
+public sealed class RecipientGrains(GrainReferences<IRecipient> grains, RecipientKeys keys, ILocalRecipientChecks local)
+{
+    public IRecipient Get(Address recipient) => grains.Get(keys.For(recipient));
+
+    /// <summary>
+    /// The verdict for one message to <paramref name="recipient"/>: read from the grain's published snapshot when the
+    /// grain is active in this process (no grain call: a silo answers its own recipients at the cost of a dictionary
+    /// lookup), otherwise asked of the grain wherever it lives.
+    /// </summary>
+    public Task<Verdict> Check(Address recipient, CheckRequest request)
+    {
+        var key = keys.For(recipient);
+        return local.TryCheck(key, request, out var verdict) ? Task.FromResult(verdict) : grains.Get(key).Evaluate(request);
+    }
+}
+
+public static class RecipientKeyRegistration
+{
+    /// <summary>Registers <see cref="RecipientKeys"/> and <see cref="RecipientGrains"/>.</summary>
+    public static IServiceCollection AddRecipientKeys(this IServiceCollection services, string? secret)
+    {
+        if (string.IsNullOrEmpty(secret))
+        {
+            throw new InvalidOperationException($"{RecipientKeys.SecretSetting} is not configured: recipient grains are keyed by a keyed hash of the address, and every silo needs the same secret.");
+        }
+
+        services.AddSingleton(new RecipientKeys(secret));
+        // A gateway without co-hosted grains (a plain Orleans client) asks every grain.
+        services.TryAddSingleton<ILocalRecipientChecks, NoLocalRecipientChecks>();
+        services.AddSingleton<RecipientGrains>();
+        return services;
+    }
+}

@@ -1,0 +1,35 @@
+using Clearinghouse.Domain;
+using Microsoft.Extensions.Options;
+using MimeKit;
+
+namespace Clearinghouse.Grains.Escalation;
+
+/// <summary>Sends one delivery of a case by its destination's transport: a signed webhook or an ARF e-mail.</summary>
+public sealed class EscalationDispatcher(WebhookTransport webhooks, ArfMailTransport mail, IOptionsMonitor<EscalationOptions> options, TimeProvider clock)
+{
+    public async Task<DeliveryResult> SendAsync(string name, EscalationDestination destination, EscalationCase escalation, string deliveryId, CancellationToken cancellationToken)
+    {
+        if (destination.Problem() is { } problem)
+        {
+            return DeliveryResult.Refused($"destination '{name}' is misconfigured: {problem}");
+        }
+
+        var reporter = options.CurrentValue.ReporterName;
+        if (destination.Webhook is { } webhook)
+        {
+            return await webhooks.SendAsync(webhook, EvidenceDocument.For(escalation, deliveryId, name, destination.Kind, reporter), cancellationToken);
+        }
+
+        MimeMessage report;
+        try
+        {
+            report = ArfReport.Build(destination.Email!, escalation, deliveryId, reporter, clock.GetUtcNow());
+        }
+        catch (ParseException error)
+        {
+            return DeliveryResult.Refused($"destination '{name}' has an unusable address: {error.Message}");
+        }
+
+        return await mail.SendAsync(destination.Email!, report, cancellationToken);
+    }
+}

@@ -1,0 +1,63 @@
+using Clearinghouse.Contracts;
+using Clearinghouse.Domain;
+using Clearinghouse.Grains.Persistence;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Clearinghouse.Grains.Violations;
+
+/// <summary>
+/// The aggregate of one domain's reported addresses (see <see cref="ISenderDomain"/>). Informational: it does not
+/// escalate. Reports arrive one-way from sender grains; writes are coalesced on a timer, one in flight at a time.
+/// </summary>
+public sealed class SenderDomainGrain(
+    [PersistentState("senderdomain", StorageNames.Clearinghouse)] IPersistentState<ViolationLedgerData> state,
+    IOptions<ViolationOptions> options,
+    [FromKeyedServices(ClearinghouseClock.Key)] TimeProvider clock) : Grain, ISenderDomain
+{
+    private ViolationLedger ledger = null!;
+    private StateWriteQueue writes = null!;
+    private bool dirty;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        ledger = new ViolationLedger(state.State, options.Value.Window, options.Value.HalfLife, options.Value.MaxEvidence);
+        writes = new StateWriteQueue(() => state.WriteStateAsync());
+        var interval = options.Value.DomainFlushInterval;
+        this.RegisterGrainTimer(FlushAsync, new GrainTimerCreationOptions(interval, interval) { Interleave = true });
+        return Task.CompletedTask;
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => FlushAsync(cancellationToken);
+
+    Task ISenderDomain.Add(ViolationReport report)
+    {
+        dirty |= ledger.TryAdd(report, clock.GetUtcNow());
+        return Task.CompletedTask;
+    }
+
+    Task<DomainStatus> ISenderDomain.GetStatus()
+    {
+        var now = clock.GetUtcNow();
+        return Task.FromResult(new DomainStatus(this.GetPrimaryKeyString(), ledger.Standing(now), ledger.DistinctSenders(now)));
+    }
+
+    private async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        if (!dirty)
+        {
+            return;
+        }
+
+        dirty = false;
+        try
+        {
+            await writes.WriteAsync();
+        }
+        catch
+        {
+            dirty = true;
+            throw;
+        }
+    }
+}

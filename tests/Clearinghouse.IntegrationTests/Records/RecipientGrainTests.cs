@@ -1,0 +1,127 @@
+using Clearinghouse.Contracts;
+using Clearinghouse.Domain;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Serialization;
+
+namespace Clearinghouse.IntegrationTests;
+
+[Collection(ClusterCollection.Name)]
+public class RecipientGrainTests(ClusterFixture fixture)
+{
+    private static readonly Address Spammer = Address.Parse("spam@bulk.example", "sender");
+
+    private static NewRecord Record(string pattern, RecordAction action, string message = "") =>
+        RecordRequestValidator.Validate(pattern, MessageChannel.Email, action, message, 0, RecordSource.User);
+
+    private static string NewRecipient() => TestTenants.RecipientKey($"r-{Guid.NewGuid():N}@acme.example");
+
+    [Fact]
+    public async Task Records_added_through_the_grain_decide_its_verdicts()
+    {
+        var recipient = fixture.Grains.GetGrain<IRecipient>(NewRecipient());
+        await recipient.AddRecord(Record("bulk.example", RecordAction.Reject, "not from bulk"));
+        var allowed = await recipient.AddRecord(Record("friend@bulk.example", RecordAction.Allow));
+        await recipient.AddRecord(Record(".xyz", RecordAction.Defer));
+
+        var spam = await recipient.Evaluate(new CheckRequest(Spammer, MessageChannel.Email));
+        Assert.Equal((VerdictAction.Reject, 550, "5.7.1", "not from bulk"), (spam.Action, spam.SmtpCode, spam.EnhancedCode, spam.Text));
+
+        var friend = await recipient.Evaluate(new CheckRequest(Address.Parse("friend@bulk.example", "sender"), MessageChannel.Email));
+        Assert.Equal((VerdictAction.Accept, allowed.Record.Id), (friend.Action, friend.MatchedRecordId));
+
+        var tld = await recipient.Evaluate(new CheckRequest(Address.Parse("x@cheap.xyz", "sender"), MessageChannel.Email));
+        Assert.Equal((VerdictAction.Defer, 450), (tld.Action, tld.SmtpCode));
+
+        var other = await recipient.Evaluate(new CheckRequest(Address.Parse("x@fine.example", "sender"), MessageChannel.Email));
+        Assert.Equal(VerdictAction.Accept, other.Action);
+        Assert.Null(other.MatchedRecordId);
+    }
+
+    [Fact]
+    public async Task A_record_is_in_storage_when_adding_it_is_acknowledged()
+    {
+        var key = NewRecipient();
+        var recipient = fixture.Grains.GetGrain<IRecipient>(key);
+        var added = await recipient.AddRecord(Record("bulk.example", RecordAction.Reject));
+
+        var stored = fixture.Storage.Stored<RecipientState>(recipient.GetGrainId());
+        Assert.NotNull(stored);
+        Assert.Equal(added.Record, stored.Records.Single());
+
+        Assert.True(await recipient.RemoveRecord(added.Record.Id));
+        Assert.Empty(fixture.Storage.Stored<RecipientState>(recipient.GetGrainId())!.Records);
+    }
+
+    [Fact]
+    public async Task The_timer_flushes_the_hit_counts_in_few_writes()
+    {
+        var recipient = fixture.Grains.GetGrain<IRecipient>(NewRecipient());
+        var added = await recipient.AddRecord(Record("bulk.example", RecordAction.Reject));
+        var grainId = recipient.GetGrainId();
+
+        // A flush tick with nothing to flush does not write.
+        await Task.Delay(fixture.FlushInterval * 3);
+        Assert.Equal(1, fixture.Storage.WriteCount(grainId));
+
+        for (var i = 0; i < 25; i++)
+        {
+            await recipient.Evaluate(new CheckRequest(Spammer, MessageChannel.Email));
+        }
+
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (StoredHits() < 25 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.Equal(25, StoredHits());
+        Assert.InRange(fixture.Storage.WriteCount(grainId), 2, 3);
+
+        long StoredHits() =>
+            fixture.Storage.Stored<RecipientState>(grainId)?.Hits.GetValueOrDefault(added.Record.Id)?.Count ?? 0;
+    }
+
+    [Fact]
+    public async Task A_recipient_grain_keyed_by_its_address_refuses_to_activate()
+    {
+        // Orleans logs and traces grain ids: a recipient's address must never be one.
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => fixture.Grains.GetGrain<IRecipient>("someone@acme.example").ListRecords());
+        Assert.Contains("RecipientKeys", error.Message);
+    }
+
+    [Fact]
+    public void A_field_error_survives_serialization_between_silo_and_gateway()
+    {
+        var serializer = fixture.Cluster.Client.ServiceProvider.GetRequiredService<Serializer>();
+        var copy = serializer.Deserialize<InvalidFieldException>(serializer.SerializeToArray(new InvalidFieldException("recipient", "is required")));
+        Assert.NotNull(copy);
+        Assert.Equal(("recipient", "is required", "recipient: is required"), (copy.Field, copy.Problem, copy.Message));
+    }
+}
+
+[Collection(SlowFlushClusterCollection.Name)]
+public class RecipientHitFlushTests(SlowFlushClusterFixture fixture)
+{
+    [Fact]
+    public async Task Evaluation_writes_nothing_and_deactivation_flushes_the_hit_counts()
+    {
+        var recipient = fixture.Grains.GetGrain<IRecipient>(TestTenants.RecipientKey($"r-{Guid.NewGuid():N}@acme.example"));
+        var added = await recipient.AddRecord(RecordRequestValidator.Validate("bulk.example", MessageChannel.Email, RecordAction.Reject, "", 0, RecordSource.User));
+        var grainId = recipient.GetGrainId();
+
+        for (var i = 0; i < 40; i++)
+        {
+            await recipient.Evaluate(new CheckRequest(Address.Parse($"s{i}@bulk.example", "sender"), MessageChannel.Email));
+        }
+
+        Assert.Equal(1, fixture.Storage.WriteCount(grainId));
+        Assert.Equal(0, fixture.Storage.Stored<RecipientState>(grainId)!.Hits.GetValueOrDefault(added.Record.Id)?.Count ?? 0);
+
+        await fixture.Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+
+        Assert.Equal(2, fixture.Storage.WriteCount(grainId));
+        Assert.Equal(40, fixture.Storage.Stored<RecipientState>(grainId)!.Hits[added.Record.Id].Count);
+        var reloaded = await recipient.ListRecords();
+        Assert.Equal(40, reloaded.Single().HitCount);
+    }
+}

@@ -1,0 +1,105 @@
+using System.Globalization;
+using Grpc.Core;
+using Grpc.Net.Client;
+
+namespace Clearinghouse.TestSupport;
+
+/// <summary>What a <see cref="LocalCluster"/> is made of.</summary>
+public sealed record LocalClusterOptions
+{
+    public int Silos { get; init; } = 3;
+
+    /// <summary>Redis <c>appendfsync</c>: <c>always</c> (an acknowledged write is on disk) or <c>everysec</c>.</summary>
+    public string AppendFsync { get; init; } = "always";
+
+    public string ClusterId { get; init; } = "harness";
+
+    public string SiloDll { get; init; } = SiloBinary.Locate();
+
+    /// <summary>Settings every silo gets on top of <see cref="HarnessTenant.Settings"/> and its own ports.</summary>
+    public IReadOnlyDictionary<string, string> Settings { get; init; } = new Dictionary<string, string>();
+
+    public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(90);
+}
+
+/// <summary>
+/// A real cluster on loopback: one <c>redis-server</c> (append-only file on) and several silo processes sharing it
+/// for membership, grain state and reminders, each serving the gRPC gateway on its own port.
+/// </summary>
+public sealed class LocalCluster : IAsyncDisposable
+{
+    private readonly List<SiloProcess> silos;
+    private readonly List<(GrpcChannel Channel, CallInvoker Invoker)> connections;
+
+    private LocalCluster(LocalClusterOptions options, RedisServer redis, List<SiloProcess> silos)
+    {
+        Options = options;
+        Redis = redis;
+        this.silos = silos;
+        connections = silos.Select(s => HarnessTenant.Connect(s.Address)).ToList();
+    }
+
+    public LocalClusterOptions Options { get; }
+
+    public RedisServer Redis { get; }
+
+    public IReadOnlyList<SiloProcess> Silos => silos;
+
+    /// <summary>A call invoker per silo, as the harness provider.</summary>
+    public IReadOnlyList<CallInvoker> Invokers => connections.Select(c => c.Invoker).ToList();
+
+    public static async Task<LocalCluster> StartAsync(LocalClusterOptions options)
+    {
+        var redis = await RedisServer.StartAsync(options.AppendFsync);
+        var silos = new List<SiloProcess>();
+        try
+        {
+            // The first silo alone, so that it creates the cluster; the others join it together.
+            silos.Add(await StartSiloAsync(options, redis));
+            var others = await Task.WhenAll(Enumerable.Range(1, options.Silos - 1).Select(_ => StartSiloAsync(options, redis)));
+            silos.AddRange(others);
+            return new LocalCluster(options, redis, silos);
+        }
+        catch
+        {
+            foreach (var silo in silos)
+            {
+                await silo.DisposeAsync();
+            }
+
+            await redis.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>The settings of a silo of <paramref name="options"/> on <paramref name="redis"/> (fresh ports).</summary>
+    public static Dictionary<string, string> SiloSettings(LocalClusterOptions options, RedisServer redis)
+    {
+        var settings = HarnessTenant.Settings();
+        settings["Clearinghouse:Storage"] = "Redis";
+        settings["Clearinghouse:Redis:ConnectionString"] = redis.ConnectionString;
+        settings["Clearinghouse:Cluster:ClusterId"] = options.ClusterId;
+        settings["Clearinghouse:Cluster:ServiceId"] = options.ClusterId;
+        settings["Kestrel:Endpoints:Grpc:Url"] = $"http://127.0.0.1:{FreePort.Next().ToString(CultureInfo.InvariantCulture)}";
+        foreach (var (key, value) in options.Settings)
+        {
+            settings[key] = value;
+        }
+
+        return settings;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var (channel, _) in connections)
+        {
+            channel.Dispose();
+        }
+
+        await Task.WhenAll(silos.Select(s => s.DisposeAsync().AsTask()));
+        await Redis.DisposeAsync();
+    }
+
+    private static Task<SiloProcess> StartSiloAsync(LocalClusterOptions options, RedisServer redis) =>
+        SiloProcess.StartAsync(options.SiloDll, SiloSettings(options, redis), options.StartTimeout);
+}

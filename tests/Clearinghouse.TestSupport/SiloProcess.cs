@@ -1,0 +1,215 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using Grpc.Core;
+using Grpc.Net.Client;
+
+namespace Clearinghouse.TestSupport;
+
+/// <summary>
+/// A silo (with its co-hosted gateway) as a separate OS process, started from the built <c>Clearinghouse.Silo.dll</c>
+/// with settings as command-line arguments, in the dll's directory (so it reads its own appsettings.json). Its ports
+/// are fixed at first start, so <see cref="RestartAsync"/> brings the same silo back after <see cref="Kill"/>.
+/// </summary>
+public sealed partial class SiloProcess : IAsyncDisposable
+{
+    private const int SigKill = 9;
+    private const int SigTerm = 15;
+    private const int OutputLines = 200;
+
+    private readonly string siloDll;
+    private readonly Dictionary<string, string> settings;
+    private readonly LinkedList<string> output = new();
+    private Process process = null!;
+
+    private SiloProcess(string siloDll, Dictionary<string, string> settings, Uri address)
+    {
+        this.siloDll = siloDll;
+        this.settings = settings;
+        Address = address;
+    }
+
+    /// <summary>The gRPC endpoint (plaintext, loopback).</summary>
+    public Uri Address { get; }
+
+    public int Pid => process.Id;
+
+    public bool HasExited => process.HasExited;
+
+    public int ExitCode => process.ExitCode;
+
+    public IReadOnlyDictionary<string, string> Settings => settings;
+
+    /// <summary>The process's last lines of output (stdout and stderr).</summary>
+    public string RecentOutput
+    {
+        get
+        {
+            lock (output)
+            {
+                return string.Join(Environment.NewLine, output);
+            }
+        }
+    }
+
+    public static async Task<SiloProcess> StartAsync(string siloDll, IReadOnlyDictionary<string, string> settings, TimeSpan timeout)
+    {
+        var port = settings.TryGetValue("Kestrel:Endpoints:Grpc:Url", out var url) ? new Uri(url).Port : FreePort.Next();
+        var all = new Dictionary<string, string>(settings)
+        {
+            ["Kestrel:Endpoints:Grpc:Url"] = $"http://127.0.0.1:{port}",
+            ["Kestrel:Endpoints:Grpc:Protocols"] = "Http2",
+        };
+        all.TryAdd("Clearinghouse:Cluster:SiloPort", FreePort.Next().ToString(CultureInfo.InvariantCulture));
+        all.TryAdd("Clearinghouse:Cluster:GatewayPort", FreePort.Next().ToString(CultureInfo.InvariantCulture));
+        all.TryAdd("Logging:LogLevel:Default", "Warning");
+
+        var silo = new SiloProcess(Path.GetFullPath(siloDll), all, new Uri($"http://127.0.0.1:{port}"));
+        await silo.RestartAsync(timeout);
+        return silo;
+    }
+
+    /// <summary>Starts the process (again, after it stopped) with the same settings and ports; returns once it serves.</summary>
+    public async Task RestartAsync(TimeSpan timeout)
+    {
+        if (process is { HasExited: false })
+        {
+            throw new InvalidOperationException("the silo is still running");
+        }
+
+        process?.Dispose();
+        var start = new ProcessStartInfo("dotnet")
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Path.GetDirectoryName(siloDll)!,
+        };
+        start.ArgumentList.Add(siloDll);
+        foreach (var (key, value) in settings)
+        {
+            start.ArgumentList.Add($"--{key}={value}");
+        }
+
+        process = Process.Start(start) ?? throw new InvalidOperationException("could not start the silo");
+        process.OutputDataReceived += (_, e) => Remember(e.Data);
+        process.ErrorDataReceived += (_, e) => Remember(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            await WaitUntilServingAsync(timeout);
+        }
+        catch
+        {
+            Console.Error.WriteLine(RecentOutput);
+            Kill();
+            throw;
+        }
+    }
+
+    public TimeSpan Cpu() => CpuMeter.ProcessCpu(process.Id);
+
+    /// <summary>SIGKILL: the process ends at once, with no chance to flush, deactivate or leave the cluster.</summary>
+    public void Kill()
+    {
+        if (process is { HasExited: false })
+        {
+            _ = Signal(process.Id, SigKill);
+            process.WaitForExit();
+        }
+    }
+
+    /// <summary>SIGTERM, then waits up to <paramref name="timeout"/> for the process to exit; true when it did.</summary>
+    public async Task<bool> TerminateAsync(TimeSpan timeout)
+    {
+        if (process.HasExited)
+        {
+            return true;
+        }
+
+        _ = Signal(process.Id, SigTerm);
+        using var cancel = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(cancel.Token);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>SIGTERM, and SIGKILL if it has not exited within <paramref name="timeout"/>.</summary>
+    public async Task StopAsync(TimeSpan timeout)
+    {
+        if (process is null || !await TerminateAsync(timeout))
+        {
+            Kill();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(TimeSpan.FromSeconds(15));
+        process?.Dispose();
+    }
+
+    /// <summary>Whether the silo answers gRPC health checks with Serving (an active cluster member).</summary>
+    public async Task<bool> IsServingAsync(TimeSpan timeout)
+    {
+        using var channel = GrpcChannel.ForAddress(Address);
+        var health = new Grpc.Health.V1.Health.HealthClient(channel);
+        try
+        {
+            var reply = await health.CheckAsync(new Grpc.Health.V1.HealthCheckRequest(), deadline: DateTime.UtcNow + timeout);
+            return reply.Status == Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving;
+        }
+        catch (RpcException)
+        {
+            return false;
+        }
+    }
+
+    private async Task WaitUntilServingAsync(TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"the silo exited at start with code {process.ExitCode}");
+            }
+
+            if (await IsServingAsync(TimeSpan.FromSeconds(2)))
+            {
+                return;
+            }
+
+            await Task.Delay(200);
+        }
+
+        throw new TimeoutException($"the silo did not report healthy within {timeout}");
+    }
+
+    private void Remember(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (output)
+        {
+            output.AddLast(line);
+            if (output.Count > OutputLines)
+            {
+                output.RemoveFirst();
+            }
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int Signal(int pid, int signal);
+}
