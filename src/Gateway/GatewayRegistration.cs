@@ -4,6 +4,7 @@ using Clearinghouse.Gateway.Grains;
 using Clearinghouse.Gateway.Maps;
 using Clearinghouse.Gateway.Services;
 using Clearinghouse.Gateway.Security;
+using Clearinghouse.Gateway.Verdicts;
 using Clearinghouse.Gateway.Verification;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
@@ -35,6 +36,9 @@ public static class GatewayRegistration
         services.Configure<MapsOptions>(configuration.GetSection(MapsOptions.Section));
         services.AddSingleton<ProviderMapsReplica>();
         services.AddHostedService<ProviderMapsRefresher>();
+
+        // The verdict path every edge protocol shares.
+        services.AddSingleton<VerdictPipeline>();
 
         services.AddSingleton<WriteRateLimiter>();
         services.AddRecipientKeys(configuration[RecipientKeys.SecretSetting]);

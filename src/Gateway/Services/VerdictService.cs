@@ -1,11 +1,7 @@
-using System.Diagnostics;
 using System.Threading.Channels;
 using Clearinghouse.Domain;
-using Clearinghouse.Gateway.FilterList;
-using Clearinghouse.Gateway.Grains;
-using Clearinghouse.Gateway.Maps;
 using Clearinghouse.Gateway.Security;
-using Clearinghouse.Gateway.Verification;
+using Clearinghouse.Gateway.Verdicts;
 using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -14,17 +10,9 @@ using V1 = Clearinghouse.Api.V1;
 
 namespace Clearinghouse.Gateway.Services;
 
-/// <summary>
-/// The verdict path: validate at the edge; the provider's recipient map (in memory); verification of the sender's
-/// domain for the client IP (cached); the global filter list (this gateway's in-memory replica); the recipient's grain,
-/// which decides with the listing in hand so that its allow records can still overrule it; then the provider's sender
-/// list (in memory) when nothing else decided.
-/// </summary>
+/// <summary>The verdict API over gRPC: validates at the edge and asks the <see cref="VerdictPipeline"/>.</summary>
 public sealed class VerdictService(
-    RecipientGrains recipients,
-    ProviderMapsReplica maps,
-    SenderVerifier verifier,
-    FilterListReplica filterList,
+    VerdictPipeline pipeline,
     IOptions<GatewayOptions> options,
     IHostApplicationLifetime lifetime,
     [FromKeyedServices(ClearinghouseClock.Key)] TimeProvider clock) : V1.Verdicts.VerdictsBase
@@ -112,9 +100,8 @@ public sealed class VerdictService(
         }
     }
 
-    private async Task<(Verdict Verdict, SenderVerification Verification)> CheckAsync(V1.CheckRecipientRequest request, ServerCallContext context)
+    private Task<CheckedVerdict> CheckAsync(V1.CheckRecipientRequest request, ServerCallContext context)
     {
-        var started = Stopwatch.GetTimestamp();
         var recipient = Address.Parse(request.Recipient, "recipient");
         var sender = Address.Parse(request.Sender, "sender", allowNullSender: true);
         var channel = ProtoMapping.ToDomain(request.Channel);
@@ -122,31 +109,6 @@ public sealed class VerdictService(
         var helo = ProtoMapping.ToHelo(request.Helo);
         var message = ViolationMapping.CheckedMessage(request, clock);
         var caller = context.RequireOwner(recipient);
-        var providerMaps = await maps.GetAsync(caller.Id);
-
-        var verdict = providerMaps.Recipients.Match(recipient);
-        var verification = SenderVerification.Unverified;
-        if (verdict is null)
-        {
-            verification = channel == Domain.MessageChannel.Im ? SenderVerification.ByImService
-                : clientIp is null || sender.IsNullSender ? SenderVerification.Unverified
-                : await verifier.VerifyAsync(clientIp, sender, helo, context.CancellationToken);
-            var check = new CheckRequest(sender, channel, verification)
-            {
-                Recipient = recipient,
-                Message = message,
-                Listing = filterList.Match(sender, clientIp),
-                ProviderId = caller.Id,
-            };
-            verdict = await recipients.Check(recipient, check);
-            if (verdict.MatchedRecordId is null && verdict.ListedCaseId is null && !verdict.ViolationRecorded
-                && providerMaps.Senders.TryMatch(sender, channel, verification.IsVerified, out var listed))
-            {
-                verdict = listed.VerdictFor(verification.IsVerified) with { Reason = "provider's sender list: " + listed.Verdict.Reason };
-            }
-        }
-
-        VerdictMetrics.Record(verdict, channel, started);
-        return (verdict, verification);
+        return pipeline.CheckRecipientAsync(new RecipientCheck(caller, recipient, sender, channel, clientIp, helo, message), context.CancellationToken);
     }
 }
