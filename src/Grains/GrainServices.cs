@@ -26,6 +26,8 @@ public static class GrainServices
         services.TryAddSingleton<WebhookTransport>();
         services.TryAddSingleton<ArfMailTransport>();
         services.TryAddSingleton<EscalationDispatcher>();
+        var identifierSecret = configuration[RecipientKeys.SecretSetting];
+        services.TryAddSingleton(_ => new CaseDisclosure(identifierSecret ?? throw new InvalidOperationException($"{RecipientKeys.SecretSetting} is required: escalation evidence keys its recipient identifiers with it")));
 
         // Lists above a recipient's own, for the duplicate eviction rule. The global filter list registers here too.
         services.AddSingleton<IHigherLevelLists, ProviderSenderLists>();
