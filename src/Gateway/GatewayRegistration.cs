@@ -20,6 +20,8 @@ public static class GatewayRegistration
     {
         services.Configure<GatewayOptions>(configuration.GetSection(GatewayOptions.Section));
         services.Configure<TenancyOptions>(configuration.GetSection("Clearinghouse"));
+        // Named operators are children of a section the binder cannot map (see OperatorOptions); read again on every reload.
+        services.PostConfigure<TenancyOptions>(tenancy => tenancy.Operators.Named = OperatorOptions.ReadNamed(configuration.GetSection("Clearinghouse:Operators")));
         services.Configure<DoNotSendOptions>(configuration.GetSection(DoNotSendOptions.Section));
         services.AddSingleton<CallerDirectory>();
         services.AddSingleton(typeof(GrainReferences<>));

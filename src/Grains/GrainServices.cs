@@ -21,6 +21,7 @@ public static class GrainServices
     {
         services.Configure<RecipientOptions>(configuration.GetSection(RecipientOptions.Section));
         services.Configure<ViolationOptions>(configuration.GetSection(ViolationOptions.Section));
+        services.Configure<AuditOptions>(configuration.GetSection(AuditOptions.Section));
         services.AddOptions<EscalationOptions>().Bind(configuration.GetSection(EscalationOptions.Section)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EscalationOptions>, EscalationOptionsValidator>());
         services.TryAddSingleton<WebhookTransport>();

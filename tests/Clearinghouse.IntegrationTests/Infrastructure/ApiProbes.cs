@@ -100,6 +100,8 @@ public static class ApiProbes
             await new Operator.OperatorClient(invoker).DelistAsync(new DelistRequest { Sender = "spam@bulk.example", Reason = "probe" })),
         new("clearinghouse.v1.Operator/ListDeliveries", ApiScope.Operator, async (invoker, _) =>
             await new Operator.OperatorClient(invoker).ListDeliveriesAsync(new ListDeliveriesRequest())),
+        new("clearinghouse.v1.Operator/ListAudit", ApiScope.Operator, async (invoker, _) =>
+            await new Operator.OperatorClient(invoker).ListAuditAsync(new ListAuditRequest { Action = "sender", PageSize = 10 })),
 
         new("clearinghouse.v1.Connections/CheckConnection", ApiScope.OwnProviderData, async (invoker, _) =>
             await new Connections.ConnectionsClient(invoker).CheckConnectionAsync(new CheckConnectionRequest { ClientIp = ProbeTarget.ConnectionPrefixAddress, Helo = "mail.bulk.example" })),
