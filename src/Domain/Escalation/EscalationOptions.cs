@@ -110,28 +110,9 @@ public sealed class WebhookSettings
     public string Secret { get; set; } = "";
 }
 
-public enum SmtpSecurity
+/// <summary>An ARF report's relay (see <see cref="SmtpRelaySettings"/>) and its recipient.</summary>
+public sealed class ArfMailSettings : SmtpRelaySettings
 {
-    None,
-    StartTls,
-    StartTlsWhenAvailable,
-    SslOnConnect,
-}
-
-public sealed class ArfMailSettings
-{
-    public string Host { get; set; } = "";
-
-    public int Port { get; set; } = 25;
-
-    public SmtpSecurity Security { get; set; } = SmtpSecurity.StartTlsWhenAvailable;
-
-    public string? UserName { get; set; }
-
-    public string? Password { get; set; }
-
-    public string From { get; set; } = "";
-
     /// <summary>The recipient; <c>{sender_domain}</c> is replaced by the sender's domain (e.g. <c>abuse@{sender_domain}</c>).</summary>
     public string To { get; set; } = "";
 }

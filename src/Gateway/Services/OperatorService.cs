@@ -1,6 +1,7 @@
 using System.Globalization;
 using Clearinghouse.Contracts;
 using Clearinghouse.Domain;
+using Clearinghouse.Gateway.Public;
 using Clearinghouse.Gateway.Security;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
@@ -111,6 +112,50 @@ public sealed class OperatorService(IGrainFactory grains) : V1.Operator.Operator
         var response = new V1.ListAuditResponse { NextPageToken = page.NextBefore?.ToString(CultureInfo.InvariantCulture) ?? "" };
         response.Entries.AddRange(page.Entries.Select(ToProto));
         return response;
+    }
+
+    public override async Task<V1.ListDelistingRequestsResponse> ListDelistingRequests(V1.ListDelistingRequestsRequest request, ServerCallContext context)
+    {
+        context.RequireOperator();
+        if (request.Limit > 1000)
+        {
+            throw new InvalidFieldException("limit", "must be at most 1000");
+        }
+
+        var waiting = await grains.GetGrain<IDelistingReviews>(0).List(request.Limit == 0 ? 100 : (int)request.Limit);
+        var response = new V1.ListDelistingRequestsResponse();
+        response.Requests.AddRange(waiting.Select(DelistingMapping.ToProto));
+        return response;
+    }
+
+    [RateLimitedWrite]
+    public override Task<V1.DelistingRequest> ApproveDelisting(V1.ReviewDelistingRequest request, ServerCallContext context) =>
+        ReviewAsync(request, context, approve: true);
+
+    [RateLimitedWrite]
+    public override Task<V1.DelistingRequest> RefuseDelisting(V1.ReviewDelistingRequest request, ServerCallContext context) =>
+        ReviewAsync(request, context, approve: false);
+
+    /// <summary>An operator's decision, carried out and audited by the subject's grain under the operator's name.</summary>
+    private async Task<V1.DelistingRequest> ReviewAsync(V1.ReviewDelistingRequest request, ServerCallContext context, bool approve)
+    {
+        var caller = context.RequireOperator();
+        var id = DelistingDesk.RequestId(request.RequestId);
+        if (!ReplyText.TryValidate(request.Reason, out var problem))
+        {
+            throw new InvalidFieldException("reason", problem);
+        }
+
+        var reason = ReplyText.Sanitize(request.Reason);
+        if (reason.Length == 0)
+        {
+            reason = approve ? "approved by an operator" : throw new InvalidFieldException("reason", "is required to refuse: the requester reads it");
+        }
+
+        var waiting = await grains.GetGrain<IDelistingReviews>(0).Find(id)
+            ?? throw new RpcException(new Status(StatusCode.NotFound, "request_id: no request with this id is waiting for review"));
+        var decided = await grains.GetGrain<IDelistingRequests>(waiting.Subject.Key).Review(id, approve, caller.Id, reason);
+        return DelistingMapping.ToProto(decided);
     }
 
     private static V1.AuditEntry ToProto(AuditEntry entry)

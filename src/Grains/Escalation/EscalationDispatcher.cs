@@ -1,4 +1,5 @@
 using Clearinghouse.Domain;
+using Clearinghouse.Grains.Mail;
 using Microsoft.Extensions.Options;
 using MimeKit;
 
@@ -8,7 +9,7 @@ namespace Clearinghouse.Grains.Escalation;
 /// Sends one delivery of a case by its destination's transport, a signed webhook or an ARF e-mail, with only what that
 /// destination may learn (<see cref="CaseDisclosure"/>).
 /// </summary>
-public sealed class EscalationDispatcher(WebhookTransport webhooks, ArfMailTransport mail, CaseDisclosure disclosure, IOptionsMonitor<EscalationOptions> options, TimeProvider clock)
+public sealed class EscalationDispatcher(WebhookTransport webhooks, SmtpTransport mail, CaseDisclosure disclosure, IOptionsMonitor<EscalationOptions> options, TimeProvider clock)
 {
     public async Task<DeliveryResult> SendAsync(string name, EscalationDestination destination, EscalationCase escalation, string deliveryId, CancellationToken cancellationToken)
     {
