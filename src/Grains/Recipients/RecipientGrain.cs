@@ -31,15 +31,11 @@ public sealed partial class RecipientGrain(
 
     private RecordBook book = null!;
     private DoNotSendBook doNotSend = null!;
-    private StateWriteQueue writes = null!;
+    private StateWriter writer = null!;
     private RecipientChecks checks = null!;
 
     // Memory holds changes that need no acknowledgement but must be written some time (hits, delivered reports).
     private bool unwritten;
-
-    // Set when a write failed: memory may hold changes storage does not, so nothing more is written from this
-    // activation and it is deactivated to reload the truth from storage.
-    private bool stateSuspect;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -51,7 +47,7 @@ public sealed partial class RecipientGrain(
 
         book = new RecordBook(state.State, options.Value.HitHalfLife);
         doNotSend = new DoNotSendBook(state.State);
-        writes = new StateWriteQueue(() => state.WriteStateAsync());
+        writer = new StateWriter(GrainContext, state, logger);
         checks = new RecipientChecks(clock);
         PublishChecks();
         localChecks.Register(this.GetPrimaryKeyString(), checks);
@@ -63,7 +59,10 @@ public sealed partial class RecipientGrain(
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         localChecks.Unregister(this.GetPrimaryKeyString(), checks);
-        await FlushHitsAsync(cancellationToken);
+        if (writer.IsTrusted)
+        {
+            await FlushHitsAsync(cancellationToken);
+        }
     }
 
     async Task<AddRecordResult> IRecipient.AddRecord(NewRecord record, ListPolicy? policy)
@@ -253,22 +252,15 @@ public sealed partial class RecipientGrain(
 
     private string NewRecordId() => Guid.CreateVersion7(clock.GetUtcNow()).ToString("N");
 
-    /// <summary>Writes the state and, once it is stored, publishes it to the checks: a check never sees an unacknowledged change.</summary>
+    /// <summary>
+    /// Writes the state and, once it is stored, publishes it to the checks: a check never sees an unacknowledged change.
+    /// A failed write throws and the activation reloads (see <see cref="StateWriter"/>).
+    /// </summary>
     private async Task PersistAsync()
     {
-        try
-        {
-            DrainHits();
-            unwritten = false;
-            await writes.WriteAsync();
-        }
-        catch
-        {
-            stateSuspect = true;
-            this.DeactivateOnIdle();
-            throw;
-        }
-
+        DrainHits();
+        unwritten = false;
+        await writer.WriteAsync();
         PublishChecks();
     }
 
@@ -280,7 +272,7 @@ public sealed partial class RecipientGrain(
     private async Task FlushHitsAsync(CancellationToken cancellationToken)
     {
         DrainHits();
-        if (!unwritten || stateSuspect)
+        if (!unwritten || !writer.IsTrusted)
         {
             return;
         }
@@ -288,16 +280,15 @@ public sealed partial class RecipientGrain(
         unwritten = false;
         try
         {
-            await writes.WriteAsync();
+            await writer.WriteAsync();
         }
         catch (Exception error)
         {
-            unwritten = true;
             LogHitFlushFailed(error);
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Writing a recipient's hit counts failed; they are kept in memory and retried")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Writing a recipient's hit counts failed; the grain reloads its state (hits since the last write are lost)")]
     private partial void LogHitFlushFailed(Exception error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A violation report could not reach the sender's grain; it stays persisted and a reminder retries it")]

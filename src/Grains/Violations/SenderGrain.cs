@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Clearinghouse.Contracts;
 using Clearinghouse.Domain;
+using Clearinghouse.Grains.Persistence;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -24,6 +25,7 @@ public sealed partial class SenderGrain(
     private static readonly KeyValuePair<string, object?>[] FromProvider = [new("source", "provider")];
 
     private ViolationLedger ledger = null!;
+    private StateWriter writer = null!;
     private RankingView lastView = RankingView.Initial;
     private Address sender = null!;
 
@@ -31,6 +33,7 @@ public sealed partial class SenderGrain(
     {
         var settings = options.Value;
         ledger = new ViolationLedger(state.State.Ledger, settings.Window, settings.HalfLife, settings.MaxEvidence);
+        writer = new StateWriter(GrainContext, state, logger);
         sender = Address.Parse(this.GetPrimaryKeyString(), "sender");
         lastView = lastView with { Settings = settings.InitialThresholds() };
         return Task.CompletedTask;
@@ -57,7 +60,7 @@ public sealed partial class SenderGrain(
             }
         }
 
-        await state.WriteStateAsync();
+        await writer.WriteAsync();
         ForwardToDomain(report);
         if (state.State.Escalation == EscalationState.Escalated)
         {
@@ -89,7 +92,7 @@ public sealed partial class SenderGrain(
         s.DelistedAt = clock.GetUtcNow();
         s.OpenCase = null;
         ledger.Reset();
-        await state.WriteStateAsync();
+        await writer.WriteAsync();
         await this.StopReminderAsync(EscalationReminder);
         return true;
     }
@@ -139,7 +142,7 @@ public sealed partial class SenderGrain(
             s.Escalation = EscalationState.Listed;
             s.ListedAt = clock.GetUtcNow();
             s.OpenCase = null;
-            await state.WriteStateAsync();
+            await writer.WriteAsync();
             await this.StopReminderAsync(EscalationReminder);
         }
         catch (Exception error)

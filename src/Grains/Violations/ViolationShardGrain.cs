@@ -20,12 +20,12 @@ public sealed partial class ViolationShardGrain(
     ILogger<ViolationShardGrain> logger) : Grain, IViolationShard
 {
     private RankingView view = RankingView.Initial;
-    private StateWriteQueue writes = null!;
+    private StateWriter writer = null!;
     private bool dirty;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        writes = new StateWriteQueue(() => state.WriteStateAsync());
+        writer = new StateWriter(GrainContext, state, logger);
         view = view with { Settings = options.Value.InitialThresholds() };
         try
         {
@@ -41,7 +41,7 @@ public sealed partial class ViolationShardGrain(
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
-        dirty ? writes.WriteAsync() : Task.CompletedTask;
+        dirty && writer.IsTrusted ? writer.WriteAsync() : Task.CompletedTask;
 
     Task<RankingView> IViolationShard.Update(string sender, double score)
     {
@@ -82,10 +82,10 @@ public sealed partial class ViolationShardGrain(
         try
         {
             view = await GrainFactory.GetGrain<IViolationRanking>(0).Merge((int)this.GetPrimaryKeyLong(), histogram);
-            if (dirty)
+            if (dirty && writer.IsTrusted)
             {
                 dirty = false;
-                await writes.WriteAsync();
+                await writer.WriteAsync();
             }
         }
         catch (Exception error)
