@@ -5,6 +5,7 @@ namespace Clearinghouse.Domain;
 /// (<see cref="Action"/>), to what (<see cref="Target"/>), why (<see cref="Reason"/>), with the particulars in
 /// <see cref="Details"/>. The trail stamps when and a sequence number (<see cref="AuditEntry"/>). Texts are cut to
 /// bounded lengths and stripped of line breaks, so that one entry stays small whatever a caller wrote.
+/// <see cref="EventId"/> makes appending idempotent: an event handed on again after a failed write is recorded once.
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record AuditEvent(
@@ -12,7 +13,8 @@ public sealed record AuditEvent(
     [property: Id(1)] string Action,
     [property: Id(2)] string Target,
     [property: Id(3)] string Reason,
-    [property: Id(4)] IReadOnlyDictionary<string, string> Details)
+    [property: Id(4)] IReadOnlyDictionary<string, string> Details,
+    [property: Id(5)] string EventId)
 {
     public const int MaxTextLength = 450;
     public const int MaxDetails = 24;
@@ -23,7 +25,8 @@ public sealed record AuditEvent(
             Bounded(action),
             Bounded(target),
             Bounded(reason ?? ""),
-            (details ?? []).Take(MaxDetails).ToDictionary(d => Bounded(d.Key), d => Bounded(d.Value), StringComparer.Ordinal));
+            (details ?? []).Take(MaxDetails).ToDictionary(d => Bounded(d.Key), d => Bounded(d.Value), StringComparer.Ordinal),
+            Guid.NewGuid().ToString("N"));
 
     private static string Bounded(string text)
     {

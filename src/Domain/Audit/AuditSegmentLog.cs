@@ -8,9 +8,17 @@ public sealed class AuditSegmentLog(long segment, List<AuditEntry> entries)
 {
     public int Count => entries.Count;
 
-    /// <summary>Appends and returns the stamped entry, or null when the segment already holds <paramref name="capacity"/>.</summary>
+    /// <summary>
+    /// Appends and returns the stamped entry (or the entry already holding this event), or null when the segment
+    /// already holds <paramref name="capacity"/> entries.
+    /// </summary>
     public AuditEntry? TryAppend(AuditEvent auditEvent, DateTimeOffset at, int capacity)
     {
+        if (entries.Find(e => e.Event.EventId == auditEvent.EventId) is { } recorded)
+        {
+            return recorded;
+        }
+
         if (entries.Count >= capacity)
         {
             return null;
@@ -19,15 +27,6 @@ public sealed class AuditSegmentLog(long segment, List<AuditEntry> entries)
         var entry = new AuditEntry((segment * capacity) + entries.Count + 1, at, auditEvent);
         entries.Add(entry);
         return entry;
-    }
-
-    /// <summary>Undoes the last append (its write failed).</summary>
-    public void RemoveLast(AuditEntry entry)
-    {
-        if (entries.Count > 0 && entries[^1] == entry)
-        {
-            entries.RemoveAt(entries.Count - 1);
-        }
     }
 
     /// <summary>Up to <paramref name="max"/> entries below sequence <paramref name="before"/> that match, newest first.</summary>

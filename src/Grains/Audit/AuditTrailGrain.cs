@@ -1,29 +1,42 @@
 using Clearinghouse.Contracts;
 using Clearinghouse.Domain;
+using Clearinghouse.Grains.Persistence;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Clearinghouse.Grains.Audit;
 
 /// <summary>
 /// The audit trail's head (see <see cref="IAuditTrail"/>). Not reentrant: events are numbered and appended one at a
-/// time. Its own state changes only when a segment fills up; a failed write restores the previous head in memory and
-/// deactivates the grain, so the next call reloads it.
+/// time. Its own state changes only when the trail starts and when a segment fills up; it writes through the shared
+/// <see cref="StateWriter"/> (persist, or reload). An event appended again after a failure lands once in its segment.
 /// </summary>
 public sealed class AuditTrailGrain(
     [PersistentState("audit-trail", StorageNames.Clearinghouse)] IPersistentState<AuditTrailState> state,
     IOptions<AuditOptions> options,
-    [FromKeyedServices(ClearinghouseClock.Key)] TimeProvider clock) : Grain, IAuditTrail
+    [FromKeyedServices(ClearinghouseClock.Key)] TimeProvider clock,
+    ILogger<AuditTrailGrain> logger) : Grain, IAuditTrail
 {
+    private StateWriter writer = null!;
+
     private AuditTrailState Head => state.State;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        writer = new StateWriter(GrainContext, state, logger);
+        return Task.CompletedTask;
+    }
 
     async Task<AuditEntry> IAuditTrail.Append(AuditEvent auditEvent)
     {
         ArgumentNullException.ThrowIfNull(auditEvent);
-        if (!state.RecordExists)
+        writer.EnsureTrusted();
+        if (Head.SegmentSize == 0)
         {
             // Fix the segment size before the first entry is numbered with it.
-            await PersistAsync(() => Head.SegmentSize = Math.Max(1, options.Value.SegmentSize));
+            Head.SegmentSize = Math.Max(1, options.Value.SegmentSize);
+            await writer.WriteAsync();
         }
 
         var at = clock.GetUtcNow();
@@ -44,28 +57,14 @@ public sealed class AuditTrailGrain(
 
     private async Task StartNextSegmentAsync()
     {
-        await PersistAsync(() => Head.Current++);
+        Head.Current++;
+        await writer.WriteAsync();
         var retained = Math.Max(1, options.Value.RetainedSegments);
         while (Head.Current - Head.Oldest + 1 > retained)
         {
             await GrainFactory.GetGrain<IAuditSegment>(Head.Oldest).Clear();
-            await PersistAsync(() => Head.Oldest++);
-        }
-    }
-
-    private async Task PersistAsync(Action change)
-    {
-        var before = (Head.SegmentSize, Head.Current, Head.Oldest);
-        change();
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch
-        {
-            (Head.SegmentSize, Head.Current, Head.Oldest) = before;
-            this.DeactivateOnIdle();
-            throw;
+            Head.Oldest++;
+            await writer.WriteAsync();
         }
     }
 }

@@ -1,6 +1,7 @@
 using Clearinghouse.Contracts;
 using Clearinghouse.Domain;
 using Clearinghouse.Grains.Mail;
+using Clearinghouse.Grains.Persistence;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -12,7 +13,8 @@ namespace Clearinghouse.Grains.Delisting;
 /// Not reentrant: one step at a time. Each step is persisted together with its audit events before anything leaves
 /// the grain; the events (and the review queue's copy of a waiting request) are then handed on, and a reminder
 /// retries that if it fails. A proven request is removed through the sender's grain (<see cref="ISender.Delist"/>) or,
-/// for a domain, by a remove appended to the filter list. A failed write deactivates the grain so the next call reloads.
+/// for a domain, by a remove appended to the filter list. Writes go through the shared <see cref="StateWriter"/>
+/// (persist, or reload); proving and reviewing are idempotent, so a caller retries them after a failed write.
 /// </summary>
 public sealed partial class DelistingRequestsGrain(
     [PersistentState("delisting", StorageNames.Clearinghouse)] IPersistentState<DelistingState> state,
@@ -25,17 +27,20 @@ public sealed partial class DelistingRequestsGrain(
     private static readonly TimeSpan MailTimeout = TimeSpan.FromSeconds(30);
 
     private ListedSubject subject = null!;
+    private StateWriter writer = null!;
 
     private DelistingBook Book => new(state.State, options.CurrentValue);
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         subject = ListedSubject.FromKey(this.GetPrimaryKeyString());
+        writer = new StateWriter(GrainContext, state, logger);
         return Task.CompletedTask;
     }
 
     async Task<DelistingRequestView> IDelistingRequests.Open(ProofMethod method, string explanation, string requester, string linkBase)
     {
+        writer.EnsureTrusted();
         var now = clock.GetUtcNow();
         var book = Book;
         book.ExpireDue(now);
@@ -133,6 +138,7 @@ public sealed partial class DelistingRequestsGrain(
     /// <summary>The request, after expiring what is due (persisted when anything expired).</summary>
     private async Task<(DelistingBook Book, DelistingRequest Request)> OpenRequestAsync(string requestId)
     {
+        writer.EnsureTrusted();
         var book = Book;
         var request = book.Find(requestId);
         if (book.ExpireDue(clock.GetUtcNow()))
@@ -259,18 +265,7 @@ public sealed partial class DelistingRequestsGrain(
 
     private DelistingRequestView View(DelistingRequest request) => request.View(DelistingBook.DnsRecordName(subject));
 
-    private async Task PersistAsync()
-    {
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch
-        {
-            this.DeactivateOnIdle();
-            throw;
-        }
-    }
+    private Task PersistAsync() => writer.WriteAsync();
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The confirmation mail of delisting request {RequestId} could not be sent: {Error}")]
     private partial void LogMailFailed(string requestId, string? error);
