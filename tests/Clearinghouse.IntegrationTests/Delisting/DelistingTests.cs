@@ -175,6 +175,32 @@ public partial class DelistingTests(PublicSiteFixture fixture)
         Assert.Empty((await fixture.Host.Operator().ListAuditAsync(new ListAuditRequest { Target = $"domain:{domain}", Action = "delisting" })).Entries);
     }
 
+    [Theory]
+    [InlineData("request_id")]
+    [InlineData("reason")]
+    [InlineData("limit")]
+    public async Task A_bad_review_call_is_refused_naming_the_field(string field)
+    {
+        var alice = fixture.Host.Operator(TestTenants.AliceKey);
+        var error = await Assert.ThrowsAsync<RpcException>(async () =>
+        {
+            switch (field)
+            {
+                case "request_id":
+                    await alice.ApproveDelistingAsync(new ReviewDelistingRequest { RequestId = "not-a-request" });
+                    break;
+                case "reason":
+                    await alice.RefuseDelistingAsync(new ReviewDelistingRequest { RequestId = "dl-0123456789abcdef0123456789abcdef", Reason = new string('r', 451) });
+                    break;
+                default:
+                    await alice.ListDelistingRequestsAsync(new ListDelistingRequestsRequest { Limit = 1001 });
+                    break;
+            }
+        });
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.StartsWith(field + ":", error.Status.Detail);
+    }
+
     [Fact]
     public async Task A_form_posted_as_something_else_is_refused()
     {

@@ -16,8 +16,7 @@ public class TlsTests
     public async Task The_gRPC_port_serves_TLS_with_the_configured_certificate_and_a_plaintext_client_gets_nothing()
     {
         using var certificate = SelfSignedCertificate();
-        var pfx = Path.Combine(Directory.CreateTempSubdirectory("clearinghouse-tls-").FullName, "server.pfx");
-        await File.WriteAllBytesAsync(pfx, certificate.Export(X509ContentType.Pfx, "test-password"));
+        var pfx = await PfxFileAsync(certificate);
         await using var host = await ClearinghouseTestHost.StartAsync(new Dictionary<string, string?>
         {
             ["Kestrel:Endpoints:Grpc:Url"] = "https://127.0.0.1:0",
@@ -52,8 +51,7 @@ public class TlsTests
     public async Task The_public_site_serves_HTTPS_with_the_configured_certificate()
     {
         using var certificate = SelfSignedCertificate();
-        var pfx = Path.Combine(Directory.CreateTempSubdirectory("clearinghouse-tls-").FullName, "public.pfx");
-        await File.WriteAllBytesAsync(pfx, certificate.Export(X509ContentType.Pfx, "test-password"));
+        var pfx = await PfxFileAsync(certificate);
         await using var host = await ClearinghouseTestHost.StartAsync(new Dictionary<string, string?>
         {
             ["Clearinghouse:Public:Port"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -138,6 +136,14 @@ public class TlsTests
             metadata.Add("authorization", $"Bearer {TestTenants.AcmeKey}");
             return metadata;
         });
+
+    /// <summary>The certificate and its key as a PFX file protected by "test-password".</summary>
+    private static async Task<string> PfxFileAsync(X509Certificate2 certificate)
+    {
+        var pfx = Path.Combine(Directory.CreateTempSubdirectory("clearinghouse-tls-").FullName, "server.pfx");
+        await File.WriteAllBytesAsync(pfx, certificate.Export(X509ContentType.Pfx, "test-password"));
+        return pfx;
+    }
 
     private static X509Certificate2 SelfSignedCertificate()
     {
