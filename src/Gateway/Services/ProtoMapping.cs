@@ -51,6 +51,22 @@ public static class ProtoMapping
         FlaggedRecordId = verdict.FlaggedRecordId ?? "",
     };
 
+    /// <summary>An optional moment; a timestamp outside 0001–9999 or with invalid nanoseconds is refused naming the field.</summary>
+    public static DateTimeOffset? ToTime(Timestamp? timestamp, string field)
+    {
+        if (timestamp is null)
+        {
+            return null;
+        }
+
+        if (timestamp.Nanos is < 0 or > 999_999_999 || timestamp.Seconds is < -62_135_596_800 or > 253_402_300_799)
+        {
+            throw new InvalidFieldException(field, "is not a valid timestamp");
+        }
+
+        return timestamp.ToDateTimeOffset();
+    }
+
     /// <summary>The client IP of a check; null when optional and empty.</summary>
     public static IPAddress? ToClientIp(string text, bool required, string field = "client_ip")
     {

@@ -10,14 +10,17 @@ namespace Clearinghouse.Grains.Escalation;
 /// Builds an RFC 5965 abuse report (<c>multipart/report; report-type=feedback-report</c>) for a case: a readable
 /// summary, the machine-readable <c>message/feedback-report</c> part, and the headers of the latest violating message
 /// as far as the evidence holds them (<c>text/rfc822-headers</c>; the clearing house never holds message content).
+/// What it says follows the destination's <see cref="DisclosureLevel"/>: at <see cref="DisclosureLevel.Counts"/> no
+/// message identifier or date, below <see cref="DisclosureLevel.Full"/> no provider or recipient.
 /// The Message-ID is derived from the delivery id, so a receiver can recognise a repeated delivery.
 /// </summary>
 public static class ArfReport
 {
-    public static MimeMessage Build(ArfMailSettings settings, EscalationCase escalation, string deliveryId, string reporter, DateTimeOffset now)
+    public static MimeMessage Build(ArfMailSettings settings, DisclosedCase disclosed, string deliveryId, string reporter, DateTimeOffset now)
     {
+        var escalation = disclosed.Case;
         var sender = escalation.Sender;
-        var latest = escalation.Evidence.OrderBy(e => e.SecondMessage.Date).LastOrDefault();
+        var latest = disclosed.Level == DisclosureLevel.Counts ? null : escalation.Evidence.OrderBy(e => e.SecondMessage.Date).LastOrDefault();
         var message = new MimeMessage();
         message.From.Add(MailboxAddress.Parse(settings.From));
         message.To.Add(MailboxAddress.Parse(settings.To.Replace("{sender_domain}", sender.Domain, StringComparison.Ordinal)));
@@ -28,7 +31,7 @@ public static class ArfReport
         message.Headers.Add("X-Clearinghouse-Delivery", deliveryId);
 
         var report = new MultipartReport("feedback-report");
-        report.Add(new TextPart("plain") { Text = Summary(escalation) });
+        report.Add(new TextPart("plain") { Text = Summary(escalation, disclosed.Level) });
 
         var feedback = new MessageFeedbackReport();
         feedback.Fields.Add("Feedback-Type", "abuse");
@@ -60,18 +63,28 @@ public static class ArfReport
         return message;
     }
 
-    private static string Summary(EscalationCase escalation)
+    private static string Summary(EscalationCase escalation, DisclosureLevel level)
     {
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"The sender {escalation.Sender.Value} kept sending after recipients asked it to stop.");
         text.AppendLine(CultureInfo.InvariantCulture, $"Case {escalation.CaseId}, opened {escalation.OpenedAt:u}: {escalation.Reason}.");
-        text.AppendLine(CultureInfo.InvariantCulture, $"Reporting providers: {string.Join(", ", escalation.ReportingProviders)}.");
+        if (level == DisclosureLevel.Full)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"Reporting providers: {string.Join(", ", escalation.ReportingProviders)}.");
+        }
+
+        if (level == DisclosureLevel.Counts)
+        {
+            return text.ToString();
+        }
+
         text.AppendLine();
-        text.AppendLine("Evidence (recipients by SHA-256 of their address):");
+        text.AppendLine(level == DisclosureLevel.Full ? "Evidence (recipients by an identifier keyed for this destination):" : "Evidence:");
         foreach (var e in escalation.Evidence)
         {
+            var who = level == DisclosureLevel.Full ? $"recipient {e.RecipientHash[..16]}… via {e.ProviderId}" : "a recipient";
             text.AppendLine(CultureInfo.InvariantCulture,
-                $"- recipient {e.RecipientHash[..16]}… via {e.ProviderId}: first message <{e.FirstMessage.MessageId}> of {e.FirstMessage.Date:u}; " +
+                $"- {who}: first message <{e.FirstMessage.MessageId}> of {e.FirstMessage.Date:u}; " +
                 $"asked to stop ({e.RequestMethod}) on {e.RequestedAt:u}; second message <{e.SecondMessage.MessageId}> of {e.SecondMessage.Date:u}.");
         }
 

@@ -68,13 +68,12 @@ public sealed partial class RecipientGrain(
     async Task<AddRecordResult> IRecipient.AddRecord(NewRecord record, ListPolicy? policy)
     {
         ArgumentNullException.ThrowIfNull(record);
-        EvictedRecord? evicted = null;
+        IReadOnlyList<EvictedRecord> evicted = [];
         if (!book.Replaces(record))
         {
             DrainHits(); // eviction weighs entries by how often they are hit
-            var made = await book.MakeRoomAsync(record.Action == RecordAction.Allow, MaxRecords(policy), EvictionContext(policy));
-            evicted = made.Count > 0 ? made[^1] : null;
-            CountEvictions(made);
+            evicted = await book.MakeRoomAsync(record.Action == RecordAction.Allow, MaxRecords(policy), EvictionContext(policy));
+            CountEvictions(evicted);
         }
 
         var result = book.Add(record, clock.GetUtcNow(), NewRecordId);
@@ -84,7 +83,7 @@ public sealed partial class RecipientGrain(
             ClearinghouseTelemetry.RecordsAdded.Add(1);
         }
 
-        return result with { Evicted = evicted };
+        return result with { Evicted = evicted.Count > 0 ? evicted[^1] : null, Evictions = evicted };
     }
 
     async Task<ListInfo> IRecipient.SetListLimit(int? maxRecords, ListPolicy policy)

@@ -26,6 +26,11 @@ public sealed class ClearinghouseTestHost : IAsyncDisposable
 
     public Uri Address { get; }
 
+    /// <summary>The public site (lookup, delisting requests), when <c>Clearinghouse:Public:Port</c> is configured.</summary>
+    public Uri PublicAddress => new(Settings["Clearinghouse:Public:Port"] is { } port
+        ? $"{(Settings.ContainsKey("Clearinghouse:Public:Certificate:Path") ? "https" : "http")}://127.0.0.1:{port}/"
+        : throw new InvalidOperationException("this host has no public site"));
+
     /// <summary>The settings the host was started with, to start another one like it.</summary>
     public IReadOnlyDictionary<string, string?> Settings { get; }
 
@@ -60,9 +65,9 @@ public sealed class ClearinghouseTestHost : IAsyncDisposable
         configureServices?.Invoke(builder.Services);
         var app = ClearinghouseHost.Build(builder);
         await app.StartAsync();
-        // The gRPC endpoint (the management port, when configured, is another URL).
-        var managementPort = settings.GetValueOrDefault("Clearinghouse:Management:Port");
-        var address = new Uri(app.Urls.Single(url => new Uri(url).Port.ToString(System.Globalization.CultureInfo.InvariantCulture) != managementPort));
+        // The gRPC endpoint (the management port and the public site's, when configured, are other URLs).
+        string?[] otherPorts = [settings.GetValueOrDefault("Clearinghouse:Management:Port"), settings.GetValueOrDefault("Clearinghouse:Public:Port")];
+        var address = new Uri(app.Urls.Single(url => !otherPorts.Contains(new Uri(url).Port.ToString(System.Globalization.CultureInfo.InvariantCulture))));
         return new ClearinghouseTestHost(app, address, settings);
     }
 

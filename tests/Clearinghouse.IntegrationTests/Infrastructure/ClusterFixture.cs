@@ -70,7 +70,8 @@ public abstract class ClusterFixtureBase(TimeSpan flushInterval, IReadOnlyDictio
 
 /// <summary>
 /// Every timer that writes (hit counts, the domain aggregate, the ranking shards) ticks every 200 ms, and the outbox has
-/// one destination that never answers (retried hourly): for the tests of what reaches storage when writes fail.
+/// one destination that never answers (retried hourly), and the audit trail starts a segment every 2 entries: for the
+/// tests of what reaches storage when writes fail.
 /// </summary>
 public sealed class FastWritesClusterFixture() : ClusterFixtureBase(TimeSpan.FromMilliseconds(200), new Dictionary<string, string?>
 {
@@ -80,6 +81,8 @@ public sealed class FastWritesClusterFixture() : ClusterFixtureBase(TimeSpan.Fro
     ["Clearinghouse:Escalation:Destinations:authority:Kind"] = "StateAuthority",
     ["Clearinghouse:Escalation:Destinations:authority:Webhook:Url"] = "http://127.0.0.1:9/never-answers",
     ["Clearinghouse:Escalation:Destinations:authority:Webhook:Secret"] = "fast-writes-secret-0123456789",
+    ["Clearinghouse:Audit:SegmentSize"] = "2",
+    ["Clearinghouse:Audit:RetainedSegments"] = "1000",
 });
 
 /// <summary>Flushes hit counts every 300 ms.</summary>

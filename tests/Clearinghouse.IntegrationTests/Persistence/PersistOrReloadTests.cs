@@ -308,7 +308,7 @@ public class PersistOrReloadTests(FastWritesClusterFixture fixture)
     }
 
     /// <summary>Retries as a caller does when told the change was not persisted (the grain is reloading).</summary>
-    private static async Task<T> RetryAsync<T>(Func<Task<T>> call)
+    internal static async Task<T> RetryAsync<T>(Func<Task<T>> call)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -323,7 +323,7 @@ public class PersistOrReloadTests(FastWritesClusterFixture fixture)
         }
     }
 
-    private static async Task RetryAsync(Func<Task> call) => await RetryAsync(async () =>
+    internal static async Task RetryAsync(Func<Task> call) => await RetryAsync(async () =>
     {
         await call();
         return true;

@@ -88,14 +88,14 @@ public class EscalationDeliveryTests
     public void The_ARF_report_parses_back_with_the_RFC_5965_fields()
     {
         var settings = new ArfMailSettings { Host = "127.0.0.1", From = "reports@clearinghouse.example", To = "abuse@{sender_domain}" };
-        var built = ArfReport.Build(settings, Case("acme"), "case-1/isp", "Clearinghouse", Now);
+        var built = ArfReport.Build(settings, new DisclosedCase(Case("acme"), DisclosureLevel.Full), "case-1/isp", "Clearinghouse", Now);
         using var stream = new MemoryStream();
         built.WriteTo(stream);
         stream.Position = 0;
         var parsed = MimeMessage.Load(stream);
 
         Assert.Equal("abuse@bulk.example", parsed.To.Mailboxes.Single().Address);
-        Assert.Equal(built.MessageId, ArfReport.Build(settings, Case("acme"), "case-1/isp", "Clearinghouse", Now.AddHours(1)).MessageId);
+        Assert.Equal(built.MessageId, ArfReport.Build(settings, new DisclosedCase(Case("acme"), DisclosureLevel.Full), "case-1/isp", "Clearinghouse", Now.AddHours(1)).MessageId);
         var report = Assert.IsType<MultipartReport>(parsed.Body);
         Assert.Equal("feedback-report", report.ReportType);
         var feedback = Assert.IsType<MessageFeedbackReport>(report[1]);

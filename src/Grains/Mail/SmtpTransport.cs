@@ -5,15 +5,15 @@ using MailKit.Net.Smtp;
 using MailKit.Security;
 using MimeKit;
 
-namespace Clearinghouse.Grains.Escalation;
+namespace Clearinghouse.Grains.Mail;
 
 /// <summary>
-/// Sends ARF reports over SMTP with MailKit. A 5xx reply is a permanent refusal; a 4xx reply, a lost connection or a
-/// timeout is retried.
+/// Sends mail through a relay over SMTP with MailKit (ARF reports, delisting confirmations). A 5xx reply is a
+/// permanent refusal; a 4xx reply, a lost connection or a timeout is worth retrying.
 /// </summary>
-public sealed class ArfMailTransport
+public sealed class SmtpTransport
 {
-    public async Task<DeliveryResult> SendAsync(ArfMailSettings settings, MimeMessage message, CancellationToken cancellationToken)
+    public async Task<DeliveryResult> SendAsync(SmtpRelaySettings settings, MimeMessage message, CancellationToken cancellationToken)
     {
         using var client = new SmtpClient();
         try
