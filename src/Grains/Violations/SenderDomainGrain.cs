@@ -11,7 +11,7 @@ namespace Clearinghouse.Grains.Violations;
 /// escalate. Reports arrive one-way from sender grains; writes are coalesced on a timer, one in flight at a time.
 /// </summary>
 public sealed class SenderDomainGrain(
-    [PersistentState("senderdomain", StorageNames.Clearinghouse)] IPersistentState<ViolationLedgerData> state,
+    [PersistentState("senderdomain", StorageNames.Large)] IPersistentState<ViolationLedgerData> state,
     IOptions<ViolationOptions> options,
     [FromKeyedServices(ClearinghouseClock.Key)] TimeProvider clock) : Grain, ISenderDomain
 {

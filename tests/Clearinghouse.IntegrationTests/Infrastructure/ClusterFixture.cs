@@ -48,6 +48,7 @@ public abstract class ClusterFixtureBase(TimeSpan flushInterval, IReadOnlyDictio
 
             silo.Services.AddClearinghouseCore(configuration).AddClearinghouseGrainServices(configuration);
             silo.Services.AddGrainStorage(StorageNames.Clearinghouse, (services, _) => new RecordingGrainStorage(services.GetRequiredService<Serializer>()));
+            silo.Services.AddLargeStateInSameStorage();
         });
         Cluster = builder.Build();
         await Cluster.DeployAsync();
