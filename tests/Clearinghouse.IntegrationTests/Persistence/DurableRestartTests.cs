@@ -81,20 +81,7 @@ public class DurableRestartTests(AzuriteFixture azurite)
         await maps.PutSenderListEntriesAsync(new PutSenderListEntriesRequest { Entries = { new SenderListEntry { Pattern = "bulk.example", Action = RecordAction.Reject, Message = "provider-wide" } } });
 
         // Six recipients at two providers report the same sender: it escalates (an outbox delivery) and is listed.
-        for (var i = 0; i < 6; i++)
-        {
-            var (domain, key) = i < 3 ? (TestTenants.AcmeDomain, TestTenants.AcmeKey) : (TestTenants.OtherDomain, TestTenants.OtherKey);
-            await host.Reports(key).SubmitViolationAsync(new SubmitViolationRequest
-            {
-                ReportId = $"restart-report-{i}",
-                Recipient = $"reporter{i}@{domain}",
-                Sender = Violator,
-                FirstMessage = Evidence($"<first-{i}@spam.example>", now.AddDays(-5)),
-                RequestMethod = DoNotSendMethod.OneClick,
-                RequestedAt = Timestamp.FromDateTimeOffset(now.AddDays(-4)),
-                SecondMessage = Evidence($"<second-{i}@spam.example>", now.AddMinutes(-5)),
-            });
-        }
+        await ListingReports.SubmitAsync(host, Violator, "restart-report");
 
         written.CaseId = await EventuallyAsync(async () =>
         {

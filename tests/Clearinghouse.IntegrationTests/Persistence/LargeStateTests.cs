@@ -3,11 +3,9 @@ using Clearinghouse.Contracts;
 using Clearinghouse.Domain;
 using Clearinghouse.Grains;
 using Clearinghouse.Silo.Hosting;
-using Google.Protobuf.WellKnownTypes;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Storage;
 using BlockingRecord = Clearinghouse.Domain.BlockingRecord;
-using DoNotSendMethod = Clearinghouse.Api.V1.DoNotSendMethod;
 using FilterChangeOp = Clearinghouse.Domain.FilterChangeOp;
 using MessageChannel = Clearinghouse.Domain.MessageChannel;
 using RecordAction = Clearinghouse.Domain.RecordAction;
@@ -91,7 +89,7 @@ public class LargeStateTests(AzuriteFixture azurite)
         await using (var first = await ClearinghouseTestHost.StartAsync(settings))
         {
             // A real escalation appends entry 100,001 through the grain, which writes the whole list.
-            await EscalateAsync(first, Violator);
+            await ListingReports.SubmitAsync(first, Violator, "large-list");
             await WaitUntilRejectedAsync(first, Violator);
             var size = await BlobSizeAsync(first, "filterlist", FilterListGrainId(first));
             Assert.True(size > TableEntityLimit, $"the stored filter list is {size} bytes");
@@ -136,25 +134,6 @@ public class LargeStateTests(AzuriteFixture azurite)
         }
 
         return state;
-    }
-
-    private static async Task EscalateAsync(ClearinghouseTestHost host, string sender)
-    {
-        var now = DateTimeOffset.UtcNow;
-        for (var i = 0; i < 6; i++)
-        {
-            var (domain, key) = i < 3 ? (TestTenants.AcmeDomain, TestTenants.AcmeKey) : (TestTenants.OtherDomain, TestTenants.OtherKey);
-            await host.Reports(key).SubmitViolationAsync(new SubmitViolationRequest
-            {
-                ReportId = $"large-list-{i}",
-                Recipient = $"reporter{i}@{domain}",
-                Sender = sender,
-                FirstMessage = new Api.V1.MessageEvidence { MessageId = $"<first-{i}@spam.example>", Date = Timestamp.FromDateTimeOffset(now.AddDays(-5)), HeaderDigest = new string('a', 64) },
-                RequestMethod = DoNotSendMethod.OneClick,
-                RequestedAt = Timestamp.FromDateTimeOffset(now.AddDays(-4)),
-                SecondMessage = new Api.V1.MessageEvidence { MessageId = $"<second-{i}@spam.example>", Date = Timestamp.FromDateTimeOffset(now.AddMinutes(-5)), HeaderDigest = new string('b', 64) },
-            });
-        }
     }
 
     /// <summary>Waits until a verdict for <paramref name="sender"/> is rejected by the filter list (the gateway's replica has it).</summary>
