@@ -19,7 +19,7 @@ namespace Clearinghouse.Grains.Recipients;
 /// counts each report key once, so retries never double-count).
 /// </summary>
 public sealed partial class RecipientGrain(
-    [PersistentState("recipient", StorageNames.Clearinghouse)] IPersistentState<RecipientState> state,
+    [PersistentState("recipient", StorageNames.Large)] IPersistentState<RecipientState> state,
     IOptions<RecipientOptions> options,
     IEnumerable<IHigherLevelLists> higherLevelLists,
     LocalRecipientChecks localChecks,

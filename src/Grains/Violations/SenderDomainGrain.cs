@@ -13,7 +13,7 @@ namespace Clearinghouse.Grains.Violations;
 /// <see cref="StateWriter"/>).
 /// </summary>
 public sealed class SenderDomainGrain(
-    [PersistentState("senderdomain", StorageNames.Clearinghouse)] IPersistentState<ViolationLedgerData> state,
+    [PersistentState("senderdomain", StorageNames.Large)] IPersistentState<ViolationLedgerData> state,
     IOptions<ViolationOptions> options,
     [FromKeyedServices(ClearinghouseClock.Key)] TimeProvider clock,
     ILogger<SenderDomainGrain> logger) : Grain, ISenderDomain

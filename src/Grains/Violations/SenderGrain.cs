@@ -15,7 +15,7 @@ namespace Clearinghouse.Grains.Violations;
 /// finishes the escalation (outbox, then filter list) if this activation cannot.
 /// </summary>
 public sealed partial class SenderGrain(
-    [PersistentState("sender", StorageNames.Clearinghouse)] IPersistentState<SenderState> state,
+    [PersistentState("sender", StorageNames.Large)] IPersistentState<SenderState> state,
     IOptions<ViolationOptions> options,
     [FromKeyedServices(ClearinghouseClock.Key)] TimeProvider clock,
     ILogger<SenderGrain> logger) : Grain, ISender, IRemindable

@@ -14,7 +14,7 @@ namespace Clearinghouse.Grains.Violations;
 /// </summary>
 [Reentrant]
 public sealed partial class ViolationShardGrain(
-    [PersistentState("rankingshard", StorageNames.Clearinghouse)] IPersistentState<ShardState> state,
+    [PersistentState("rankingshard", StorageNames.Large)] IPersistentState<ShardState> state,
     IOptions<ViolationOptions> options,
     [FromKeyedServices(ClearinghouseClock.Key)] TimeProvider clock,
     ILogger<ViolationShardGrain> logger) : Grain, IViolationShard

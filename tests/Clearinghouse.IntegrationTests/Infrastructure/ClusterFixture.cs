@@ -60,6 +60,7 @@ public abstract class ClusterFixtureBase(TimeSpan flushInterval, IReadOnlyDictio
                 faults = new FaultInjectingGrainStorage(storage);
                 return faults;
             });
+            silo.Services.AddLargeStateInSameStorage();
         });
         Cluster = builder.Build();
         await Cluster.DeployAsync();
