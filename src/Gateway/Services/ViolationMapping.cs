@@ -28,7 +28,7 @@ public static class ViolationMapping
             request.Sender,
             channel,
             method,
-            request.RequestedAt?.ToDateTimeOffset(),
+            ProtoMapping.ToDateTimeOffset(request.RequestedAt, "requested_at"),
             firstMessage,
             gracePeriod,
             providerId,
@@ -45,7 +45,7 @@ public static class ViolationMapping
             ProtoMapping.ToDomain(request.Channel),
             request.FirstMessage is null ? null : ToDomain(request.FirstMessage, "first_message"),
             ToDomain(request.RequestMethod, "request_method"),
-            request.RequestedAt?.ToDateTimeOffset(),
+            ProtoMapping.ToDateTimeOffset(request.RequestedAt, "requested_at"),
             request.SecondMessage is null ? null : ToDomain(request.SecondMessage, "second_message"),
             providerId,
             gracePeriod,
@@ -59,7 +59,7 @@ public static class ViolationMapping
             throw new InvalidFieldException(field, "is required");
         }
 
-        return MessageEvidence.Parse(evidence.MessageId, evidence.Date?.ToDateTimeOffset(), evidence.HeaderDigest, field);
+        return MessageEvidence.Parse(evidence.MessageId, ProtoMapping.ToDateTimeOffset(evidence.Date, field + ".date"), evidence.HeaderDigest, field);
     }
 
     /// <summary>The optional evidence of a checked message; null when the check carries none.</summary>
@@ -70,7 +70,8 @@ public static class ViolationMapping
             return null;
         }
 
-        return MessageEvidence.Parse(request.MessageId, request.MessageDate?.ToDateTimeOffset() ?? clock.GetUtcNow(), request.HeaderDigest, "", digestRequired: false);
+        var date = ProtoMapping.ToDateTimeOffset(request.MessageDate, "message_date") ?? clock.GetUtcNow();
+        return MessageEvidence.Parse(request.MessageId, date, request.HeaderDigest, "", digestRequired: false);
     }
 
     public static V1.MessageEvidence ToProto(MessageEvidence evidence) => new()
