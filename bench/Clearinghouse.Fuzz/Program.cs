@@ -93,7 +93,7 @@ int Run()
         Inputs = Number("--inputs", 1_000_000),
         Seed = (int)Number("--seed", 1),
         Duration = Value("--minutes") is { } minutes ? TimeSpan.FromMinutes(double.Parse(minutes, CultureInfo.InvariantCulture)) : null,
-        InputTimeout = TimeSpan.FromMilliseconds(Number("--timeout-ms", 2000)),
+        InputTimeout = TimeSpan.FromMilliseconds(Number("--timeout-ms", 5000)),
         MaxFindings = (int)Number("--max-findings", 10),
         Progress = report => Console.WriteLine($"  … {report.Summary()}"),
         ProgressInterval = TimeSpan.FromSeconds(Number("--progress-seconds", 60)),

@@ -11,8 +11,11 @@ public sealed record FuzzOptions
     /// <summary>Stops the run after this long even if fewer inputs ran; null: no limit.</summary>
     public TimeSpan? Duration { get; init; }
 
-    /// <summary>An input running longer than this is a hang.</summary>
-    public TimeSpan InputTimeout { get; init; } = TimeSpan.FromSeconds(2);
+    /// <summary>
+    /// An input running longer than this is a hang (the seeds, which run first and pay for JIT compilation, get a minute).
+    /// Generous, for a busy machine: a parser that loops never finishes, and a slow one shows in the slowest input.
+    /// </summary>
+    public TimeSpan InputTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Distinct findings (by kind and place) to collect before the run stops.</summary>
     public int MaxFindings { get; init; } = 1;

@@ -13,6 +13,7 @@ public static class FuzzRunner
     private const double GenerateShare = 0.25;
     private const int CorpusCapacity = 4096;
     private const int MinimizeBudget = 4000;
+    private static readonly TimeSpan SeedTimeout = TimeSpan.FromSeconds(60);
 
     public static FuzzReport Run(FuzzTarget target, FuzzOptions options)
     {
@@ -74,6 +75,10 @@ public static class FuzzRunner
         private readonly Stopwatch clock = Stopwatch.StartNew();
         private readonly TimeSpan cpuAtStart = Process.GetCurrentProcess().TotalProcessorTime;
         private readonly long timeoutTicks = (long)(options.InputTimeout.TotalSeconds * Stopwatch.Frequency);
+
+        // The seeds run first and pay for JIT compilation and static initialisation: they get longer.
+        private readonly long seedTimeoutTicks = (long)(Math.Max(options.InputTimeout.TotalSeconds, SeedTimeout.TotalSeconds) * Stopwatch.Frequency);
+        private long seedCount = long.MaxValue;
         private Corpus corpus = null!;
         private long inputs;
         private long accepted;
@@ -87,6 +92,7 @@ public static class FuzzRunner
             CoverageMap.Install(FuzzTargets.TargetAssemblies);
             corpus = new Corpus(random, CorpusCapacity);
             var seeds = target.Seeds().Concat(options.ExtraSeeds).ToList();
+            Interlocked.Exchange(ref seedCount, seeds.Count);
             foreach (var seed in seeds)
             {
                 corpus.AddSeed(seed);
@@ -132,7 +138,8 @@ public static class FuzzRunner
         {
             var input = current;
             var started = Interlocked.Read(ref currentStarted);
-            if (input is null || started == 0 || Stopwatch.GetTimestamp() - started < timeoutTicks)
+            var limit = Interlocked.Read(ref currentIndex) < Interlocked.Read(ref seedCount) ? seedTimeoutTicks : timeoutTicks;
+            if (input is null || started == 0 || Stopwatch.GetTimestamp() - started < limit)
             {
                 return false;
             }
