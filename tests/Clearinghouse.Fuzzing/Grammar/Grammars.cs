@@ -279,13 +279,22 @@ public static class Grammars
         };
     }
 
-    /// <summary>A time in seconds since the Unix epoch: ordinary, at the ends of what a protobuf Timestamp allows, or beyond.</summary>
+    /// <summary>
+    /// A time in seconds since the Unix epoch: ordinary, at or within days of the ends of what a protobuf Timestamp
+    /// allows (where adding a period overflows), or beyond them.
+    /// </summary>
     public static long TimestampSeconds(FuzzRandom random, long ordinary) => random.Next(12) switch
     {
-        0 => random.Pick([-62135596800L, -62135596801L, 253402300799L, 253402300800L, long.MinValue, long.MaxValue, 0L]),
-        1 => random.NextLong(-62135596800L, 253402300800L),
+        0 => random.Pick([MinTimestampSeconds, MinTimestampSeconds - 1, MaxTimestampSeconds, MaxTimestampSeconds + 1, long.MinValue, long.MaxValue, 0L]),
+        1 => MaxTimestampSeconds - random.NextLong(0, 86400L * 3),
+        2 => MinTimestampSeconds + random.NextLong(0, 86400L * 3),
+        3 => random.NextLong(MinTimestampSeconds, MaxTimestampSeconds + 1),
         _ => ordinary + random.NextLong(-86400L * 60, 86400L * 60),
     };
+
+    // 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z.
+    private const long MinTimestampSeconds = -62_135_596_800;
+    private const long MaxTimestampSeconds = 253_402_300_799;
 
     /// <summary>Nanoseconds of a protobuf Timestamp: 0, ordinary, or out of range.</summary>
     public static int TimestampNanos(FuzzRandom random) => random.Next(10) switch

@@ -64,7 +64,7 @@ public sealed class CheckRecipientRequestTarget : ProtoFuzzTarget<V1.CheckRecipi
         if (random.Chance(0.4))
         {
             request.MessageId = Grammars.MessageId(random);
-            request.MessageDate = RequestGrammar.Timestamp(random, FixedClock.Now);
+            request.MessageDate = RequestGrammar.Timestamp(random, RequestGrammar.Epoch(random));
             request.HeaderDigest = Grammars.HeaderDigest(random);
         }
 

@@ -40,14 +40,18 @@ public sealed class DoNotSendRequestTarget : ProtoFuzzTarget<V1.RecordDoNotSendR
         },
     ];
 
-    protected override V1.RecordDoNotSendRequest GenerateMessage(FuzzRandom random) => new()
+    protected override V1.RecordDoNotSendRequest GenerateMessage(FuzzRandom random)
     {
-        Recipient = Grammars.Address(random),
-        Sender = Grammars.Address(random),
-        Channel = RequestGrammar.Enum<V1.Channel>(random),
-        Method = RequestGrammar.Enum<V1.DoNotSendMethod>(random),
-        RequestedAt = RequestGrammar.Timestamp(random, FixedClock.Now.AddDays(-1)),
-        FirstMessage = RequestGrammar.Evidence(random, FixedClock.Now.AddDays(-2)),
-        Message = Grammars.ReplyText(random),
-    };
+        var epoch = RequestGrammar.Epoch(random);
+        return new V1.RecordDoNotSendRequest
+        {
+            Recipient = Grammars.Address(random),
+            Sender = Grammars.Address(random),
+            Channel = RequestGrammar.Enum<V1.Channel>(random),
+            Method = RequestGrammar.Enum<V1.DoNotSendMethod>(random),
+            RequestedAt = RequestGrammar.Timestamp(random, epoch.AddDays(-1)),
+            FirstMessage = RequestGrammar.Evidence(random, epoch.AddDays(-2)),
+            Message = Grammars.ReplyText(random),
+        };
+    }
 }

@@ -18,6 +18,18 @@ public static class RequestGrammar
         return random.Pick(System.Enum.GetValues<TEnum>());
     }
 
+    /// <summary>
+    /// When a request's times cluster: usually around now, sometimes at either end of what a Timestamp can hold, so that
+    /// all of a request's dates are extreme together (as they must be to pass the checks that compare them). Targets
+    /// place their dates up to 30 days before it.
+    /// </summary>
+    public static DateTimeOffset Epoch(FuzzRandom random) => random.Next(10) switch
+    {
+        0 => DateTimeOffset.MaxValue.AddDays(-random.Between(0, 30)),
+        1 => DateTimeOffset.MinValue.AddDays(random.Between(30, 60)),
+        _ => FixedClock.Now,
+    };
+
     /// <summary>A Timestamp near <paramref name="around"/>, or at or beyond the range protobuf allows, or with invalid nanoseconds; sometimes unset.</summary>
     public static Timestamp? Timestamp(FuzzRandom random, DateTimeOffset around)
     {

@@ -42,15 +42,19 @@ public sealed class ViolationReportRequestTarget : ProtoFuzzTarget<V1.SubmitViol
         },
     ];
 
-    protected override V1.SubmitViolationRequest GenerateMessage(FuzzRandom random) => new()
+    protected override V1.SubmitViolationRequest GenerateMessage(FuzzRandom random)
     {
-        ReportId = random.Chance(0.9) ? $"r-{random.Next(1000)}" : random.Pick(["", " ", new string('r', 129), "r\n1"]),
-        Recipient = Grammars.Address(random),
-        Sender = Grammars.Address(random),
-        Channel = RequestGrammar.Enum<V1.Channel>(random),
-        FirstMessage = RequestGrammar.Evidence(random, FixedClock.Now.AddDays(-10)),
-        RequestMethod = RequestGrammar.Enum<V1.DoNotSendMethod>(random),
-        RequestedAt = RequestGrammar.Timestamp(random, FixedClock.Now.AddDays(-9)),
-        SecondMessage = RequestGrammar.Evidence(random, FixedClock.Now.AddDays(-1)),
-    };
+        var epoch = RequestGrammar.Epoch(random);
+        return new V1.SubmitViolationRequest
+        {
+            ReportId = random.Chance(0.9) ? $"r-{random.Next(1000)}" : random.Pick(["", " ", new string('r', 129), "r\n1"]),
+            Recipient = Grammars.Address(random),
+            Sender = Grammars.Address(random),
+            Channel = RequestGrammar.Enum<V1.Channel>(random),
+            FirstMessage = RequestGrammar.Evidence(random, epoch.AddDays(-10)),
+            RequestMethod = RequestGrammar.Enum<V1.DoNotSendMethod>(random),
+            RequestedAt = RequestGrammar.Timestamp(random, epoch.AddDays(-9)),
+            SecondMessage = RequestGrammar.Evidence(random, epoch.AddDays(-1)),
+        };
+    }
 }
