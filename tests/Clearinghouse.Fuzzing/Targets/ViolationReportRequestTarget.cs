@@ -31,30 +31,7 @@ public sealed class ViolationReportRequestTarget : ProtoFuzzTarget<V1.SubmitViol
         InvariantViolation.Check(report.ReportKey.Length > 0 && Sha256Hex.IsValid(report.RecipientHash), $"report key {report.ReportKey}, recipient hash {report.RecipientHash}");
     }
 
-    protected override IEnumerable<V1.SubmitViolationRequest> SeedMessages() =>
-    [
-        new()
-        {
-            ReportId = "r-1", Recipient = "alice@example.com", Sender = "news@shop.example", RequestMethod = V1.DoNotSendMethod.Reply,
-            FirstMessage = RequestGrammar.ValidEvidence("<first@shop.example>", FixedClock.Now.AddDays(-10)),
-            RequestedAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(FixedClock.Now.AddDays(-9)),
-            SecondMessage = RequestGrammar.ValidEvidence("<second@shop.example>", FixedClock.Now.AddDays(-1)),
-        },
-    ];
+    protected override IEnumerable<V1.SubmitViolationRequest> SeedMessages() => ViolationReportGrammar.Seeds();
 
-    protected override V1.SubmitViolationRequest GenerateMessage(FuzzRandom random)
-    {
-        var epoch = RequestGrammar.Epoch(random);
-        return new V1.SubmitViolationRequest
-        {
-            ReportId = random.Chance(0.9) ? $"r-{random.Next(1000)}" : random.Pick(["", " ", new string('r', 129), "r\n1"]),
-            Recipient = Grammars.Address(random),
-            Sender = Grammars.Address(random),
-            Channel = RequestGrammar.Enum<V1.Channel>(random),
-            FirstMessage = RequestGrammar.Evidence(random, epoch.AddDays(-10)),
-            RequestMethod = RequestGrammar.Enum<V1.DoNotSendMethod>(random),
-            RequestedAt = RequestGrammar.Timestamp(random, epoch.AddDays(-9)),
-            SecondMessage = RequestGrammar.Evidence(random, epoch.AddDays(-1)),
-        };
-    }
+    protected override V1.SubmitViolationRequest GenerateMessage(FuzzRandom random) => ViolationReportGrammar.Generate(random);
 }
