@@ -25,8 +25,8 @@ public sealed class ParserFuzzTests
         Assert.True(report.Passed, string.Join("\n\n", report.Findings));
         Assert.Equal(InputsPerTarget, report.Inputs);
 
-        // The grammar reaches the parser's valid side, not only its first refusal.
-        Assert.InRange(report.Accepted, InputsPerTarget / 100, InputsPerTarget - 1);
+        // Both sides of the parser are reached: some inputs are accepted (the grammar gets past the first refusal), some refused.
+        Assert.InRange(report.Accepted, 1, InputsPerTarget - 1);
     }
 
     [Fact]
