@@ -113,7 +113,8 @@ public static class ViolationReportValidator
             throw new InvalidFieldException("requested_at", "is after the second message: that message cannot violate the request");
         }
 
-        if (secondMessage.Date < requested + gracePeriod)
+        // A difference, not requested + gracePeriod: that overflows for a request dated at the end of the calendar.
+        if (secondMessage.Date - requested < gracePeriod)
         {
             throw new InvalidFieldException("second_message.date", $"is within the grace period of {gracePeriod.TotalHours:0.#} hours after the request");
         }

@@ -54,7 +54,9 @@ public static class ArfReport
             headers.Date = latest.SecondMessage.Date;
             if (latest.SecondMessage.MessageId.Length > 0)
             {
-                headers.MessageId = latest.SecondMessage.MessageId;
+                // As the evidence holds it: the MessageId setter refuses ids a provider may report ("a@b(", "x@.") and
+                // rewrites others ("a@b," becomes "a@b").
+                headers.Headers.Replace(HeaderId.MessageId, $"<{latest.SecondMessage.MessageId}>");
             }
         }
 

@@ -105,6 +105,29 @@ public class EscalationDeliveryTests
         Assert.Equal("second@bulk.example", headers.Message!.MessageId);
     }
 
+    // Found by fuzzing: MimeKit's MessageId setter threw on Message-IDs the report API accepts (so every delivery of the
+    // case failed) and rewrote others ("a@b," became "a@b"); the report now quotes the id as the evidence holds it.
+    [Theory]
+    [InlineData("x@y(")]
+    [InlineData("second@bulk.example,")]
+    [InlineData("a@\"b\"")]
+    [InlineData("x@.")]
+    public void The_ARF_report_quotes_any_accepted_Message_ID_as_given(string messageId)
+    {
+        var accepted = MessageEvidence.ParseMessageId(messageId, "message_id");
+        var escalation = Case("acme");
+        var report = escalation.Evidence[0] with { SecondMessage = new MessageEvidence(accepted, Now.AddHours(-2), "") };
+        var settings = new ArfMailSettings { Host = "127.0.0.1", From = "reports@clearinghouse.example", To = "abuse@{sender_domain}" };
+
+        var built = ArfReport.Build(settings, new DisclosedCase(escalation with { Evidence = [report] }, DisclosureLevel.Full), "case-1/isp", "Clearinghouse", Now);
+        using var stream = new MemoryStream();
+        built.WriteTo(stream);
+        stream.Position = 0;
+
+        var headers = Assert.IsType<TextRfc822Headers>(Assert.IsType<MultipartReport>(MimeMessage.Load(stream).Body)[2]);
+        Assert.Equal($"<{messageId}>", headers.Message!.Headers[HeaderId.MessageId]?.Trim());
+    }
+
     [Fact]
     public void Misconfigured_destinations_are_named()
     {

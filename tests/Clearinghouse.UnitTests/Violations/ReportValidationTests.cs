@@ -74,4 +74,14 @@ public class ReportValidationTests
         Assert.False(book.RecordViolation(entry, Recipient, bare, Now.AddHours(60).AddMinutes(1)).IsNew);
         Assert.True(book.RecordViolation(entry, Recipient, bare, Now.AddHours(61)).IsNew);
     }
+
+    // Found by fuzzing: requested + grace period overflowed (ArgumentOutOfRangeException, an internal error) for a
+    // request dated at the end of the calendar; it is refused as a report from the future.
+    [Fact]
+    public void A_report_dated_at_the_end_of_the_calendar_is_refused_not_overflowed()
+    {
+        var end = DateTimeOffset.MaxValue.AddSeconds(-1);
+        var error = Assert.Throws<InvalidFieldException>(() => Validate(first: First with { Date = end.AddDays(-1) }, requested: end, second: Second with { Date = end }));
+        Assert.Equal("second_message.date", error.Field);
+    }
 }
