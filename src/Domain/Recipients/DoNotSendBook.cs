@@ -48,7 +48,7 @@ public sealed class DoNotSendBook(RecipientState state)
             : $"unidentified/{now.ToUnixTimeSeconds() / 3600}";
         var request = entry.Request;
         var report = new ViolationReport(
-            ViolationReport.VerdictKey(recipient, request.Sender, request.Channel, messageKey),
+            ViolationReport.ViolationKey(recipient, request.Sender, request.Channel, messageKey),
             request.Sender,
             Sha256Hex.Of(recipient.Value),
             check.ProviderId ?? request.ProviderId,

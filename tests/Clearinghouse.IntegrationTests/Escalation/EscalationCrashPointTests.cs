@@ -130,7 +130,7 @@ public class EscalationCrashPointTests(FastWritesClusterFixture fixture)
 
     private static ViolationReport Report(Address sender, int i) =>
         new(
-            ViolationReport.VerdictKey(Address.Parse($"r{i}@acme.example", "recipient"), sender, MessageChannel.Email, $"m{i}@bulk.example"),
+            ViolationReport.ViolationKey(Address.Parse($"r{i}@acme.example", "recipient"), sender, MessageChannel.Email, $"m{i}@bulk.example"),
             sender,
             Sha256Hex.Of($"r{i}@acme.example"),
             i < 3 ? "acme" : "other",

@@ -289,7 +289,7 @@ public class PersistOrReloadTests(FastWritesClusterFixture fixture)
 
     private static ViolationReport Report(Address sender, string reportId) =>
         new(
-            ViolationReport.ProviderKey("acme", reportId + sender.Value),
+            ViolationReport.ViolationKey(Address.Parse($"{reportId}@acme.example", "recipient"), sender, MessageChannel.Email, $"{reportId}@bulk.example"),
             sender,
             Sha256Hex.Of($"{reportId}@acme.example"),
             "acme",
