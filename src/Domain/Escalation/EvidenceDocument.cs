@@ -6,6 +6,7 @@ namespace Clearinghouse.Domain;
 /// <summary>
 /// The JSON body of an escalation webhook: the case, the sender's counts, and for each sampled violation the three
 /// pieces of evidence (first message, request, second message). Recipients appear only as SHA-256 of their address.
+/// Only evidence the clearing house holds: a Message-ID or header digest it was not given is null, not empty.
 /// </summary>
 public sealed record EvidenceDocument(
     string CaseId,
@@ -46,7 +47,13 @@ public sealed record EvidenceDocument(
 
     public sealed record Counts(int ReportsInWindow, int DistinctRecipients, double WeightedRecipients, int DistinctProviders);
 
-    public sealed record Message(string MessageId, DateTimeOffset Date, string HeaderDigest);
+    public sealed record Message(string? MessageId, DateTimeOffset Date, string? HeaderDigest)
+    {
+        public static Message From(MessageEvidence evidence) =>
+            new(NullIfEmpty(evidence.MessageId), evidence.Date, NullIfEmpty(evidence.HeaderDigest));
+
+        private static string? NullIfEmpty(string value) => value.Length > 0 ? value : null;
+    }
 
     public sealed record Violation(
         string ReportKey,
@@ -66,10 +73,10 @@ public sealed record EvidenceDocument(
             report.RecipientHash,
             report.Channel,
             report.Source,
-            new Message(report.FirstMessage.MessageId, report.FirstMessage.Date, report.FirstMessage.HeaderDigest),
+            Message.From(report.FirstMessage),
             report.RequestMethod,
             report.RequestedAt,
-            new Message(report.SecondMessage.MessageId, report.SecondMessage.Date, report.SecondMessage.HeaderDigest),
+            Message.From(report.SecondMessage),
             report.ReportedAt);
     }
 }
