@@ -31,6 +31,7 @@ public static class GrainServices
         // Lists above a recipient's own, for the duplicate eviction rule. The global filter list registers here too.
         services.AddSingleton<IHigherLevelLists, ProviderSenderLists>();
         services.AddSingleton<IHigherLevelLists, GlobalFilterListLevel>();
+        services.TryAddSingleton<HigherLevelListSet>();
         // The thresholds and rank cutoffs this silo's sender grains decide with.
         services.TryAddSingleton<RankingViewCache>();
 
