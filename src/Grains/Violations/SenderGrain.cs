@@ -6,23 +6,27 @@ using Clearinghouse.Grains.Persistence;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Concurrency;
 using Orleans.Storage;
 
 namespace Clearinghouse.Grains.Violations;
 
 /// <summary>
-/// One reported sender (see <see cref="ISender"/>), a thin host of <see cref="ReportedSender"/>. Not reentrant: reports
-/// are counted one at a time, each answered once its event is stored — one small write, whatever the sender's history
-/// (<see cref="EventLog{TSnapshot, TEvent, TItem}"/>).
+/// One reported sender (see <see cref="ISender"/>), a thin host of <see cref="ReportedSender"/>. Each report is decided
+/// at once, in memory, and answered once its event is stored — one small write, whatever the sender's history
+/// (<see cref="EventLog{TSnapshot, TEvent, TItem}"/>). Reentrant with one write in flight (<see cref="StateWriter"/>):
+/// reports that arrive while a write runs share the next one, so a sender reported by many at once is not a queue of
+/// writes. An answer is given only once everything it reflects is stored.
 /// <para>
 /// A report that passes a threshold stores the open case with it and is answered; the escalation then proceeds from
 /// that stored state, never inside a report: a grain timer (at once) and a reminder (registered before the case is
 /// stored, so that a crash cannot strand it) run the idempotent steps — queue the case in the outbox, list the
-/// sender — and record each when it is done. Reports go on meanwhile (the timer interleaves).
+/// sender — and record each when it is done. Reports go on meanwhile.
 /// </para>
 /// The score goes to the ranking shard and the reports to the domain's aggregate on a timer, coalesced, off the
 /// report's path; decisions use this silo's <see cref="RankingViewCache"/>.
 /// </summary>
+[Reentrant]
 public sealed partial class SenderGrain(
     [FromKeyedServices(StorageNames.Clearinghouse)] IGrainStorage storage,
     IOptions<ViolationOptions> options,
@@ -43,6 +47,9 @@ public sealed partial class SenderGrain(
     private IGrainTimer escalationTimer = null!;
     private Task? escalating;
     private bool scoreChanged;
+
+    // Set with an event that needs the escalation reminder; the write registers it before storing the event.
+    private bool reminderNeeded;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -70,20 +77,18 @@ public sealed partial class SenderGrain(
         ArgumentNullException.ThrowIfNull(report);
         writer.EnsureTrusted();
         await views.EnsureFreshAsync();
-        if (sender.Report(report, views.Current, clock.GetUtcNow()) is not { } counted)
+        var counted = sender.Report(report, views.Current, clock.GetUtcNow());
+
+        // What the answer says is taken now: everything it reflects is in this write or an earlier one.
+        var outcome = new ReportOutcome(counted is null, sender.State, sender.CaseId);
+        if (counted is null)
         {
             await writer.WhenPersistedAsync();
-            return new ReportOutcome(true, sender.State, sender.CaseId);
+            return outcome;
         }
 
         var opened = counted.Transition is { Step: EscalationStep.Opened } transition ? transition : null;
-        if (opened is not null)
-        {
-            LogEscalated(sender.CaseId!, opened.Case!.Reason);
-            await EnsureEscalationReminderAsync();
-        }
-
-        unwritten.Add(counted);
+        Record(counted);
         await writer.WriteAsync();
 
         ClearinghouseTelemetry.Violations.Add(1, report.Source == ReportSource.Verdict ? FromVerdict : FromProvider);
@@ -91,17 +96,20 @@ public sealed partial class SenderGrain(
         scoreChanged = true;
         if (opened is not null)
         {
+            LogEscalated(opened.Case!.CaseId, opened.Case.Reason);
             ClearinghouseTelemetry.Escalations.Add(1);
             escalationTimer.Change(TimeSpan.Zero, Timeout.InfiniteTimeSpan);
         }
 
-        return new ReportOutcome(false, sender.State, sender.CaseId);
+        return outcome;
     }
 
     async Task<SenderStatus> ISender.GetStatus()
     {
+        writer.EnsureTrusted();
+        var status = sender.Status(clock.GetUtcNow());
         await writer.WhenPersistedAsync();
-        return sender.Status(clock.GetUtcNow());
+        return status;
     }
 
     async Task<bool> ISender.Delist(string reason)
@@ -122,8 +130,7 @@ public sealed partial class SenderGrain(
 
         if (delisted is not null)
         {
-            await EnsureEscalationReminderAsync();
-            unwritten.Add(delisted);
+            Record(delisted);
             await writer.WriteAsync();
         }
 
@@ -156,21 +163,11 @@ public sealed partial class SenderGrain(
         return (int)(BitConverter.ToUInt32(hash) % (uint)Math.Max(1, shards));
     }
 
-    /// <summary>
-    /// The reminder that finishes an escalation whatever happens to this activation. Registered before the state that
-    /// needs it is stored; when it cannot be, memory already holds the decision, so the activation reloads.
-    /// </summary>
-    private async Task EnsureEscalationReminderAsync()
+    /// <summary>Queues an event for the next write (applied to memory already).</summary>
+    private void Record(SenderEvent change)
     {
-        try
-        {
-            var period = options.Value.EscalationRetryPeriod;
-            await this.RegisterOrUpdateReminder(EscalationReminder, period, period);
-        }
-        catch (Exception error)
-        {
-            throw writer.Distrust(error);
-        }
+        unwritten.Add(change);
+        reminderNeeded |= change.Transition?.Step is EscalationStep.Opened or EscalationStep.Delisted;
     }
 
     /// <summary>Runs the pending escalation steps (one run at a time); faults when a step fails.</summary>
@@ -191,7 +188,7 @@ public sealed partial class SenderGrain(
             await RunStepAsync(action);
             if (sender.Complete(action, clock.GetUtcNow()) is { } done)
             {
-                unwritten.Add(done);
+                Record(done);
                 await writer.WriteAsync();
             }
         }
@@ -234,12 +231,24 @@ public sealed partial class SenderGrain(
         }
     }
 
-    /// <summary>The write of <see cref="writer"/>: the events not yet stored, as one batch (and a checkpoint when due).</summary>
-    private Task WriteAsync()
+    /// <summary>
+    /// The write of <see cref="writer"/>: the events not yet stored, as one batch (and a checkpoint when due). An event
+    /// that opens a case or delists needs the escalation reminder, registered first: once the event is stored,
+    /// something must finish the escalation whatever happens to this activation (a failure fails the write).
+    /// </summary>
+    private async Task WriteAsync()
     {
+        while (reminderNeeded)
+        {
+            reminderNeeded = false;
+            var period = options.Value.EscalationRetryPeriod;
+            await this.RegisterOrUpdateReminder(EscalationReminder, period, period);
+        }
+
+        // Taken together with the checkpoint, before anything else is awaited: they match exactly.
         var events = unwritten.ToList();
         unwritten.Clear();
-        return log.WriteAsync(events, () => LedgerChunks.Checkpoint(sender.CopySnapshot(), sender.Ledger));
+        await log.WriteAsync(events, () => LedgerChunks.Checkpoint(sender.CopySnapshot(), sender.Ledger));
     }
 
     /// <summary>Sends the stored reports to the domain's aggregate (one-way) and the score to the ranking shard.</summary>
