@@ -37,4 +37,16 @@ public static class ThresholdPolicy
             ? new(true, $"{counts}: in the top 1/{settings.RankDivisor} of {view.RankedSenders} reported senders (cutoff {c:0.##})")
             : new(false, $"{counts}: not in the top 1/{settings.RankDivisor} of reported senders");
     }
+
+    /// <summary>
+    /// A recurrence (a sender reported again within the recurrence period after its listing <paramref name="ended"/>):
+    /// new reports from the minimum number of distinct providers list it again, whatever the mode.
+    /// </summary>
+    public static Decision DecideRecurrence(SenderStanding standing, RankingView view, string ended)
+    {
+        var needed = view.Settings.MinimumProviders;
+        return standing.DistinctProviders >= needed
+            ? new(true, $"{standing.DistinctRecipients} distinct recipients at {standing.DistinctProviders} providers since the listing {ended}: reported again within the recurrence period")
+            : new(false, $"reported again by {standing.DistinctProviders} provider(s) since the listing {ended}; {needed} needed to list it again");
+    }
 }
