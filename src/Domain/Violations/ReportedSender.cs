@@ -11,12 +11,12 @@ public sealed class ReportedSender
     private readonly SenderEscalation escalation;
     private readonly SenderSnapshot snapshot;
 
-    public ReportedSender(Address sender, SenderSnapshot snapshot, LedgerLimits limits, ListingTerms? terms = null)
+    public ReportedSender(Address sender, SenderSnapshot snapshot, LedgerLimits limits, ListingTerms? terms = null, RankingBounds? bounds = null)
     {
         Sender = sender;
         this.snapshot = snapshot;
         ledger = new ViolationLedger(snapshot.Ledger, limits);
-        escalation = new SenderEscalation(snapshot.Escalation, terms ?? ListingTerms.Default);
+        escalation = new SenderEscalation(snapshot.Escalation, terms ?? ListingTerms.Default, bounds ?? RankingBounds.Default);
     }
 
     public Address Sender { get; }

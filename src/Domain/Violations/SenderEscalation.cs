@@ -21,7 +21,7 @@ public enum EscalationAction
 /// The actions (<see cref="Pending"/>) run outside the sender and are idempotent: one repeated after a crash changes
 /// nothing twice.
 /// </summary>
-public sealed class SenderEscalation(EscalationRecord record, ListingTerms terms)
+public sealed class SenderEscalation(EscalationRecord record, ListingTerms terms, RankingBounds bounds)
 {
     /// <summary>The reason of an expiry, published with the filter list's remove.</summary>
     public const string ExpiryReason = "expired";
@@ -85,7 +85,7 @@ public sealed class SenderEscalation(EscalationRecord record, ListingTerms terms
         var standing = ledger.Standing(now);
         var decision = RecurrenceUntil is { } until && now <= until
             ? ThresholdPolicy.DecideRecurrence(standing, view, record.State == EscalationState.Expired ? "expired" : "delisted")
-            : ThresholdPolicy.Decide(standing, view);
+            : ThresholdPolicy.Decide(standing, view, now, bounds);
         if (!decision.Escalate)
         {
             return null;

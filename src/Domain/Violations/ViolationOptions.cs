@@ -62,6 +62,15 @@ public sealed class ViolationOptions
     /// </summary>
     public TimeSpan ExpiryCheckPeriod { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// Ranked mode lists nobody until the top 1/N of the ranked senders holds at least this many (N × this many ranked
+    /// senders): a smaller population's "top 1/N" is a few senders, not a fraction.
+    /// </summary>
+    public int RankedMinimumTopSenders { get; set; } = RankingBounds.Default.MinimumTopSenders;
+
+    /// <summary>Ranked mode lists nobody on cutoffs older than this (or not yet merged from every shard).</summary>
+    public TimeSpan MaxCutoffAge { get; set; } = RankingBounds.Default.MaxCutoffAge;
+
     /// <summary>The thresholds in force until an operator changes them (then the stored ones apply).</summary>
     public ThresholdMode Mode { get; set; } = ThresholdSettings.Default.Mode;
 
@@ -72,6 +81,8 @@ public sealed class ViolationOptions
     public int MinimumProviders { get; set; } = ThresholdSettings.Default.MinimumProviders;
 
     public LedgerLimits LedgerLimits() => new(Window, HalfLife, MaxEvidence, ReportKeyRetention, MaxRememberedReports);
+
+    public RankingBounds Ranking() => new(Math.Max(1, RankedMinimumTopSenders), MaxCutoffAge);
 
     public ListingTerms Listing() => new(ListingQuietPeriod, RecurrencePeriod, MaxListingHistory);
 

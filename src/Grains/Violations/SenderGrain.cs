@@ -65,7 +65,7 @@ public sealed partial class SenderGrain(
         var address = Address.Parse(this.GetPrimaryKeyString(), "sender");
         log = new EventLog<SenderSnapshot, SenderEvent, LedgerEntry>(storage, this.GetGrainId(), LogName);
         var stored = await log.LoadAsync();
-        sender = new ReportedSender(address, stored.Snapshot ?? new SenderSnapshot(), options.Value.LedgerLimits(), options.Value.Listing());
+        sender = new ReportedSender(address, stored.Snapshot ?? new SenderSnapshot(), options.Value.LedgerLimits(), options.Value.Listing(), options.Value.Ranking());
         sender.Restore(stored.Chunks.SelectMany(c => c.Items), stored.Events, clock.GetUtcNow());
         writer = new StateWriter(GrainContext, WriteAsync, logger);
 
