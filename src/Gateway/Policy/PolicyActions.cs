@@ -47,6 +47,14 @@ public static class PolicyActions
     public static string WhenUnavailable(PolicyFailureMode mode) =>
         mode == PolicyFailureMode.Closed ? "DEFER_IF_PERMIT " + UnavailableText : Dunno;
 
+    /// <summary>The action's verb for metrics: <c>REJECT</c> for a 5xx reply, <c>DEFER</c> for a 4xx one, else its first word.</summary>
+    public static string Verb(string action)
+    {
+        var space = action.IndexOf(' ', StringComparison.Ordinal);
+        var first = space < 0 ? action : action[..space];
+        return first.Length == 3 && char.IsAsciiDigit(first[0]) ? (first[0] == '5' ? "REJECT" : "DEFER") : first;
+    }
+
     /// <summary>The bytes Postfix reads: <c>action=...</c> and an empty line.</summary>
     public static byte[] Encode(string action) => Encoding.UTF8.GetBytes("action=" + action + "\n\n");
 

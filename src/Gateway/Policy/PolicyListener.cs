@@ -168,7 +168,13 @@ public sealed partial class PolicyListener(
                     }
                     else
                     {
-                        reply = PolicyActions.Encode(await responder.AnswerAsync(request, answering, stoppingToken));
+                        var action = await responder.AnswerAsync(request, answering, stoppingToken);
+                        ClearinghouseTelemetry.PolicyRequests.Add(1, new System.Diagnostics.TagList
+                        {
+                            { "state", request.ProtocolState.ToString().ToLowerInvariant() },
+                            { "action", PolicyActions.Verb(action) },
+                        });
+                        reply = PolicyActions.Encode(action);
                         if (request.ProtocolState == PolicyProtocolState.Rcpt)
                         {
                             lastRecipientAnswer = (request, reply);
