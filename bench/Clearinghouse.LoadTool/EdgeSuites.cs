@@ -33,9 +33,13 @@ public static class EdgeSuites
 
     public static async Task PolicyAsync(BenchOptions options, int connections)
     {
+        // Both paths verify the sender's domain for the client IP (SPF, answered by a loopback DNS server, then cached).
+        await using var dns = BenchDns.Start();
         var listenerPort = FreePort.Next();
         var settings = new Dictionary<string, string>(BenchWorld.ProviderSettings())
         {
+            ["Clearinghouse:Dns:Servers:0"] = "127.0.0.1",
+            ["Clearinghouse:Dns:Port"] = dns.Port.ToString(CultureInfo.InvariantCulture),
             ["Clearinghouse:Policy:Listeners:bench:Port"] = listenerPort.ToString(CultureInfo.InvariantCulture),
             ["Clearinghouse:Policy:Listeners:bench:Provider"] = "bench",
         };
@@ -48,18 +52,30 @@ public static class EdgeSuites
         var directory = Directory.CreateTempSubdirectory("clearinghouse-postfwd-").FullName;
         var rules = Path.Combine(directory, "postfwd.cf");
         await File.WriteAllTextAsync(rules, PostfwdRules);
-        var postfwdPort = FreePort.Next();
-        using var postfwd = Process.Start(new ProcessStartInfo("/usr/sbin/postfwd2")
+
+        // postfwd2 reads its rules as the user it runs as (nobody).
+        using (var chmod = Process.Start("chmod", ["755", directory]))
         {
-            ArgumentList = { "--file", rules, "--interface", "127.0.0.1", "--port", postfwdPort.ToString(CultureInfo.InvariantCulture), "--nodaemon", "--nodns", "--user", "nobody", "--group", "nogroup", "--pidfile", Path.Combine(directory, "postfwd.pid") },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
+            await chmod.WaitForExitAsync();
+        }
+
+        var postfwdPort = FreePort.Next();
+        var pidFile = Path.Combine(directory, "postfwd.pid");
+
+        // postfwd2 serves as a pre-forked daemon, one child per open connection: as many children as connections.
+        var servers = connections.ToString(CultureInfo.InvariantCulture);
+        var maxServers = (connections + 10).ToString(CultureInfo.InvariantCulture);
+        using (var starting = Process.Start(new ProcessStartInfo("/usr/sbin/postfwd2")
+        {
+            ArgumentList = { "--daemon", "--file", rules, "--interface", "127.0.0.1", "--port", postfwdPort.ToString(CultureInfo.InvariantCulture), "--nodns", "--user", "nobody", "--group", "nogroup", "--pidfile", pidFile, "--min_servers", servers, "--max_servers", maxServers },
             UseShellExecute = false,
-        }) ?? throw new InvalidOperationException("postfwd2 is not installed (apt-get install -y postfwd)");
-        postfwd.OutputDataReceived += (_, _) => { };
-        postfwd.ErrorDataReceived += (_, _) => { };
-        postfwd.BeginOutputReadLine();
-        postfwd.BeginErrorReadLine();
+        }) ?? throw new InvalidOperationException("postfwd2 is not installed (apt-get install -y postfwd)"))
+        {
+            await starting.WaitForExitAsync();
+        }
+
+        await WaitForPortAsync(postfwdPort);
+        var postfwdPid = int.Parse((await File.ReadAllTextAsync(pidFile)).Trim(), CultureInfo.InvariantCulture);
         try
         {
             await using var ours = await PolicyPool.OpenAsync(listenerPort, connections);
@@ -71,16 +87,26 @@ public static class EdgeSuites
             var scenarios = new (string Name, Func<TimeSpan, Task<RunResult>> Run, Func<TimeSpan> Cpu)[]
             {
                 ($"policy listener ({connections} connections, closed loop)", d => ours.ClosedLoopAsync(requests, d), silo.Cpu),
-                ($"postfwd2 ({connections} connections, closed loop)", d => theirs.ClosedLoopAsync(requests, d), () => ProcessTreeCpu(postfwd.Id)),
+                ($"postfwd2 ({connections} connections, closed loop)", d => theirs.ClosedLoopAsync(requests, d), () => ProcessTreeCpu(postfwdPid)),
                 ($"policy listener (open loop {options.Rate}/s)", d => ours.OpenLoopAsync(requests, options.Rate, d), silo.Cpu),
-                ($"postfwd2 (open loop {options.Rate}/s)", d => theirs.OpenLoopAsync(requests, options.Rate, d), () => ProcessTreeCpu(postfwd.Id)),
-                ("CheckRecipient (unary gRPC, closed loop)", d => Workloads.ClosedLoopAsync(options.Concurrency, Check, d), silo.Cpu),
+                ($"postfwd2 (open loop {options.Rate}/s)", d => theirs.OpenLoopAsync(requests, options.Rate, d), () => ProcessTreeCpu(postfwdPid)),
+                ("CheckRecipient, same facts (unary gRPC, closed loop)", d => Workloads.ClosedLoopAsync(options.Concurrency, Check, d), silo.Cpu),
             };
             await RunRoundsAsync(options, scenarios);
         }
         finally
         {
-            postfwd.Kill(entireProcessTree: true);
+            foreach (var pid in Descendants(postfwdPid).Append(postfwdPid).ToList())
+            {
+                try
+                {
+                    Process.GetProcessById(pid).Kill();
+                }
+                catch (ArgumentException)
+                {
+                }
+            }
+
             Directory.Delete(directory, recursive: true);
         }
     }
@@ -241,7 +267,8 @@ public static class EdgeSuites
             var recipient = BenchWorld.Recipient(i);
             var text = $"request=smtpd_access_policy\nprotocol_state=RCPT\nprotocol_name=ESMTP\nclient_address=192.0.2.{n % 250}\nclient_name=unknown\n" +
                 $"helo_name=mx{n % 250}.sender.example\nsender={sender}\nrecipient={recipient}\nrecipient_count=0\nqueue_id=\ninstance=bench.{n}.0\nsize=0\n\n";
-            return (Encoding.UTF8.GetBytes(text), new CheckRecipientRequest { Sender = sender, Recipient = recipient });
+            var check = new CheckRecipientRequest { Sender = sender, Recipient = recipient, ClientIp = $"192.0.2.{n % 250}", Helo = $"mx{n % 250}.sender.example" };
+            return (Encoding.UTF8.GetBytes(text), check);
         }).ToArray();
     }
 
@@ -262,6 +289,26 @@ public static class EdgeSuites
         {
             throw new InvalidOperationException("the two servers decide differently: the comparison would not be fair");
         }
+    }
+
+    private static async Task WaitForPortAsync(int port)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                using var probe = new TcpClient();
+                await probe.ConnectAsync("127.0.0.1", port);
+                return;
+            }
+            catch (SocketException)
+            {
+                await Task.Delay(200);
+            }
+        }
+
+        throw new InvalidOperationException($"postfwd2 did not listen on port {port}");
     }
 
     private static TimeSpan ProcessTreeCpu(int root)
