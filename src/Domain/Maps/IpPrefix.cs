@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
@@ -110,6 +111,22 @@ public readonly record struct IpPrefix(IPAddress Network, int Length)
         prefix = new IpPrefix(network, length);
         problem = "";
         return true;
+    }
+
+    /// <summary>An IPv4 address as a 32-bit number (most significant octet first).</summary>
+    public static uint ToUInt32(IPAddress address)
+    {
+        Span<byte> bytes = stackalloc byte[4];
+        address.TryWriteBytes(bytes, out _);
+        return BinaryPrimitives.ReadUInt32BigEndian(bytes);
+    }
+
+    /// <summary>An IPv6 address as a 128-bit number.</summary>
+    public static UInt128 ToUInt128(IPAddress address)
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        address.TryWriteBytes(bytes, out _);
+        return BinaryPrimitives.ReadUInt128BigEndian(bytes);
     }
 
     public static IPAddress Mask(IPAddress address, int length)

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
@@ -189,19 +188,9 @@ public sealed class DnsblIndex
         }
     }
 
-    private static uint V4Bits(IPAddress address)
-    {
-        Span<byte> bytes = stackalloc byte[4];
-        address.TryWriteBytes(bytes, out _);
-        return BinaryPrimitives.ReadUInt32BigEndian(bytes);
-    }
+    private static uint V4Bits(IPAddress address) => IpPrefix.ToUInt32(address);
 
-    private static UInt128 V6Bits(IPAddress address)
-    {
-        Span<byte> bytes = stackalloc byte[16];
-        address.TryWriteBytes(bytes, out _);
-        return BinaryPrimitives.ReadUInt128BigEndian(bytes);
-    }
+    private static UInt128 V6Bits(IPAddress address) => IpPrefix.ToUInt128(address);
 
     /// <summary>
     /// Listed networks of one address family: a table per prefix length (longest match probes the lengths in use), and

@@ -100,6 +100,10 @@ public static class ApiProbes
             await new Operator.OperatorClient(invoker).DelistAsync(new DelistRequest { Sender = "spam@bulk.example", Reason = "probe" })),
         new("clearinghouse.v1.Operator/ListDeliveries", ApiScope.Operator, async (invoker, _) =>
             await new Operator.OperatorClient(invoker).ListDeliveriesAsync(new ListDeliveriesRequest())),
+        new("clearinghouse.v1.Operator/ListEntry", ApiScope.Operator, async (invoker, _) =>
+            await new Operator.OperatorClient(invoker).ListEntryAsync(new ListEntryRequest { Kind = FilterEntryKind.Domain, Value = "probe-listed.example", Reason = "probe" })),
+        new("clearinghouse.v1.Operator/UnlistEntry", ApiScope.Operator, async (invoker, _) =>
+            await new Operator.OperatorClient(invoker).UnlistEntryAsync(new UnlistEntryRequest { Kind = FilterEntryKind.Domain, Value = "probe-listed.example", Reason = "probe" })),
 
         new("clearinghouse.v1.Connections/CheckConnection", ApiScope.OwnProviderData, async (invoker, _) =>
             await new Connections.ConnectionsClient(invoker).CheckConnectionAsync(new CheckConnectionRequest { ClientIp = ProbeTarget.ConnectionPrefixAddress, Helo = "mail.bulk.example" })),
