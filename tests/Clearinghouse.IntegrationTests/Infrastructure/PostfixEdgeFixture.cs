@@ -37,6 +37,43 @@ public sealed class PostfixEdgeFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        // xunit does not dispose a fixture whose start failed: stop what did start.
+        try
+        {
+            await StartAsync();
+        }
+        catch
+        {
+            await DisposeAsync();
+            throw;
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Postfix is not null)
+        {
+            await Postfix.DisposeAsync();
+        }
+
+        if (Host is not null)
+        {
+            await Host.DisposeAsync();
+        }
+
+        if (Spf is not null)
+        {
+            await Spf.DisposeAsync();
+        }
+
+        if (Sink is not null)
+        {
+            await Sink.DisposeAsync();
+        }
+    }
+
+    private async Task StartAsync()
+    {
         Sink = await SmtpSink.StartAsync();
         Spf = LoopbackDnsServer.Start().Txt(VerifiedDomain, "v=spf1 ip4:127.0.0.0/8 -all");
         var settings = Spf.Settings();
@@ -86,14 +123,6 @@ public sealed class PostfixEdgeFixture : IAsyncLifetime
             },
         };
         Postfix = await PostfixServer.StartAsync(["relay_domains = acme.example, other.example"], services, Sink.Port, DnsAddress);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await Postfix.DisposeAsync();
-        await Host.DisposeAsync();
-        await Spf.DisposeAsync();
-        await Sink.DisposeAsync();
     }
 
     public async Task<ListEntryResponse> ListAsync(FilterEntryKind kind, string value, string reason = "test listing") =>
