@@ -1,12 +1,16 @@
 namespace Clearinghouse.Domain;
 
-/// <summary>Where a sender stands: none → escalated (a case is open and being sent) → listed → delisted.</summary>
+/// <summary>
+/// Where a sender stands: none → escalated (a case is open and being sent) → listed → delisted (by an operator or a
+/// proven request) or expired (a quiet period without reports); from either of those it can be listed again.
+/// </summary>
 public enum EscalationState
 {
     None = 0,
     Escalated = 1,
     Listed = 2,
     Delisted = 3,
+    Expired = 4,
 }
 
 /// <summary>A sender's (or a domain's) violation counts in the sliding window as of one moment.</summary>
@@ -45,7 +49,23 @@ public sealed record SenderStatus(
     [property: Id(6)] DateTimeOffset? EscalatedAt,
     [property: Id(7)] DateTimeOffset? ListedAt,
     [property: Id(8)] DateTimeOffset? DelistedAt,
-    [property: Id(9)] IReadOnlyList<string> ReportingProviders);
+    [property: Id(9)] IReadOnlyList<string> ReportingProviders)
+{
+    /// <summary>When the listing lapses unless a new report renews it (escalated or listed senders only).</summary>
+    [Id(10)]
+    public DateTimeOffset? ExpiresAt { get; init; }
+
+    /// <summary>
+    /// After an expiry or a delisting: until when new reports from the minimum number of providers list the sender
+    /// again, without the full threshold.
+    /// </summary>
+    [Id(11)]
+    public DateTimeOffset? RecurrenceUntil { get; init; }
+
+    /// <summary>Every listing, expiry and delisting, oldest first (the newest <see cref="ListingTerms.MaxHistory"/>).</summary>
+    [Id(12)]
+    public IReadOnlyList<ListingHistoryEntry> History { get; init; } = [];
+}
 
 /// <summary>A domain's aggregate over all its reported addresses.</summary>
 [GenerateSerializer, Immutable]

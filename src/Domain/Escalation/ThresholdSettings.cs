@@ -53,7 +53,8 @@ public sealed record ThresholdSettings(
 
 /// <summary>
 /// What a sender's grain needs to decide: the settings in force and, for ranked mode, the lowest score that is still
-/// in the top 1/100, 1/500 and 1/1000 of reported senders (null while no sender is ranked).
+/// in the top 1/100, 1/500 and 1/1000 of reported senders (null while no sender is ranked), and when the oldest
+/// shard histogram they were merged from arrived (null until every shard has sent one).
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record RankingView(
@@ -61,7 +62,8 @@ public sealed record RankingView(
     [property: Id(1)] long RankedSenders,
     [property: Id(2)] double? Top100Cutoff,
     [property: Id(3)] double? Top500Cutoff,
-    [property: Id(4)] double? Top1000Cutoff)
+    [property: Id(4)] double? Top1000Cutoff,
+    [property: Id(5)] DateTimeOffset? CutoffsAt = null)
 {
     public static readonly RankingView Initial = new(ThresholdSettings.Default, 0, null, null, null);
 

@@ -31,8 +31,25 @@ public sealed class EscalationRecord
     [Id(7)]
     public bool Unlisted { get; set; }
 
+    /// <summary>Why the sender left the list: an operator's or a request's reason, or "expired".</summary>
     [Id(8)]
     public string? DelistReason { get; set; }
 
-    public EscalationRecord Copy() => (EscalationRecord)MemberwiseClone();
+    /// <summary>When the last counted report arrived: a listing expires a quiet period after it (or after the listing).</summary>
+    [Id(9)]
+    public DateTimeOffset? LastReportAt { get; set; }
+
+    [Id(10)]
+    public DateTimeOffset? ExpiredAt { get; set; }
+
+    /// <summary>Every listing, expiry and delisting, oldest first, bounded (the oldest are dropped).</summary>
+    [Id(11)]
+    public List<ListingHistoryEntry> History { get; set; } = [];
+
+    public EscalationRecord Copy()
+    {
+        var copy = (EscalationRecord)MemberwiseClone();
+        copy.History = [.. History];
+        return copy;
+    }
 }

@@ -15,8 +15,11 @@ public enum EscalationStep
     /// <summary>An operator delisted the sender (<see cref="EscalationTransition.Reason"/>).</summary>
     Delisted = 3,
 
-    /// <summary>The filter list has the removal of a delisted sender.</summary>
+    /// <summary>The filter list has the removal of a delisted or expired sender.</summary>
     Unlisted = 4,
+
+    /// <summary>The listing lapsed: no report for the quiet period (<see cref="ListingTerms.QuietPeriod"/>).</summary>
+    Expired = 5,
 }
 
 /// <summary>One recorded step of a sender's escalation; replaying the steps in order rebuilds the state.</summary>

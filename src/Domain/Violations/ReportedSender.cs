@@ -11,12 +11,12 @@ public sealed class ReportedSender
     private readonly SenderEscalation escalation;
     private readonly SenderSnapshot snapshot;
 
-    public ReportedSender(Address sender, SenderSnapshot snapshot, LedgerLimits limits)
+    public ReportedSender(Address sender, SenderSnapshot snapshot, LedgerLimits limits, ListingTerms? terms = null, RankingBounds? bounds = null)
     {
         Sender = sender;
         this.snapshot = snapshot;
         ledger = new ViolationLedger(snapshot.Ledger, limits);
-        escalation = new SenderEscalation(snapshot.Escalation);
+        escalation = new SenderEscalation(snapshot.Escalation, terms ?? ListingTerms.Default, bounds ?? RankingBounds.Default);
     }
 
     public Address Sender { get; }
@@ -29,7 +29,10 @@ public sealed class ReportedSender
 
     public EscalationCase? OpenCase => escalation.OpenCase;
 
-    /// <summary>Why an operator delisted the sender (the reason of the filter list's removal).</summary>
+    /// <summary>When the listing lapses unless a report renews it; null when the sender is not escalated or listed.</summary>
+    public DateTimeOffset? ExpiresAt => escalation.ExpiresAt;
+
+    /// <summary>Why the sender left the list: an operator's or a request's reason, or "expired" (the filter list's removal's reason).</summary>
     public string? DelistReason => escalation.Record.DelistReason;
 
     /// <summary>The next escalation action to run outside the sender, or null.</summary>
@@ -57,6 +60,7 @@ public sealed class ReportedSender
         }
 
         ledger.TryAdd(report, now);
+        escalation.Renew(now);
         var opened = escalation.Consider(Sender, ledger, view, now);
         if (opened is not null)
         {
@@ -72,12 +76,16 @@ public sealed class ReportedSender
     /// <summary>Delists an escalated or listed sender and starts counting afresh; the event (applied), or null.</summary>
     public SenderEvent? Delist(string reason, DateTimeOffset now) => Record(escalation.Delist(reason, now), now);
 
+    /// <summary>Lets a listing whose quiet period has passed lapse and starts counting afresh; the event (applied), or null.</summary>
+    public SenderEvent? Expire(DateTimeOffset now) => Record(escalation.Expire(now), now);
+
     /// <summary>Applies a stored event (replay).</summary>
     public void Apply(SenderEvent change)
     {
         if (change.Report is { } report)
         {
             ledger.TryAdd(report, change.At);
+            escalation.Renew(change.At);
         }
 
         if (change.Transition is { } transition)
@@ -101,7 +109,12 @@ public sealed class ReportedSender
         var record = escalation.Record;
         return new SenderStatus(
             Sender, record.State, record.CaseId, ledger.Standing(now), ledger.TotalReports, ledger.Evidence.Count,
-            record.EscalatedAt, record.ListedAt, record.DelistedAt, ledger.Providers(now));
+            record.EscalatedAt, record.ListedAt, record.DelistedAt, ledger.Providers(now))
+        {
+            ExpiresAt = escalation.ExpiresAt,
+            RecurrenceUntil = escalation.RecurrenceUntil,
+            History = [.. record.History],
+        };
     }
 
     private SenderEvent? Record(EscalationTransition? transition, DateTimeOffset now)
@@ -118,7 +131,7 @@ public sealed class ReportedSender
     private void Transition(EscalationTransition transition)
     {
         escalation.Apply(transition);
-        if (transition.Step == EscalationStep.Delisted)
+        if (transition.Step is EscalationStep.Delisted or EscalationStep.Expired)
         {
             ledger.Reset();
         }

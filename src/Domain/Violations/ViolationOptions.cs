@@ -44,6 +44,33 @@ public sealed class ViolationOptions
     /// <summary>How often a sender's reminder retries an escalation that could not be completed at once.</summary>
     public TimeSpan EscalationRetryPeriod { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>A listing lapses this long after the later of its listing and the sender's last report.</summary>
+    public TimeSpan ListingQuietPeriod { get; set; } = ListingTerms.Default.QuietPeriod;
+
+    /// <summary>
+    /// For this long after an expiry or a delisting, new reports from <see cref="MinimumProviders"/> distinct providers
+    /// list the sender again without the full threshold.
+    /// </summary>
+    public TimeSpan RecurrencePeriod { get; set; } = ListingTerms.Default.RecurrencePeriod;
+
+    /// <summary>How many listings, expiries and delistings a sender's history keeps (the oldest are dropped).</summary>
+    public int MaxListingHistory { get; set; } = ListingTerms.Default.MaxHistory;
+
+    /// <summary>
+    /// How often a listed sender's durable reminder checks whether its listing has lapsed: an expiry happens at most
+    /// this late, whether or not the sender's grain is active or its silo restarted.
+    /// </summary>
+    public TimeSpan ExpiryCheckPeriod { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// Ranked mode lists nobody until the top 1/N of the ranked senders holds at least this many (N × this many ranked
+    /// senders): a smaller population's "top 1/N" is a few senders, not a fraction.
+    /// </summary>
+    public int RankedMinimumTopSenders { get; set; } = RankingBounds.Default.MinimumTopSenders;
+
+    /// <summary>Ranked mode lists nobody on cutoffs older than this (or not yet merged from every shard).</summary>
+    public TimeSpan MaxCutoffAge { get; set; } = RankingBounds.Default.MaxCutoffAge;
+
     /// <summary>The thresholds in force until an operator changes them (then the stored ones apply).</summary>
     public ThresholdMode Mode { get; set; } = ThresholdSettings.Default.Mode;
 
@@ -54,6 +81,10 @@ public sealed class ViolationOptions
     public int MinimumProviders { get; set; } = ThresholdSettings.Default.MinimumProviders;
 
     public LedgerLimits LedgerLimits() => new(Window, HalfLife, MaxEvidence, ReportKeyRetention, MaxRememberedReports);
+
+    public RankingBounds Ranking() => new(Math.Max(1, RankedMinimumTopSenders), MaxCutoffAge);
+
+    public ListingTerms Listing() => new(ListingQuietPeriod, RecurrencePeriod, MaxListingHistory);
 
     public ThresholdSettings InitialThresholds() => new ThresholdSettings(Mode, AbsoluteThreshold, RankDivisor, MinimumProviders).Validated();
 }

@@ -38,16 +38,18 @@ public sealed class ListingLookup(FilterListReplica replica, IGrainFactory grain
             return new ListingAnswer(subject.Value, kind, false, null, null, null, null, null, null, null);
         }
 
+        // Only a listed address has a sender grain that knows when its listing lapses; other entries do not expire.
         var since = listing.At;
+        DateTimeOffset? expires = null;
         if (listedAs.Kind == SubjectKind.Address)
         {
             var status = await grains.GetGrain<ISender>(subject.Value).GetStatus();
             since = status.ListedAt ?? since;
+            expires = status.ExpiresAt;
         }
 
-        // ExpiresAt stays null until listings expire (issue 13, listing lifecycle: the expiry work fills it).
         var (howTo, url) = HowToRemove(listedAs);
-        return new ListingAnswer(subject.Value, kind, true, listedAs.Key, since, listing.Reason, listing.CaseId, ExpiresAt: null, howTo, url);
+        return new ListingAnswer(subject.Value, kind, true, listedAs.Key, since, listing.Reason, listing.CaseId, expires, howTo, url);
     }
 
     /// <summary>The subject's own entry, else the nearest listed parent domain (a listed domain covers its subdomains).</summary>

@@ -13,6 +13,7 @@ public static class ViolationMapping
     private static readonly EnumMapping<V1.FilterEntryKind, FilterEntryKind> EntryKinds = new("entry kind");
     private static readonly EnumMapping<V1.ThresholdMode, ThresholdMode> Modes = new("mode");
     private static readonly EnumMapping<V1.DeliveryStatus, DeliveryStatus> Statuses = new("status");
+    private static readonly EnumMapping<V1.ListingChange, ListingChange> ListingChanges = new("listing change");
 
     public static DoNotSendMethod ToDomain(V1.DoNotSendMethod method, string field) => Methods.ToDomain(method, field);
 
@@ -161,8 +162,17 @@ public static class ViolationMapping
             DelistedAt = Optional(status.DelistedAt),
             DomainStanding = ToProto(domain.Standing),
             DomainDistinctSenders = (uint)domain.DistinctSenders,
+            ExpiresAt = Optional(status.ExpiresAt),
+            RecurrenceUntil = Optional(status.RecurrenceUntil),
         };
         report.ReportingProviders.AddRange(status.ReportingProviders);
+        report.History.AddRange(status.History.Select(entry => new V1.ListingEvent
+        {
+            Change = ListingChanges.ToProto(entry.Change),
+            At = Timestamp.FromDateTimeOffset(entry.At),
+            CaseId = entry.CaseId ?? "",
+            Reason = entry.Reason,
+        }));
         return report;
     }
 

@@ -23,8 +23,13 @@ namespace Clearinghouse.Grains.Violations;
 /// stored, so that a crash cannot strand it) run the idempotent steps — queue the case in the outbox, list the
 /// sender — and record each when it is done. Reports go on meanwhile.
 /// </para>
+/// A listing lapses after its quiet period (<see cref="ListingTerms"/>): a second durable reminder, registered before
+/// the case that leads to the listing is stored and kept while the sender is escalated or listed, checks it every
+/// <see cref="ViolationOptions.ExpiryCheckPeriod"/>, so an expiry needs no request and survives a restart or failover.
+/// <para>
 /// The score goes to the ranking shard and the reports to the domain's aggregate on a timer, coalesced, off the
 /// report's path; decisions use this silo's <see cref="RankingViewCache"/>.
+/// </para>
 /// </summary>
 [Reentrant]
 public sealed partial class SenderGrain(
@@ -36,6 +41,7 @@ public sealed partial class SenderGrain(
 {
     public const string LogName = "sender-log";
     private const string EscalationReminder = "escalation";
+    private const string ExpiryReminder = "expiry";
     private static readonly KeyValuePair<string, object?>[] FromVerdict = [new("source", "verdict")];
     private static readonly KeyValuePair<string, object?>[] FromProvider = [new("source", "provider")];
 
@@ -51,12 +57,15 @@ public sealed partial class SenderGrain(
     // Set with an event that needs the escalation reminder; the write registers it before storing the event.
     private bool reminderNeeded;
 
+    // Set with an event that opens a case: the listing it leads to needs the expiry reminder, registered the same way.
+    private bool expiryReminderNeeded;
+
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         var address = Address.Parse(this.GetPrimaryKeyString(), "sender");
         log = new EventLog<SenderSnapshot, SenderEvent, LedgerEntry>(storage, this.GetGrainId(), LogName);
         var stored = await log.LoadAsync();
-        sender = new ReportedSender(address, stored.Snapshot ?? new SenderSnapshot(), options.Value.LedgerLimits());
+        sender = new ReportedSender(address, stored.Snapshot ?? new SenderSnapshot(), options.Value.LedgerLimits(), options.Value.Listing(), options.Value.Ranking());
         sender.Restore(stored.Chunks.SelectMany(c => c.Items), stored.Events, clock.GetUtcNow());
         writer = new StateWriter(GrainContext, WriteAsync, logger);
 
@@ -66,6 +75,13 @@ public sealed partial class SenderGrain(
         if (sender.PendingAction is not null)
         {
             escalationTimer.Change(TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+        }
+
+        // A sender listed before listings expired has no expiry reminder yet: it gets one now.
+        if (sender.State is EscalationState.Escalated or EscalationState.Listed && await this.GetReminder(ExpiryReminder) is null)
+        {
+            var period = options.Value.ExpiryCheckPeriod;
+            await this.RegisterOrUpdateReminder(ExpiryReminder, period, period);
         }
     }
 
@@ -141,6 +157,12 @@ public sealed partial class SenderGrain(
 
     async Task IRemindable.ReceiveReminder(string reminderName, TickStatus status)
     {
+        if (reminderName == ExpiryReminder)
+        {
+            await ExpireIfDueAsync();
+            return;
+        }
+
         if (reminderName != EscalationReminder)
         {
             return;
@@ -167,7 +189,30 @@ public sealed partial class SenderGrain(
     private void Record(SenderEvent change)
     {
         unwritten.Add(change);
-        reminderNeeded |= change.Transition?.Step is EscalationStep.Opened or EscalationStep.Delisted;
+        reminderNeeded |= change.Transition?.Step is EscalationStep.Opened or EscalationStep.Delisted or EscalationStep.Expired;
+        expiryReminderNeeded |= change.Transition?.Step is EscalationStep.Opened;
+    }
+
+    /// <summary>
+    /// The expiry reminder's tick: a listing past its quiet period lapses (stored, then removed from the filter list);
+    /// once the sender is neither escalated nor listed the reminder stops.
+    /// </summary>
+    private async Task ExpireIfDueAsync()
+    {
+        writer.EnsureTrusted();
+        if (sender.Expire(clock.GetUtcNow()) is { } expired)
+        {
+            Record(expired);
+            await writer.WriteAsync();
+            LogExpired(sender.CaseId ?? "");
+            await EscalateAsync();
+        }
+
+        if (sender.State is not (EscalationState.Escalated or EscalationState.Listed))
+        {
+            await writer.WhenPersistedAsync();
+            await this.StopReminderAsync(ExpiryReminder);
+        }
     }
 
     /// <summary>Runs the pending escalation steps (one run at a time); faults when a step fails.</summary>
@@ -238,11 +283,21 @@ public sealed partial class SenderGrain(
     /// </summary>
     private async Task WriteAsync()
     {
-        while (reminderNeeded)
+        while (reminderNeeded || expiryReminderNeeded)
         {
-            reminderNeeded = false;
-            var period = options.Value.EscalationRetryPeriod;
-            await this.RegisterOrUpdateReminder(EscalationReminder, period, period);
+            if (reminderNeeded)
+            {
+                reminderNeeded = false;
+                var period = options.Value.EscalationRetryPeriod;
+                await this.RegisterOrUpdateReminder(EscalationReminder, period, period);
+            }
+
+            if (expiryReminderNeeded)
+            {
+                expiryReminderNeeded = false;
+                var period = options.Value.ExpiryCheckPeriod;
+                await this.RegisterOrUpdateReminder(ExpiryReminder, period, period);
+            }
         }
 
         // Taken together with the checkpoint, before anything else is awaited: they match exactly.
@@ -284,6 +339,9 @@ public sealed partial class SenderGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sender escalated: case {CaseId}: {Reason}")]
     private partial void LogEscalated(string caseId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Listing of case {CaseId} expired after its quiet period")]
+    private partial void LogExpired(string caseId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Escalation of case {CaseId} is not complete yet; a reminder retries it")]
     private partial void LogEscalationIncomplete(Exception error, string caseId);

@@ -65,12 +65,12 @@ public static class SiloConfiguration
     }
 
     /// <summary>
-    /// Reminders drive retries (outbox deliveries, violation reports, escalations). Orleans refuses periods below its
+    /// Reminders drive retries (outbox deliveries, violation reports, escalations) and listing expiry. Orleans refuses periods below its
     /// minimum (one minute); a shorter configured period lowers the minimum, with Orleans' warning.
     /// </summary>
     private static TimeSpan ShortestReminderPeriod(IConfiguration configuration, TimeSpan minimum)
     {
-        string[] keys = ["Clearinghouse:Escalation:ReminderPeriod", "Clearinghouse:Recipients:ReportRetryPeriod", "Clearinghouse:Violations:EscalationRetryPeriod"];
+        string[] keys = ["Clearinghouse:Escalation:ReminderPeriod", "Clearinghouse:Recipients:ReportRetryPeriod", "Clearinghouse:Violations:EscalationRetryPeriod", "Clearinghouse:Violations:ExpiryCheckPeriod"];
         foreach (var key in keys)
         {
             if (configuration.GetValue<TimeSpan?>(key) is { } period && period > TimeSpan.Zero && period < minimum)
