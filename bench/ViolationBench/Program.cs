@@ -1,11 +1,15 @@
-// Issue 3's benchmark (see docs/BENCHMARKS.md, "Violations, escalation and the filter list"). Starts its own
-// redis-server (append-only file, appendfsync as given) on a free loopback port and the whole host in this process
-// with Redis state, then measures over real gRPC on loopback:
-//   1. violation reports persisted per second (Reports.SubmitViolation, each acknowledged after the sender grain's
-//      state is written to Redis), from one provider so that nothing escalates;
-//   2. the time from the report that crosses the threshold to the add arriving at a filter-list subscriber.
+// The violation benchmark (issues 3 and 8; see docs/BENCHMARKS.md). Starts its own redis-server (append-only file,
+// appendfsync as given, automatic rewrites off) on a free loopback port and the whole host in this process with Redis
+// state, then measures over real gRPC on loopback:
+//   1. throughput: violation reports persisted per second (Reports.SubmitViolation, each acknowledged once stored),
+//      from one provider so that nothing escalates, and the bytes the append-only file grew by per report;
+//   2. history: a sender is seeded with --big-recipients distinct recipients; then, in interleaved rounds, reports one
+//      at a time to fresh senders and to that sender: median time per report and AOF bytes per report (including the
+//      writes deferred to timers: ranking scores, the domain's aggregate, checkpoints), and their ratios;
+//   3. the time from the report that crosses the threshold to the add arriving at a filter-list subscriber.
 // Usage: dotnet run -c Release --project bench/ViolationBench -- [--reports N] [--concurrency C] [--senders S]
-//        [--trials T] [--fsync always|everysec]
+//        [--big-recipients R] [--rounds K] [--samples M] [--trials T] [--fsync always|everysec] [--breakdown]
+// --breakdown: in the last round, which keys the AOF bytes went to (read from the file itself).
 using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
@@ -20,6 +24,7 @@ using Grpc.Net.Client;
 
 var options = Args.Parse(args);
 await using var redis = await RedisServer.StartAsync(options.Fsync);
+using var aof = await AofMeter.ConnectAsync(redis.ConnectionString);
 
 var settings = new Dictionary<string, string>
 {
@@ -43,24 +48,68 @@ var settings = new Dictionary<string, string>
 var app = ClearinghouseHost.Build(ClearinghouseHost.CreateBuilder(settings.Select(s => $"--{s.Key}={s.Value}").ToArray()));
 await app.StartAsync();
 var address = new Uri(app.Urls.Single());
+
+// Writes deferred to timers (scores every RankingInterval, the domain's aggregate every DomainFlushInterval, both 5 s)
+// land within two intervals: a phase's bytes are read after this.
+var settle = TimeSpan.FromSeconds(11);
 try
 {
     using var channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions { HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true } });
     var acme = new Reports.ReportsClient(Authorized(channel, "acme-bench-key"));
     var other = new Reports.ReportsClient(Authorized(channel, "other-bench-key"));
     var feed = new FilterList.FilterListClient(Authorized(channel, "acme-bench-key"));
+    Console.WriteLine($"Redis appendfsync {options.Fsync}; machine: {Environment.ProcessorCount} cores");
 
-    // Warm-up: grains, connections, JIT.
+    // 1. Throughput. Warm-up first: grains, connections, JIT.
     await RunReportsAsync(acme, "warmup", 500, options.Concurrency, 50);
+    await Task.Delay(settle);
+    var bytesBefore = await aof.SizeAsync();
     var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
     var watch = Stopwatch.StartNew();
     await RunReportsAsync(acme, "load", options.Reports, options.Concurrency, options.Senders);
     watch.Stop();
     var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
-    Console.WriteLine($"reports: {options.Reports} over {options.Senders} senders, concurrency {options.Concurrency}, Redis appendfsync {options.Fsync}");
-    Console.WriteLine($"  persisted per second: {options.Reports / watch.Elapsed.TotalSeconds:0}   (elapsed {watch.Elapsed.TotalSeconds:0.00} s, process CPU {cpu.TotalMilliseconds * 1000 / options.Reports:0} us per report, client included)");
+    await Task.Delay(settle);
+    var bytes = await aof.SizeAsync() - bytesBefore;
+    Console.WriteLine($"throughput: {options.Reports} reports over {options.Senders} senders, concurrency {options.Concurrency}");
+    Console.WriteLine($"  persisted per second: {options.Reports / watch.Elapsed.TotalSeconds:0}   (elapsed {watch.Elapsed.TotalSeconds:0.00} s, process CPU {cpu.TotalMilliseconds * 1000 / options.Reports:0} us per report, client included; AOF {bytes / (double)options.Reports:0} bytes per report)");
 
-    // Crossing the threshold: 5 reports below it, then the 6th (2 providers, 6 distinct recipients) crosses it.
+    // 2. A report's cost against the sender's history.
+    if (options.BigRecipients > 0)
+    {
+        var big = "big@history.example";
+        watch.Restart();
+        await SeedAsync(acme, big, options.BigRecipients, options.Concurrency);
+        Console.WriteLine($"history: seeded {big} with {options.BigRecipients} distinct recipients in {watch.Elapsed.TotalSeconds:0.0} s ({options.BigRecipients / watch.Elapsed.TotalSeconds:0} reports/s to one sender)");
+        await Task.Delay(settle);
+
+        // Round 0 warms up (the first fresh senders' shard and domain grains, writes left over from the seeding); it
+        // is shown but not counted.
+        var fresh = new List<(double Ms, double Bytes)>();
+        var history = new List<(double Ms, double Bytes)>();
+        for (var round = 0; round <= options.Rounds; round++)
+        {
+            var last = options.Breakdown && round == options.Rounds;
+            var f = await SequentialAsync(acme, i => Report($"fresh-{round}-{i}", $"f{i}@acme.example", $"fresh{round}-{i}@new.example"), options.Samples, aof, settle, last ? "fresh senders" : null);
+            var h = await SequentialAsync(acme, i => Report($"more-{round}-{i}", $"more{round}-{i}@acme.example", big), options.Samples, aof, settle, last ? "the sender with history" : null);
+            Console.WriteLine($"  round {round}{(round == 0 ? " (warm-up)" : "")}: fresh sender {f.Ms:0.000} ms, {f.Bytes:0} bytes; sender with {options.BigRecipients}+ recipients {h.Ms:0.000} ms, {h.Bytes:0} bytes per report; ratios {h.Ms / f.Ms:0.00} time, {h.Bytes / f.Bytes:0.00} bytes");
+            if (round > 0)
+            {
+                fresh.Add(f);
+                history.Add(h);
+            }
+        }
+
+        var (freshMs, bigMs) = (Median(fresh.Select(f => f.Ms)), Median(history.Select(h => h.Ms)));
+        var (freshBytes, bigBytes) = (Median(fresh.Select(f => f.Bytes)), Median(history.Select(h => h.Bytes)));
+        var timeRatio = Median(fresh.Zip(history, (f, h) => h.Ms / f.Ms));
+        var bytesRatio = Median(fresh.Zip(history, (f, h) => h.Bytes / f.Bytes));
+        Console.WriteLine($"history, medians of {options.Rounds} rounds x {options.Samples} reports one at a time (ratio: median of the rounds' ratios):");
+        Console.WriteLine($"  time per report:  fresh {freshMs:0.000} ms, {options.BigRecipients} recipients {bigMs:0.000} ms, ratio {timeRatio:0.00} (goal <= 1.2)");
+        Console.WriteLine($"  bytes per report: fresh {freshBytes:0}, {options.BigRecipients} recipients {bigBytes:0}, ratio {bytesRatio:0.00} (goal <= 1)");
+    }
+
+    // 3. Crossing the threshold: 5 reports below it, then the 6th (2 providers, 6 distinct recipients) crosses it.
     using var subscription = feed.Subscribe(new SubscribeFilterListRequest { FromVersion = 0 });
     var arrivals = new System.Collections.Concurrent.ConcurrentDictionary<string, TaskCompletionSource<long>>();
     var reading = Task.Run(async () =>
@@ -94,8 +143,11 @@ try
         latencies.Add(Stopwatch.GetElapsedTime(started, at).TotalMilliseconds);
     }
 
-    latencies.Sort();
-    Console.WriteLine($"threshold crossing to subscriber, {options.Trials} trials (ms): p50 {Percentile(0.50):0.0}  p95 {Percentile(0.95):0.0}  p99 {Percentile(0.99):0.0}  max {latencies[^1]:0.0}");
+    if (latencies.Count > 0)
+    {
+        latencies.Sort();
+        Console.WriteLine($"threshold crossing to subscriber, {options.Trials} trials (ms): p50 {Percentile(0.50):0.0}  p95 {Percentile(0.95):0.0}  p99 {Percentile(0.99):0.0}  max {latencies[^1]:0.0}");
+    }
 
     double Percentile(double p) => latencies[Math.Min(latencies.Count - 1, (int)Math.Ceiling(p * latencies.Count) - 1)];
 }
@@ -115,6 +167,51 @@ static async Task RunReportsAsync(Reports.ReportsClient client, string prefix, i
             await client.SubmitViolationAsync(Report($"{prefix}-{i}", $"r{i}@acme.example", $"{prefix}{i % senders}@bulk.example"));
         }
     }));
+}
+
+static async Task SeedAsync(Reports.ReportsClient client, string sender, int recipients, int concurrency)
+{
+    var next = -1;
+    await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
+    {
+        int i;
+        while ((i = Interlocked.Increment(ref next)) < recipients)
+        {
+            await client.SubmitViolationAsync(Report($"seed-{i}", $"seed{i}@acme.example", sender));
+        }
+    }));
+}
+
+// Reports one at a time; the median time per report, and the AOF bytes per report once deferred writes have landed.
+static async Task<(double Ms, double Bytes)> SequentialAsync(Reports.ReportsClient client, Func<int, SubmitViolationRequest> report, int samples, AofMeter aof, TimeSpan settle, string? breakdown)
+{
+    var before = await aof.SizeAsync();
+    var mark = aof.Mark();
+    var times = new List<double>(samples);
+    for (var i = 0; i < samples; i++)
+    {
+        var started = Stopwatch.GetTimestamp();
+        await client.SubmitViolationAsync(report(i));
+        times.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+    }
+
+    await Task.Delay(settle);
+    if (breakdown is not null)
+    {
+        Console.WriteLine($"    where the bytes went ({breakdown}), per report, by key with digits masked:");
+        foreach (var (key, bytes) in aof.BreakdownSince(mark).Take(8))
+        {
+            Console.WriteLine($"      {bytes / (double)samples,8:0.0}  {key}");
+        }
+    }
+
+    return (Median(times), (await aof.SizeAsync() - before) / (double)samples);
+}
+
+static double Median(IEnumerable<double> values)
+{
+    var sorted = values.Order().ToList();
+    return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
 }
 
 static SubmitViolationRequest Report(string id, string recipient, string sender)
@@ -141,7 +238,7 @@ static CallInvoker Authorized(GrpcChannel channel, string key) =>
 
 static string Sha256(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 
-internal sealed record Args(int Reports, int Concurrency, int Senders, int Trials, string Fsync)
+internal sealed record Args(int Reports, int Concurrency, int Senders, int BigRecipients, int Rounds, int Samples, int Trials, string Fsync, bool Breakdown)
 {
     public static Args Parse(string[] args)
     {
@@ -151,11 +248,17 @@ internal sealed record Args(int Reports, int Concurrency, int Senders, int Trial
             return at >= 0 && at + 1 < args.Length ? args[at + 1] : fallback;
         }
 
+        int Number(string name, string fallback) => int.Parse(Value(name, fallback), CultureInfo.InvariantCulture);
+
         return new Args(
-            int.Parse(Value("--reports", "5000"), CultureInfo.InvariantCulture),
-            int.Parse(Value("--concurrency", "32"), CultureInfo.InvariantCulture),
-            int.Parse(Value("--senders", "500"), CultureInfo.InvariantCulture),
-            int.Parse(Value("--trials", "50"), CultureInfo.InvariantCulture),
-            Value("--fsync", "always"));
+            Number("--reports", "20000"),
+            Number("--concurrency", "32"),
+            Number("--senders", "500"),
+            Number("--big-recipients", "100000"),
+            Number("--rounds", "5"),
+            Number("--samples", "500"),
+            Number("--trials", "50"),
+            Value("--fsync", "always"),
+            args.Contains("--breakdown"));
     }
 }
