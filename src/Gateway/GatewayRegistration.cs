@@ -1,4 +1,5 @@
 using Clearinghouse.Domain;
+using Clearinghouse.Gateway.Console;
 using Clearinghouse.Gateway.FilterList;
 using Clearinghouse.Gateway.Grains;
 using Clearinghouse.Gateway.Maps;
@@ -44,6 +45,10 @@ public static class GatewayRegistration
         services.AddSingleton<VerdictPipeline>();
 
         services.AddSingleton<WriteRateLimiter>();
+
+        // The operator API's actions, shared by the gRPC service and the operators' console.
+        services.AddSingleton<OverviewSampler>();
+        services.AddSingleton<OperatorActions>();
 
         // The public site: listing lookup and delisting requests, on a port of its own when configured.
         services.Configure<PublicSiteOptions>(configuration.GetSection(PublicSiteOptions.Section));

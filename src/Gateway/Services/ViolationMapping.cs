@@ -16,6 +16,8 @@ public static class ViolationMapping
 
     public static DoNotSendMethod ToDomain(V1.DoNotSendMethod method, string field) => Methods.ToDomain(method, field);
 
+    public static FilterEntryKind ToDomain(V1.FilterEntryKind kind, string field) => EntryKinds.ToDomain(kind, field);
+
     public static V1.DoNotSendMethod ToProto(DoNotSendMethod method) => Methods.ToProto(method);
 
     /// <summary>Required evidence (a do-not-send request's or a report's message).</summary>
@@ -146,7 +148,24 @@ public static class ViolationMapping
         NextAttemptAt = Optional(view.NextAttemptAt),
         DeliveredAt = Optional(view.DeliveredAt),
         LastError = view.LastError ?? "",
+        Resends = (uint)view.Resends,
     };
+
+    public static V1.Case ToProto(CaseView view)
+    {
+        var proto = new V1.Case
+        {
+            CaseId = view.CaseId,
+            Sender = view.Sender.Value,
+            OpenedAt = Timestamp.FromDateTimeOffset(view.OpenedAt),
+            Reason = view.Reason,
+            Standing = ToProto(view.Standing),
+            EvidenceSamples = (uint)view.EvidenceSamples,
+        };
+        proto.ReportingProviders.AddRange(view.ReportingProviders);
+        proto.Deliveries.AddRange(view.Deliveries.Select(ToProto));
+        return proto;
+    }
 
     private static Timestamp? Optional(DateTimeOffset? at) => at is { } value ? Timestamp.FromDateTimeOffset(value) : null;
 

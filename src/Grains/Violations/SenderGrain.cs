@@ -79,6 +79,9 @@ public sealed partial class SenderGrain(
             s.EscalatedAt, s.ListedAt, s.DelistedAt, ledger.Providers(now)));
     }
 
+    Task<SenderActivity> ISender.GetActivity() =>
+        Task.FromResult(SenderActivity.Of(sender, ledger.Data.HourlyReports, ledger.Evidence, ViolationLedger.HourOf(clock.GetUtcNow()), options.Value.Window));
+
     async Task<bool> ISender.Delist(string reason)
     {
         var s = state.State;

@@ -56,6 +56,13 @@ public sealed partial class ViolationShardGrain(
         return Task.CompletedTask;
     }
 
+    Task<IReadOnlyList<RankedSender>> IViolationShard.Top(string query, int max)
+    {
+        var settings = options.Value;
+        var scores = state.State.Scores.Select(s => (s.Key, s.Value.Score, s.Value.Hour));
+        return Task.FromResult(RankedSender.Top(scores, SenderQuery.Parse(query, "query"), ViolationLedger.HourOf(clock.GetUtcNow()), settings.Window, settings.HalfLife, max));
+    }
+
     /// <summary>The shard's scores decayed to now, dropping senders whose reports have all left the window.</summary>
     public static ScoreHistogram Histogram(Dictionary<string, ShardScore> scores, long nowHour, TimeSpan window, TimeSpan halfLife)
     {

@@ -24,6 +24,7 @@ public static class ClearinghouseHost
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(new StartupFacts(developmentCredentials, plaintextEndpoints));
         builder.Services.AddHostedService<StartupBanner>();
+        builder.Services.AddHostedService<TrafficReporter>();
         if (options.Storage == StorageMode.Redis)
         {
             builder.Services.AddHostedService<RedisDurabilityCheck>();
