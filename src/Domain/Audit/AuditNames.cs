@@ -39,6 +39,8 @@ public static class AuditNames
     public const string FilterListAdd = "filterlist.add";
     public const string FilterListRemove = "filterlist.remove";
     public const string DeliveryResend = "escalation.resend";
+    public const string ConsoleLogin = "console.login";
+    public const string ConsoleLockout = "console.lockout";
     public const string DelistingRequest = "delisting.request";
     public const string DelistingProofSent = "delisting.proof_sent";
     public const string DelistingProofFailed = "delisting.proof_failed";

@@ -1,6 +1,7 @@
 using Clearinghouse.Contracts;
 using Clearinghouse.Domain;
 using Clearinghouse.Gateway.FilterList;
+using Clearinghouse.Gateway.Services;
 using Google.Protobuf.WellKnownTypes;
 using V1 = Clearinghouse.Api.V1;
 
@@ -8,12 +9,14 @@ namespace Clearinghouse.Gateway.Console;
 
 /// <summary>
 /// Reads what the overview shows (<see cref="V1.Overview"/>): the cluster's traffic rates (one grain call), the
-/// outbox's counts (one grain call), this gateway's filter-list replica, and the cluster's membership (refreshed at
-/// most every few seconds, since it reads the membership table). A read within a second of the last one is answered
+/// outbox's counts (one grain call), the ten most-reported senders (a call per ranking shard and per sender), this
+/// gateway's filter-list replica, and the cluster's membership (refreshed at most every few seconds, since it reads
+/// the membership table). A read within a second of the last one is answered
 /// with it, so any number of watchers cost the cluster the same.
 /// </summary>
-public sealed class OverviewSampler(IGrainFactory grains, FilterListReplica replica, TimeProvider clock)
+public sealed class OverviewSampler(IGrainFactory grains, FilterListReplica replica, SenderRanking ranking, TimeProvider clock)
 {
+    private const int TopSenders = 10;
     private static readonly TimeSpan Fresh = TimeSpan.FromMilliseconds(900);
     private static readonly TimeSpan MembershipRefresh = TimeSpan.FromSeconds(5);
     private static readonly string[] ActionNames = System.Enum.GetNames<VerdictAction>().Select(n => n.ToLowerInvariant()).ToArray();
@@ -47,6 +50,7 @@ public sealed class OverviewSampler(IGrainFactory grains, FilterListReplica repl
     private async Task<V1.Overview> SampleAsync()
     {
         var traffic = grains.GetGrain<ITrafficStatistics>(0).Read();
+        var topSenders = ranking.ReadAsync("", SenderQuery.Everyone, TopSenders);
         var outbox = grains.GetGrain<IEscalationOutbox>(0).Counts();
         var now = clock.GetUtcNow();
         if (now - membersAt > MembershipRefresh)
@@ -74,6 +78,7 @@ public sealed class OverviewSampler(IGrainFactory grains, FilterListReplica repl
         }
 
         overview.Silos.AddRange(Silos(members, rates.Silos, now));
+        overview.TopSenders.AddRange((await topSenders).Senders);
         return overview;
     }
 

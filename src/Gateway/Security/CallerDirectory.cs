@@ -15,13 +15,21 @@ public sealed partial class CallerDirectory : IDisposable
     private readonly ILogger<CallerDirectory> logger;
     private readonly IDisposable? subscription;
     private volatile Dictionary<string, Caller> callersByKeyHash;
+    private volatile Dictionary<string, OperatorAccount> operatorsByName;
 
     public CallerDirectory(IOptionsMonitor<TenancyOptions> options, ILogger<CallerDirectory> logger)
     {
         this.logger = logger;
         callersByKeyHash = Build(options.CurrentValue);
+        operatorsByName = BuildOperators(options.CurrentValue);
         subscription = options.OnChange(Reload);
     }
+
+    /// <summary>The named operator <paramref name="name"/> as configured now (its role, its console password hash).</summary>
+    public bool TryGetOperator(string name, out OperatorAccount account) => operatorsByName.TryGetValue(name, out account!);
+
+    /// <summary>How many operators may log in to the console (have a password hash).</summary>
+    public int ConsoleAccounts => operatorsByName.Values.Count(a => a.PasswordHash is not null);
 
     public int ProviderCount => callersByKeyHash.Values.Count(c => c.Role == CallerRole.Provider);
 
@@ -52,7 +60,9 @@ public sealed partial class CallerDirectory : IDisposable
     {
         try
         {
-            callersByKeyHash = Build(changed);
+            var callers = Build(changed);
+            var operators = BuildOperators(changed);
+            (callersByKeyHash, operatorsByName) = (callers, operators);
             LogReloaded(ProviderCount);
         }
         catch (OptionsValidationException error)
@@ -102,7 +112,7 @@ public sealed partial class CallerDirectory : IDisposable
                 throw new OptionsValidationException(name, typeof(TenancyOptions), [$"'{name}' is configured as a provider and as an operator"]);
             }
 
-            var named = new Caller(name, CallerRole.Operator, []);
+            var named = new Caller(name, CallerRole.Operator, [], operatorRole: RoleOf(name, options.Operators));
             foreach (var hash in hashes)
             {
                 Add(byHash, hash, named);
@@ -111,6 +121,31 @@ public sealed partial class CallerDirectory : IDisposable
 
         return byHash;
     }
+
+    /// <summary>The named operators by name, each with its role and console password hash (checked for form).</summary>
+    private static Dictionary<string, OperatorAccount> BuildOperators(TenancyOptions options)
+    {
+        var accounts = new Dictionary<string, OperatorAccount>(StringComparer.Ordinal);
+        foreach (var name in options.Operators.Named.Keys)
+        {
+            var hash = options.Operators.PasswordHashes.GetValueOrDefault(name);
+            if (hash is not null && !ConsolePasswords.IsHash(hash))
+            {
+                throw new OptionsValidationException(name, typeof(TenancyOptions), [$"operator '{name}' PasswordHash is not a password hash: make one with 'Clearinghouse.Silo hash-password'"]);
+            }
+
+            accounts[name] = new OperatorAccount(new Caller(name, CallerRole.Operator, [], operatorRole: RoleOf(name, options.Operators)), hash);
+        }
+
+        return accounts;
+    }
+
+    private static OperatorRole RoleOf(string name, OperatorOptions operators) =>
+        operators.RoleNames.GetValueOrDefault(name) is not { } role
+            ? OperatorRole.Administrator
+            : Enum.TryParse<OperatorRole>(role, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) && !role.Any(char.IsDigit)
+                ? parsed
+                : throw new OptionsValidationException(name, typeof(TenancyOptions), [$"operator '{name}' Role '{role}' must be Administrator or Viewer"]);
 
     private const int MaxOperatorName = 64;
 
@@ -148,3 +183,6 @@ public sealed partial class CallerDirectory : IDisposable
         return wildcard ? "*." + normalized : normalized;
     }
 }
+
+/// <summary>A named operator: the caller it acts as (with its role) and its console password hash, if it has one.</summary>
+public sealed record OperatorAccount(Caller Caller, string? PasswordHash);

@@ -7,7 +7,6 @@ using Clearinghouse.Gateway.Public;
 using Clearinghouse.Gateway.Security;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
-using Microsoft.Extensions.Options;
 using V1 = Clearinghouse.Api.V1;
 
 namespace Clearinghouse.Gateway.Services;
@@ -19,7 +18,7 @@ namespace Clearinghouse.Gateway.Services;
 /// Every change is recorded in the audit trail under the operator's name once it is done; a change whose entry cannot
 /// be written is answered with an error (it may have been applied: the changes are idempotent, repeat it).
 /// </summary>
-public sealed class OperatorActions(IGrainFactory grains, FilterListReplica replica, OverviewSampler overview, IOptions<ViolationOptions> violationOptions)
+public sealed class OperatorActions(IGrainFactory grains, FilterListReplica replica, OverviewSampler overview, SenderRanking ranking)
 {
     private const string DefaultDelistReason = "delisted by an operator";
     private const string DefaultListReason = "listed by an operator";
@@ -129,40 +128,11 @@ public sealed class OperatorActions(IGrainFactory grains, FilterListReplica repl
         return overview.ReadAsync();
     }
 
-    public async Task<V1.ListTopSendersResponse> ListTopSenders(V1.ListTopSendersRequest request, Caller caller)
+    public Task<V1.ListTopSendersResponse> ListTopSenders(V1.ListTopSendersRequest request, Caller caller)
     {
         caller.RequireOperator();
         var query = SenderQuery.Parse(request.Query, "query");
-        var limit = Limit(request.Limit, "limit", 50, 200);
-        var shards = Math.Max(1, violationOptions.Value.RankingShards);
-        var ranked = await Task.WhenAll(Enumerable.Range(0, shards).Select(shard => grains.GetGrain<IViolationShard>(shard).Top(request.Query, limit)));
-        var candidates = ranked.SelectMany(r => r).OrderByDescending(r => r.Score).Take(limit).Select(r => r.Sender).ToList();
-        if (query.SingleAddress is { } address && !candidates.Contains(address))
-        {
-            // A sender asked for by address is shown even when it has left the ranking (e.g. delisted, counts reset).
-            candidates.Add(address);
-        }
-
-        var statuses = await Task.WhenAll(candidates.Select(sender => grains.GetGrain<ISender>(sender).GetStatus()));
-        var view = await grains.GetGrain<IViolationRanking>(0).GetView();
-        var response = new V1.ListTopSendersResponse { RankedSenders = (ulong)Math.Max(0, view.RankedSenders) };
-        var rank = 0u;
-        foreach (var status in statuses.Where(s => s.TotalReports > 0).OrderByDescending(s => s.Standing.WeightedRecipients).ThenBy(s => s.Sender.Value, StringComparer.Ordinal))
-        {
-            var sender = new V1.TopSender
-            {
-                Rank = ++rank,
-                Sender = status.Sender.Value,
-                State = ViolationMapping.ToProto(status.State),
-                Standing = ViolationMapping.ToProto(status.Standing),
-                CaseId = status.CaseId ?? "",
-                ListedAt = status.State == EscalationState.Listed && status.ListedAt is { } listed ? Timestamp.FromDateTimeOffset(listed) : null,
-            };
-            sender.ReportingProviders.AddRange(status.ReportingProviders);
-            response.Senders.Add(sender);
-        }
-
-        return response;
+        return ranking.ReadAsync(request.Query, query, Limit(request.Limit, "limit", 50, 200));
     }
 
     public async Task<V1.SenderActivity> GetSenderActivity(V1.GetSenderRequest request, Caller caller)
