@@ -28,6 +28,8 @@ command -v redis-server >/dev/null 2>&1 || need_packages+=(redis-server)
 # The Kubernetes manifests are linted and validated against the API's JSON schemas offline (KubernetesManifestTests).
 command -v yamllint >/dev/null 2>&1 || need_packages+=(yamllint)
 command -v node >/dev/null 2>&1 || need_packages+=(nodejs)
+# The operators' console is tested in Debian's chromium, which Playwright launches by its path (it downloads nothing).
+[ -x /usr/bin/chromium ] || need_packages+=(chromium)
 if [ ${#need_packages[@]} -gt 0 ]; then install_packages "${need_packages[@]}"; fi
 # npm only now: some Node.js packages (NodeSource's) bring their own npm and conflict with Debian's.
 command -v npm >/dev/null 2>&1 || install_packages npm

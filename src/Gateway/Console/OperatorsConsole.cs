@@ -159,7 +159,9 @@ public static partial class OperatorsConsole
         headers["Referrer-Policy"] = "same-origin";
         headers["Cross-Origin-Opener-Policy"] = "same-origin";
         headers["Cross-Origin-Resource-Policy"] = "same-origin";
-        headers.CacheControl = "no-store";
+        // What antiforgery sets on every page with a form (set here, it does not warn of overriding it).
+        headers.CacheControl = "no-cache, no-store";
+        headers.Pragma = "no-cache";
         if (https)
         {
             headers.StrictTransportSecurity = "max-age=31536000";

@@ -22,10 +22,13 @@ public sealed partial class TrafficReporter(IGrainFactory grains, ILocalSiloDeta
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // Read before the listener starts: this creates the instruments if nothing has yet. Compared inside the
+        // callback instead, they would be created from within it, still null while it compares them, and never counted.
+        Instrument[] counted = [ClearinghouseTelemetry.Verdicts, ClearinghouseTelemetry.Violations, ClearinghouseTelemetry.Escalations];
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, meterListener) =>
         {
-            if (instrument == ClearinghouseTelemetry.Verdicts || instrument == ClearinghouseTelemetry.Violations || instrument == ClearinghouseTelemetry.Escalations)
+            if (counted.Contains(instrument))
             {
                 meterListener.EnableMeasurementEvents(instrument);
             }
