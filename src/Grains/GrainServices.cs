@@ -4,6 +4,7 @@ using Clearinghouse.Grains.Escalation;
 using Clearinghouse.Grains.Mail;
 using Clearinghouse.Grains.Recipients;
 using Clearinghouse.Grains.Recipients.Eviction;
+using Clearinghouse.Grains.Violations;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -34,6 +35,10 @@ public static class GrainServices
         // Lists above a recipient's own, for the duplicate eviction rule. The global filter list registers here too.
         services.AddSingleton<IHigherLevelLists, ProviderSenderLists>();
         services.AddSingleton<IHigherLevelLists, GlobalFilterListLevel>();
+        services.TryAddSingleton<HigherLevelListSet>();
+        // The thresholds and rank cutoffs this silo's sender grains decide with.
+        services.TryAddSingleton<RankingViewCache>();
+
         // Checks of the recipients active in this silo, answered by the co-hosted gateway without a grain call.
         services.AddSingleton<LocalRecipientChecks>();
         services.AddSingleton<ILocalRecipientChecks>(provider => provider.GetRequiredService<LocalRecipientChecks>());

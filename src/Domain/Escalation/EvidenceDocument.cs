@@ -8,6 +8,7 @@ namespace Clearinghouse.Domain;
 /// <see cref="DisclosureLevel"/>) each sampled violation's three pieces of evidence (first message, request, second
 /// message) and who reported it. Fields a level leaves out are absent, not empty. Recipients appear only as an
 /// identifier keyed per destination (<see cref="CaseDisclosure"/>).
+/// Only evidence the clearing house holds: a Message-ID or header digest it was not given is absent, not empty.
 /// </summary>
 public sealed record EvidenceDocument(
     string CaseId,
@@ -55,7 +56,13 @@ public sealed record EvidenceDocument(
 
     public sealed record Counts(int ReportsInWindow, int DistinctRecipients, double WeightedRecipients, int DistinctProviders);
 
-    public sealed record Message(string MessageId, DateTimeOffset Date, string HeaderDigest);
+    public sealed record Message(string? MessageId, DateTimeOffset Date, string? HeaderDigest)
+    {
+        public static Message From(MessageEvidence evidence) =>
+            new(NullIfEmpty(evidence.MessageId), evidence.Date, NullIfEmpty(evidence.HeaderDigest));
+
+        private static string? NullIfEmpty(string value) => value.Length > 0 ? value : null;
+    }
 
     /// <summary>One violation; <see cref="ReportId"/>, <see cref="ProviderId"/> and <see cref="RecipientId"/> only at <see cref="DisclosureLevel.Full"/>.</summary>
     public sealed record Violation(
@@ -77,10 +84,10 @@ public sealed record EvidenceDocument(
             full ? report.RecipientHash : null,
             report.Channel,
             report.Source,
-            new Message(report.FirstMessage.MessageId, report.FirstMessage.Date, report.FirstMessage.HeaderDigest),
+            Message.From(report.FirstMessage),
             report.RequestMethod,
             report.RequestedAt,
-            new Message(report.SecondMessage.MessageId, report.SecondMessage.Date, report.SecondMessage.HeaderDigest),
+            Message.From(report.SecondMessage),
             report.ReportedAt);
     }
 }

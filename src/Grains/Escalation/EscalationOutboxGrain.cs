@@ -16,7 +16,7 @@ namespace Clearinghouse.Grains.Escalation;
 /// </summary>
 [Reentrant]
 public sealed partial class EscalationOutboxGrain(
-    [PersistentState("outbox", StorageNames.Clearinghouse)] IPersistentState<OutboxState> state,
+    [PersistentState("outbox", StorageNames.Large)] IPersistentState<OutboxState> state,
     IOptionsMonitor<EscalationOptions> options,
     EscalationDispatcher dispatcher,
     TimeProvider clock,

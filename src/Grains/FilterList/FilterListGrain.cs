@@ -14,7 +14,7 @@ namespace Clearinghouse.Grains.FilterList;
 /// are recovered by reading from a version.
 /// </summary>
 public sealed partial class FilterListGrain(
-    [PersistentState("filterlist", StorageNames.Clearinghouse)] IPersistentState<FilterListData> state,
+    [PersistentState("filterlist", StorageNames.Large)] IPersistentState<FilterListData> state,
     IOptions<FilterListOptions> options,
     [FromKeyedServices(ClearinghouseClock.Key)] TimeProvider clock,
     ILogger<FilterListGrain> logger) : Grain, IFilterList

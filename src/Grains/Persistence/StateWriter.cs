@@ -84,6 +84,16 @@ public sealed partial class StateWriter
         }
     }
 
+    /// <summary>
+    /// Memory changed and the change cannot be stored now (something it depends on failed): treat it as a failed
+    /// write, so the activation reloads. Returns the exception to throw to the caller.
+    /// </summary>
+    public StateNotPersistedException Distrust(Exception reason)
+    {
+        Distrust(reason, reason.GetType().Name);
+        return new StateNotPersistedException($"the change could not be persisted ({reason.GetType().Name}); retry");
+    }
+
     private async Task WriteOnceAsync()
     {
         // A batch queued behind a failed write must not write: its changes sit on top of memory storage may not hold.
@@ -94,12 +104,12 @@ public sealed partial class StateWriter
         }
         catch (Exception error)
         {
-            Distrust(error);
+            Distrust(error, error.GetType().Name);
             throw new StateNotPersistedException($"the change may not have been persisted ({error.GetType().Name}); retry");
         }
     }
 
-    private void Distrust(Exception error)
+    private void Distrust(Exception error, string what)
     {
         if (failure is not null)
         {
@@ -107,10 +117,10 @@ public sealed partial class StateWriter
         }
 
         failure = error;
-        LogReloading(error, grain.GrainId.Type.ToString());
+        LogReloading(error, grain.GrainId.Type.ToString(), what);
         grain.Deactivate(new DeactivationReason(DeactivationReasonCode.ApplicationError, "a state write failed: reloading the state from storage"));
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "A {GrainType} grain's state write failed; the activation refuses further writes and reads and deactivates to reload from storage")]
-    private partial void LogReloading(Exception error, string grainType);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A {GrainType} grain could not persist a change ({Failure}); the activation refuses further writes and reads and deactivates to reload from storage")]
+    private partial void LogReloading(Exception error, string grainType, string failure);
 }

@@ -11,7 +11,7 @@ namespace Clearinghouse.Grains.Providers;
 /// a change is acknowledged, with the new maps, once persisted. Gateways copy the maps and answer from memory.
 /// </summary>
 public sealed class ProviderMapsGrain(
-    [PersistentState("provider-maps", StorageNames.Clearinghouse)] IPersistentState<ProviderMapsState> state,
+    [PersistentState("provider-maps", StorageNames.Large)] IPersistentState<ProviderMapsState> state,
     [FromKeyedServices(ClearinghouseClock.Key)] TimeProvider clock,
     ILogger<ProviderMapsGrain> logger) : Grain, IProviderMaps
 {

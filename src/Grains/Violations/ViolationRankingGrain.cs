@@ -10,6 +10,7 @@ namespace Clearinghouse.Grains.Violations;
 public sealed class ViolationRankingGrain(
     [PersistentState("ranking", StorageNames.Clearinghouse)] IPersistentState<RankingState> state,
     IOptions<ViolationOptions> options,
+    RankingViewCache views,
     ILogger<ViolationRankingGrain> logger) : Grain, IViolationRanking
 {
     private readonly Dictionary<int, ScoreHistogram> shards = [];
@@ -44,8 +45,10 @@ public sealed class ViolationRankingGrain(
         state.State.Settings = valid;
         await writer.WriteAsync();
 
-        // Only now do readers (GetView and Merge interleave) see the new settings: never unpersisted ones.
+        // Only now do readers (GetView and Merge interleave) see the new settings: never unpersisted ones. This silo's
+        // senders decide with them at once; the others as their score updates bring them back (RankingInterval).
         view = view with { Settings = valid };
+        views.Offer(view);
         await Task.WhenAll(Enumerable.Range(0, Math.Max(1, options.Value.RankingShards))
             .Select(shard => GrainFactory.GetGrain<IViolationShard>(shard).Refresh(view)));
         return valid;

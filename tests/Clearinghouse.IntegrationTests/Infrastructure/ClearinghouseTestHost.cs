@@ -16,6 +16,7 @@ public sealed class ClearinghouseTestHost : IAsyncDisposable
 {
     private readonly WebApplication app;
     private readonly List<GrpcChannel> channels = [];
+    private bool stopped;
 
     private ClearinghouseTestHost(WebApplication app, Uri address, IReadOnlyDictionary<string, string?> settings)
     {
@@ -110,6 +111,7 @@ public sealed class ClearinghouseTestHost : IAsyncDisposable
 
     public RecipientLists.RecipientListsClient RecipientLists(string? apiKey = TestTenants.AcmeKey) => new(Invoker(apiKey));
 
+    /// <summary>Stops the host (once: the gateway's hosted services do not expect a second stop).</summary>
     public async Task StopAsync()
     {
         foreach (var channel in channels)
@@ -118,7 +120,11 @@ public sealed class ClearinghouseTestHost : IAsyncDisposable
         }
 
         channels.Clear();
-        await app.StopAsync();
+        if (!stopped)
+        {
+            stopped = true;
+            await app.StopAsync();
+        }
     }
 
     public async ValueTask DisposeAsync()

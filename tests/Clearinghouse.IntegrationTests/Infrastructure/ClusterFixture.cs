@@ -54,12 +54,14 @@ public abstract class ClusterFixtureBase(TimeSpan flushInterval, IReadOnlyDictio
 
             silo.Services.AddClearinghouseCore(configuration).AddClearinghouseGrainServices(configuration);
             silo.UseInMemoryReminderService();
+            silo.Configure<ReminderOptions>(reminders => reminders.MinimumReminderPeriod = TimeSpan.FromMilliseconds(100));
             silo.Services.AddGrainStorage(StorageNames.Clearinghouse, (services, _) =>
             {
                 storage = new RecordingGrainStorage(services.GetRequiredService<Serializer>());
                 faults = new FaultInjectingGrainStorage(storage);
                 return faults;
             });
+            silo.Services.AddLargeStateInSameStorage();
         });
         Cluster = builder.Build();
         await Cluster.DeployAsync();
@@ -69,14 +71,16 @@ public abstract class ClusterFixtureBase(TimeSpan flushInterval, IReadOnlyDictio
 }
 
 /// <summary>
-/// Every timer that writes (hit counts, the domain aggregate, the ranking shards) ticks every 200 ms, and the outbox has
-/// one destination that never answers (retried hourly), and the audit trail starts a segment every 2 entries: for the
+/// Every timer that writes (hit counts, the domain aggregate, the ranking shards) ticks every 200 ms, an interrupted
+/// escalation is retried every second, the outbox has one destination that never answers (retried hourly), and the
+/// audit trail starts a segment every 2 entries: for the
 /// tests of what reaches storage when writes fail.
 /// </summary>
 public sealed class FastWritesClusterFixture() : ClusterFixtureBase(TimeSpan.FromMilliseconds(200), new Dictionary<string, string?>
 {
     ["Clearinghouse:Violations:DomainFlushInterval"] = "00:00:00.200",
     ["Clearinghouse:Violations:RankingInterval"] = "00:00:00.200",
+    ["Clearinghouse:Violations:EscalationRetryPeriod"] = "00:00:01",
     ["Clearinghouse:Escalation:FirstRetryDelay"] = "01:00:00",
     ["Clearinghouse:Escalation:Destinations:authority:Kind"] = "StateAuthority",
     ["Clearinghouse:Escalation:Destinations:authority:Webhook:Url"] = "http://127.0.0.1:9/never-answers",

@@ -44,6 +44,17 @@ public sealed class FaultInjectingGrainStorage(IGrainStorage inner) : IGrainStor
     /// <summary>Fails the <paramref name="nth"/> write of <paramref name="grain"/>'s state (any state name).</summary>
     public Task Arm(WriteFault fault, GrainId grain, int nth = 1) => Arm(fault, (_, id, _) => id == grain, nth);
 
+    /// <summary>
+    /// Holds the next write for which <paramref name="matches"/> holds until <paramref name="release"/> completes (a slow
+    /// store), then lets it through. The returned task completes when the write is being held.
+    /// </summary>
+    public Task Hold(Func<string, GrainId, object?, bool> matches, Task release)
+    {
+        var armed = new ArmedFault(WriteFault.FailBeforeWriting, matches, 1) { Release = release };
+        faults.Enqueue(armed);
+        return armed.Fired.Task;
+    }
+
     /// <summary>Disarms every fault not yet fired.</summary>
     public void Disarm() => faults.Clear();
 
@@ -63,6 +74,14 @@ public sealed class FaultInjectingGrainStorage(IGrainStorage inner) : IGrainStor
         var fault = Take(stateName, grainId, grainState.State);
         if (fault is null)
         {
+            await inner.WriteStateAsync(stateName, grainId, grainState);
+            return;
+        }
+
+        if (fault.Release is { } release)
+        {
+            fault.Fired.TrySetResult();
+            await release;
             await inner.WriteStateAsync(stateName, grainId, grainState);
             return;
         }
@@ -124,6 +143,9 @@ public sealed class FaultInjectingGrainStorage(IGrainStorage inner) : IGrainStor
         public Func<string, GrainId, object?, bool> Matches { get; } = matches;
 
         public TaskCompletionSource Fired { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>Set for a held write instead of a failure.</summary>
+        public Task? Release { get; init; }
     }
 }
 

@@ -1,6 +1,5 @@
 using Clearinghouse.Contracts;
 using Clearinghouse.Domain;
-using Clearinghouse.Grains.Violations;
 
 namespace Clearinghouse.IntegrationTests;
 
@@ -73,7 +72,7 @@ public class PersistOrReloadTests(FastWritesClusterFixture fixture)
         // Delivered reports are written with the next hit flush.
         await WaitUntil(() => fixture.Storage.Stored<RecipientState>(recipient.GetGrainId())!.UndeliveredReports.Count == 0);
         Assert.Equal(1, fixture.Storage.Stored<RecipientState>(recipient.GetGrainId())!.DoNotSend.Values.Single().Violations);
-        Assert.Equal(1, StoredReports(sender));
+        Assert.Equal(1, await StoredReportsAsync(sender));
     }
 
     [Theory]
@@ -95,7 +94,7 @@ public class PersistOrReloadTests(FastWritesClusterFixture fixture)
         Assert.True((await recipient.Evaluate(check)).ViolationRecorded);
 
         await WaitUntil(() => fixture.Storage.Stored<RecipientState>(recipient.GetGrainId())!.UndeliveredReports.Count == 0);
-        Assert.Equal(1, StoredReports(sender));
+        Assert.Equal(1, await StoredReportsAsync(sender));
     }
 
     [Theory]
@@ -112,7 +111,7 @@ public class PersistOrReloadTests(FastWritesClusterFixture fixture)
         var retried = await RetryAsync(() => grain.Report(report));
 
         // Stored once; the retry is a duplicate exactly when the failed write did reach storage.
-        Assert.Equal(1, StoredReports(sender));
+        Assert.Equal(1, await StoredReportsAsync(sender));
         Assert.Equal(fault == WriteFault.TimeoutAfterWriting, retried.Duplicate);
     }
 
@@ -139,24 +138,24 @@ public class PersistOrReloadTests(FastWritesClusterFixture fixture)
     {
         var domainName = $"d{Guid.NewGuid():N}.example";
         var domain = fixture.Grains.GetGrain<ISenderDomain>(domainName);
-        var sender = Address.Parse($"bulk@{domainName}", "sender");
-        var (a, b, c) = (Report(sender, "a"), Report(sender, "b"), Report(sender, "c"));
+        var sender = $"bulk@{domainName}";
+        var (a, b, c) = (Forwarded(sender, "a"), Forwarded(sender, "b"), Forwarded(sender, "c"));
 
-        await domain.Add(a);
-        await WaitUntil(() => StoredDomain(domain)?.SeenKeys.ContainsKey(a.ReportKey) == true);
+        await domain.Add([a]);
+        await WaitUntilAsync(async () => (await StoredDomainAsync(domain)).Contains(a.Key));
 
         var failed = fixture.Faults.Arm(fault, domain.GetGrainId());
-        await domain.Add(b);
+        await domain.Add([b]);
         await failed.WaitAsync(TimeSpan.FromSeconds(10));
-        await domain.Add(c);
-        await WaitUntil(() => StoredDomain(domain)?.SeenKeys.ContainsKey(c.ReportKey) == true);
+        await domain.Add([c]);
+        await WaitUntilAsync(async () => (await StoredDomainAsync(domain)).Contains(c.Key));
 
         // Nothing is counted twice; a flush that reached storage keeps what it carried (one that did not may lose it:
         // the aggregate is informational, see DomainFlushInterval).
-        var stored = StoredDomain(domain)!;
-        Assert.Equal(stored.SeenKeys.Count, stored.TotalReports);
-        Assert.True(stored.SeenKeys.ContainsKey(a.ReportKey));
-        Assert.True(fault == WriteFault.FailBeforeWriting || stored.SeenKeys.ContainsKey(b.ReportKey));
+        var stored = await StoredDomainAsync(domain);
+        Assert.Equal(stored.EntryCount, stored.TotalReports);
+        Assert.True(stored.Contains(a.Key));
+        Assert.True(fault == WriteFault.FailBeforeWriting || stored.Contains(b.Key));
     }
 
     [Theory]
@@ -167,15 +166,16 @@ public class PersistOrReloadTests(FastWritesClusterFixture fixture)
         var (first, lost, later) = ($"first-{Guid.NewGuid():N}@x.example", $"lost-{Guid.NewGuid():N}@x.example", $"later-{Guid.NewGuid():N}@x.example");
 
         await shard.Update(first, 2);
-        await WaitUntil(() => StoredScores(shard)?.ContainsKey(first) == true);
+        await WaitUntilAsync(async () => (await StoredScoresAsync(shard)).ContainsKey(first));
         var failed = fixture.Faults.Arm(fault, shard.GetGrainId());
         await shard.Update(lost, 3);
         await failed.WaitAsync(TimeSpan.FromSeconds(10));
         await RetryAsync(() => shard.Update(later, 4));
 
-        await WaitUntil(() => StoredScores(shard)?.ContainsKey(later) == true);
-        Assert.True(StoredScores(shard)!.ContainsKey(first));
-        Assert.True(fault == WriteFault.FailBeforeWriting || StoredScores(shard)!.ContainsKey(lost));
+        await WaitUntilAsync(async () => (await StoredScoresAsync(shard)).ContainsKey(later));
+        var stored = await StoredScoresAsync(shard);
+        Assert.True(stored.ContainsKey(first));
+        Assert.True(fault == WriteFault.FailBeforeWriting || stored.ContainsKey(lost));
     }
 
     [Theory]
@@ -196,7 +196,7 @@ public class PersistOrReloadTests(FastWritesClusterFixture fixture)
             Assert.Equal(fault == WriteFault.TimeoutAfterWriting ? wanted : before, seen);
 
             await RetryAsync(() => ranking.SetSettings(wanted));
-            Assert.Equal(wanted, fixture.Storage.Stored<RankingState>(ranking.GetGrainId())!.Settings);
+            Assert.Equal(wanted, fixture.Storage.Stored<Grains.Violations.RankingState>(ranking.GetGrainId())!.Settings);
         }
         finally
         {
@@ -254,12 +254,12 @@ public class PersistOrReloadTests(FastWritesClusterFixture fixture)
         Assert.Equal(entry, fixture.Storage.Stored<ProviderMapsState>(maps.GetGrainId())!.Connections.Values.Single());
     }
 
-    private int StoredReports(Address sender) =>
-        (int)(fixture.Storage.Stored<SenderState>(SenderGrainId(sender))?.Ledger.TotalReports ?? 0);
+    private async Task<long> StoredReportsAsync(Address sender) =>
+        (await StoredViolations.SenderAsync(fixture.Storage, SenderGrainId(sender), sender)).Ledger.TotalReports;
 
-    private ViolationLedgerData? StoredDomain(ISenderDomain domain) => fixture.Storage.Stored<ViolationLedgerData>(domain.GetGrainId());
+    private Task<ViolationLedger> StoredDomainAsync(ISenderDomain domain) => StoredViolations.DomainAsync(fixture.Storage, domain.GetGrainId());
 
-    private Dictionary<string, ShardScore>? StoredScores(IViolationShard shard) => fixture.Storage.Stored<ShardState>(shard.GetGrainId())?.Scores;
+    private Task<Dictionary<string, ShardScore>> StoredScoresAsync(IViolationShard shard) => StoredViolations.ShardAsync(fixture.Storage, shard.GetGrainId());
 
     private GrainId SenderGrainId(Address sender) => fixture.Grains.GetGrain<ISender>(sender.Value).GetGrainId();
 
@@ -289,7 +289,7 @@ public class PersistOrReloadTests(FastWritesClusterFixture fixture)
 
     private static ViolationReport Report(Address sender, string reportId) =>
         new(
-            ViolationReport.ProviderKey("acme", reportId + sender.Value),
+            ViolationReport.ViolationKey(Address.Parse($"{reportId}@acme.example", "recipient"), sender, MessageChannel.Email, $"{reportId}@bulk.example"),
             sender,
             Sha256Hex.Of($"{reportId}@acme.example"),
             "acme",
@@ -300,6 +300,9 @@ public class PersistOrReloadTests(FastWritesClusterFixture fixture)
             Now,
             ReportSource.Provider,
             MessageChannel.Email);
+
+    private static LedgerEntry Forwarded(string sender, string key) =>
+        new(key, Sha256Hex.Of($"{key}@acme.example"), "acme", sender, ViolationLedger.HourOf(Now), 0, 0);
 
     private static EscalationCase Case(string caseId)
     {
@@ -329,10 +332,12 @@ public class PersistOrReloadTests(FastWritesClusterFixture fixture)
         return true;
     });
 
-    private static async Task WaitUntil(Func<bool> condition)
+    private static async Task WaitUntil(Func<bool> condition) => await WaitUntilAsync(() => Task.FromResult(condition()));
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
     {
         var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!condition())
+        while (!await condition())
         {
             Assert.True(DateTime.UtcNow < deadline, "the condition did not hold within 10 s");
             await Task.Delay(20);

@@ -1,7 +1,6 @@
 using Clearinghouse.Api.V1;
 using Clearinghouse.Contracts;
 using Clearinghouse.Grains;
-using Clearinghouse.Grains.Violations;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
@@ -51,8 +50,8 @@ public sealed class RedisPersistOrReloadTests : IAsyncLifetime
         var retried = await host.Reports().SubmitViolationAsync(Report(sender));
 
         Assert.False(retried.Duplicate);
-        var stored = await storage.ReadStoredAsync<SenderState>("sender", grain);
-        Assert.Equal(1, stored!.Ledger.TotalReports);
+        var stored = await StoredViolations.SenderAsync(storage, grain, Domain.Address.Parse(sender, "sender"));
+        Assert.Equal(1, stored.Ledger.TotalReports);
     }
 
     [Fact]
