@@ -7,20 +7,20 @@ using Microsoft.Extensions.Options;
 namespace Clearinghouse.Gateway.Security;
 
 /// <summary>
-/// Resolves API keys to callers by their SHA-256. Rebuilt whenever the configuration changes, so keys rotate and
-/// providers are added without a restart.
+/// Resolves API keys (and DNS blocklist access keys) to callers by their SHA-256, and providers by id. Rebuilt
+/// whenever the configuration changes, so keys rotate and providers are added without a restart.
 /// </summary>
 public sealed partial class CallerDirectory : IDisposable
 {
     private readonly ILogger<CallerDirectory> logger;
     private readonly IDisposable? subscription;
-    private volatile Dictionary<string, Caller> callersByKeyHash;
+    private volatile Callers callers;
     private volatile Dictionary<string, OperatorAccount> operatorsByName;
 
     public CallerDirectory(IOptionsMonitor<TenancyOptions> options, ILogger<CallerDirectory> logger)
     {
         this.logger = logger;
-        callersByKeyHash = Build(options.CurrentValue);
+        callers = Build(options.CurrentValue);
         operatorsByName = BuildOperators(options.CurrentValue);
         subscription = options.OnChange(Reload);
     }
@@ -31,7 +31,7 @@ public sealed partial class CallerDirectory : IDisposable
     /// <summary>How many operators may log in to the console (have a password hash).</summary>
     public int ConsoleAccounts => operatorsByName.Values.Count(a => a.PasswordHash is not null);
 
-    public int ProviderCount => callersByKeyHash.Values.Count(c => c.Role == CallerRole.Provider);
+    public int ProviderCount => callers.ById.Count;
 
     public bool TryAuthenticate(ReadOnlySpan<char> apiKey, out Caller caller)
     {
@@ -41,8 +41,19 @@ public sealed partial class CallerDirectory : IDisposable
             return false;
         }
 
-        return callersByKeyHash.TryGetValue(HashKey(apiKey), out caller!);
+        return callers.ByKeyHash.TryGetValue(HashKey(apiKey), out caller!);
     }
+
+    /// <summary>The provider a DNS blocklist access key belongs to.</summary>
+    public bool TryAuthenticateDnsblKey(ReadOnlySpan<char> accessKey, out Caller caller)
+    {
+        caller = null!;
+        var current = callers;
+        return !accessKey.IsEmpty && current.ByDnsblKeyHash.Count > 0 && current.ByDnsblKeyHash.TryGetValue(HashKey(accessKey), out caller!);
+    }
+
+    /// <summary>The configured provider <paramref name="id"/> (a Postfix policy listener serves one).</summary>
+    public bool TryGetProvider(string id, out Caller caller) => callers.ById.TryGetValue(id, out caller!);
 
     /// <summary>The hex SHA-256 under which a key is configured.</summary>
     public static string HashKey(ReadOnlySpan<char> apiKey)
@@ -60,9 +71,9 @@ public sealed partial class CallerDirectory : IDisposable
     {
         try
         {
-            var callers = Build(changed);
+            var built = Build(changed);
             var operators = BuildOperators(changed);
-            (callersByKeyHash, operatorsByName) = (callers, operators);
+            (callers, operatorsByName) = (built, operators);
             LogReloaded(ProviderCount);
         }
         catch (OptionsValidationException error)
@@ -77,9 +88,11 @@ public sealed partial class CallerDirectory : IDisposable
     [LoggerMessage(Level = LogLevel.Error, Message = "Changed credentials were refused and the previous ones stay in force: {Problem}")]
     private partial void LogReloadRejected(string problem);
 
-    private static Dictionary<string, Caller> Build(TenancyOptions options)
+    private static Callers Build(TenancyOptions options)
     {
         var byHash = new Dictionary<string, Caller>(StringComparer.Ordinal);
+        var byDnsblKeyHash = new Dictionary<string, Caller>(StringComparer.Ordinal);
+        var byId = new Dictionary<string, Caller>(StringComparer.Ordinal);
         foreach (var (id, provider) in options.Providers)
         {
             if (provider.MaxRecordsPerRecipient is < 1 or > ListLimits.MaxRecords)
@@ -92,6 +105,13 @@ public sealed partial class CallerDirectory : IDisposable
             {
                 Add(byHash, hash, caller);
             }
+
+            foreach (var hash in provider.DnsblKeySha256)
+            {
+                Add(byDnsblKeyHash, hash, caller);
+            }
+
+            byId[id] = caller;
         }
 
         var unnamed = new Caller(OperatorOptions.UnnamedOperator, CallerRole.Operator, []);
@@ -119,7 +139,7 @@ public sealed partial class CallerDirectory : IDisposable
             }
         }
 
-        return byHash;
+        return new Callers(byHash, byDnsblKeyHash, byId);
     }
 
     /// <summary>The named operators by name, each with its role and console password hash (checked for form).</summary>
@@ -182,6 +202,11 @@ public sealed partial class CallerDirectory : IDisposable
 
         return wildcard ? "*." + normalized : normalized;
     }
+
+    private sealed record Callers(
+        Dictionary<string, Caller> ByKeyHash,
+        Dictionary<string, Caller> ByDnsblKeyHash,
+        Dictionary<string, Caller> ById);
 }
 
 /// <summary>A named operator: the caller it acts as (with its role) and its console password hash, if it has one.</summary>

@@ -112,6 +112,7 @@ public static class ViolationMapping
         Reason = change.Reason,
         CaseId = change.CaseId,
         At = Timestamp.FromDateTimeOffset(change.At),
+        AddressSha1 = change.Entry.AddressSha1 ?? "",
     };
 
     public static V1.FilterListSnapshot ToSnapshot(FilterListSlice slice)
