@@ -66,15 +66,7 @@ public static partial class ConsoleBench
             Console.WriteLine($"round {round}  {open,-45} {measured}  ({read.Sum()} samples read)");
         }
 
-        Console.WriteLine();
-        Console.WriteLine($"Medians of {options.Rounds} rounds, {options.Duration.TotalSeconds:0} s each:");
-        Console.WriteLine();
-        Console.WriteLine("| scenario | calls/s | server CPU µs/call | client CPU µs/call | p50 ms | p99 ms | errors | host steal |");
-        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|");
-        foreach (var (name, list) in results)
-        {
-            Console.WriteLine(Measured.MedianRow(name, list));
-        }
+        Rounds.PrintMedians(options, results);
 
         if (samples == 0)
         {

@@ -40,16 +40,8 @@ public static class ConsoleLayout
     public static string Page(string title, string section, PageContext context, string body)
     {
         var html = new StringBuilder();
-        html.Append(CultureInfo.InvariantCulture, $"""
-            <!DOCTYPE html>
-            <html lang="en">
-            <head>
-            <meta charset="utf-8">
-            <meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>{E(title)} · Clearinghouse operators</title>
-            <link rel="stylesheet" href="/console.css">
-            <script src="/console.js" defer></script>
-            </head>
+        html.Append(Head(title, withScript: true));
+        html.Append("""
             <body>
             <header class="top"><span class="brand">Clearinghouse</span><nav>
             """);
@@ -75,6 +67,12 @@ public static class ConsoleLayout
 
     /// <summary>A page outside the login (the login form, errors before a session exists).</summary>
     public static string Bare(string title, string body) => $"""
+        {Head(title, withScript: false)}
+        <body><main>{body}</main></body></html>
+        """;
+
+    /// <summary>The document's start and head: the console's stylesheet, and its script on pages behind the login.</summary>
+    private static string Head(string title, bool withScript) => $"""
         <!DOCTYPE html>
         <html lang="en">
         <head>
@@ -82,8 +80,8 @@ public static class ConsoleLayout
         <meta name="viewport" content="width=device-width, initial-scale=1">
         <title>{E(title)} · Clearinghouse operators</title>
         <link rel="stylesheet" href="/console.css">
-        </head>
-        <body><main>{body}</main></body></html>
+        {(withScript ? "<script src=\"/console.js\" defer></script>\n" : "")}</head>
+
         """;
 
     public static string Token(PageContext context) => $"<input type=\"hidden\" name=\"{CsrfField}\" value=\"{E(context.CsrfToken)}\">";

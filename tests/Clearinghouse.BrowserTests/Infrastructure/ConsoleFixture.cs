@@ -4,7 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Clearinghouse.Api.V1;
 using Clearinghouse.Gateway.Security;
-using Google.Protobuf.WellKnownTypes;
+using Clearinghouse.TestSupport.Chaos;
 using Microsoft.Playwright;
 
 namespace Clearinghouse.BrowserTests.Infrastructure;
@@ -103,16 +103,7 @@ public sealed class ConsoleFixture : IAsyncLifetime
             var local = $"r{Guid.NewGuid():N}"[..12];
             var (recipient, key) = i % 2 == 0 ? ($"{local}@{TestTenants.AcmeDomain}", TestTenants.AcmeKey) : ($"{local}@{TestTenants.OtherDomain}", TestTenants.OtherKey);
             this.recipients.Add(recipient);
-            await Host.Reports(key).SubmitViolationAsync(new SubmitViolationRequest
-            {
-                ReportId = Guid.NewGuid().ToString("N"),
-                Recipient = recipient,
-                Sender = sender,
-                FirstMessage = Evidence($"first-{i}", now.AddDays(-5)),
-                RequestMethod = DoNotSendMethod.OneClick,
-                RequestedAt = Timestamp.FromDateTimeOffset(now.AddDays(-4)),
-                SecondMessage = Evidence($"second-{i}", now.AddHours(-1)),
-            });
+            await Host.Reports(key).SubmitViolationAsync(ViolationReportWorkload.Report(Guid.NewGuid().ToString("N"), recipient, sender, now));
         }
     }
 
@@ -132,13 +123,6 @@ public sealed class ConsoleFixture : IAsyncLifetime
     }
 
     public static string Sha256(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
-
-    private static MessageEvidence Evidence(string id, DateTimeOffset date) => new()
-    {
-        MessageId = $"<{id}-{Guid.NewGuid():N}@bulk.example>",
-        Date = Timestamp.FromDateTimeOffset(date),
-        HeaderDigest = Sha256(id),
-    };
 }
 
 [CollectionDefinition(Name)]
