@@ -34,6 +34,8 @@ command -v node >/dev/null 2>&1 || need_packages+=(nodejs)
 [ -x /usr/sbin/postfix ] || need_packages+=(postfix)
 command -v swaks >/dev/null 2>&1 || need_packages+=(swaks)
 command -v dig >/dev/null 2>&1 || need_packages+=(bind9-dnsutils)
+# The operators' console is tested in Debian's chromium, which Playwright launches by its path (it downloads nothing).
+[ -x /usr/bin/chromium ] || need_packages+=(chromium)
 if [ ${#need_packages[@]} -gt 0 ]; then install_packages "${need_packages[@]}"; fi
 # npm only now: some Node.js packages (NodeSource's) bring their own npm and conflict with Debian's.
 command -v npm >/dev/null 2>&1 || install_packages npm

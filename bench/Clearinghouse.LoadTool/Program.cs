@@ -5,7 +5,7 @@ using Clearinghouse.LoadTool;
 
 // Usage: bench/run.sh [--duration S] [--rounds N] [--rate R] [--concurrency C] [--streams S] [--window W]
 //                     [--recipients N] [--silo-dll PATH] [--scenarios ping,check,stream,open-ping,open-check]
-//                     [--suite connections|spf|policy|dnsbl|storage] [--connections N] [--entries N] [--silo-log]
+//                     [--suite connections|spf|policy|dnsbl|storage|console] [--connections N] [--entries N] [--watchers N] [--silo-log]
 // Starts a silo process (embedded profile), seeds it, and runs every scenario once per round, interleaved, so
 // that the machine's drift affects all alike. Prints each round and the medians.
 // Multi-silo mode: bench/run.sh --silos 3 --storage redis (see ClusterBench).
@@ -23,6 +23,14 @@ Console.WriteLine($"Machine: {Environment.ProcessorCount} cores, {Environment.OS
 if (ListSuites.Selected(args) == "storage")
 {
     await StorageBench.RunAsync(options);
+    return;
+}
+
+// --suite console [--watchers N]: the operators' console's cost to the verdict path (ConsoleBench.cs).
+if (ListSuites.Selected(args) == "console")
+{
+    var at = Array.IndexOf(args, "--watchers");
+    await ConsoleBench.RunAsync(options, at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1], CultureInfo.InvariantCulture) : 1);
     return;
 }
 

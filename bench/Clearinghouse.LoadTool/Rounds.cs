@@ -31,6 +31,13 @@ internal static class Rounds
             }
         }
 
+        PrintMedians(options, results);
+        return results;
+    }
+
+    /// <summary>Prints the medians of each scenario's rounds as a Markdown table.</summary>
+    public static void PrintMedians(BenchOptions options, IReadOnlyDictionary<string, List<Measured>> results)
+    {
         Console.WriteLine();
         Console.WriteLine($"Medians of {options.Rounds} rounds, {options.Duration.TotalSeconds:0} s each:");
         Console.WriteLine();
@@ -40,8 +47,6 @@ internal static class Rounds
         {
             Console.WriteLine(Measured.MedianRow(name, list));
         }
-
-        return results;
     }
 
     public static double Median(IEnumerable<double> values)

@@ -13,4 +13,12 @@ public interface IEscalationOutbox : IGrainWithIntegerKey
 
     /// <summary>Deliveries, newest first, optionally only those in <paramref name="status"/>.</summary>
     Task<IReadOnlyList<DeliveryView>> List(DeliveryStatus? status, int max);
+
+    /// <summary>Cases, newest first, with their deliveries; only those with a delivery in <paramref name="status"/> when given.</summary>
+    Task<IReadOnlyList<CaseView>> ListCases(DeliveryStatus? status, int max);
+
+    Task<OutboxCounts> Counts();
+
+    /// <summary>Sends a dead letter again (a fresh round of attempts); answered once persisted. Null when no delivery has this id.</summary>
+    Task<DeliveryView?> Resend(string deliveryId);
 }

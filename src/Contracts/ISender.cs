@@ -14,6 +14,9 @@ public interface ISender : IGrainWithStringKey
 
     Task<SenderStatus> GetStatus();
 
+    /// <summary>Reports per hour in the window and the evidence sample's counts (never a recipient).</summary>
+    Task<SenderActivity> GetActivity();
+
     /// <summary>Removes the sender from the filter list (appending a remove); false when it was not listed.</summary>
     Task<bool> Delist(string reason);
 }

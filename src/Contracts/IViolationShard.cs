@@ -13,4 +13,10 @@ public interface IViolationShard : IGrainWithIntegerKey
 
     /// <summary>The root tells the shard about new settings or cutoffs.</summary>
     Task Refresh(RankingView view);
+
+    /// <summary>
+    /// The shard's <paramref name="max"/> highest-scoring senders that <paramref name="query"/> (an address, a domain,
+    /// or empty for all; see <see cref="SenderQuery"/>) matches, highest first.
+    /// </summary>
+    Task<IReadOnlyList<RankedSender>> Top(string query, int max);
 }

@@ -1,4 +1,5 @@
 using Clearinghouse.Domain;
+using Clearinghouse.Gateway.Console;
 using Clearinghouse.Gateway.Dnsbl;
 using Clearinghouse.Gateway.FilterList;
 using Clearinghouse.Gateway.Grains;
@@ -24,7 +25,7 @@ public static class GatewayRegistration
         services.Configure<GatewayOptions>(configuration.GetSection(GatewayOptions.Section));
         services.Configure<TenancyOptions>(configuration.GetSection("Clearinghouse"));
         // Named operators are children of a section the binder cannot map (see OperatorOptions); read again on every reload.
-        services.PostConfigure<TenancyOptions>(tenancy => tenancy.Operators.Named = OperatorOptions.ReadNamed(configuration.GetSection("Clearinghouse:Operators")));
+        services.PostConfigure<TenancyOptions>(tenancy => OperatorOptions.Read(tenancy.Operators, configuration.GetSection("Clearinghouse:Operators")));
         services.Configure<DoNotSendOptions>(configuration.GetSection(DoNotSendOptions.Section));
         services.AddSingleton<CallerDirectory>();
         services.AddSingleton(typeof(GrainReferences<>));
@@ -58,6 +59,13 @@ public static class GatewayRegistration
         services.AddHostedService(provider => provider.GetRequiredService<DnsblServer>());
 
         services.AddSingleton<WriteRateLimiter>();
+
+        // The operator API's actions, shared by the gRPC service and the operators' console.
+        services.AddSingleton<SenderRanking>();
+        services.AddSingleton<OverviewSampler>();
+        services.AddSingleton<OperatorActions>();
+        services.AddSingleton<ConsoleAudit>();
+        services.AddOperatorsConsole(configuration);
 
         // The public site: listing lookup and delisting requests, on a port of its own when configured.
         services.Configure<PublicSiteOptions>(configuration.GetSection(PublicSiteOptions.Section));

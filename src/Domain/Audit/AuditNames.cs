@@ -19,10 +19,28 @@ public static class AuditNames
 
     public static string Domain(string domain) => $"domain:{domain}";
 
+    public static string Ip(string ip) => $"ip:{ip}";
+
+    /// <summary>A listed entry as a target: <c>sender:</c> is not used for hashed entries, whose address is unknown.</summary>
+    public static string Entry(FilterEntry entry) => entry.Kind switch
+    {
+        FilterEntryKind.Domain => Domain(entry.Value),
+        FilterEntryKind.Ip => Ip(entry.Value),
+        _ => $"address-sha256:{entry.Value}",
+    };
+
+    /// <summary>An escalation delivery, by its id (case id/destination).</summary>
+    public static string Delivery(string deliveryId) => $"delivery:{deliveryId}";
+
     public const string ThresholdsTarget = "thresholds";
 
     public const string ThresholdsSet = "thresholds.set";
     public const string SenderDelist = "sender.delist";
+    public const string FilterListAdd = "filterlist.add";
+    public const string FilterListRemove = "filterlist.remove";
+    public const string DeliveryResend = "escalation.resend";
+    public const string ConsoleLogin = "console.login";
+    public const string ConsoleLockout = "console.lockout";
     public const string DelistingRequest = "delisting.request";
     public const string DelistingProofSent = "delisting.proof_sent";
     public const string DelistingProofFailed = "delisting.proof_failed";

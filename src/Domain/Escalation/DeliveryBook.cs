@@ -90,6 +90,70 @@ public sealed class DeliveryBook(OutboxState state, EscalationOptions options)
         return delay > options.MaxRetryDelay ? options.MaxRetryDelay : delay;
     }
 
+    /// <summary>How many deliveries are pending, delivered and dead-lettered.</summary>
+    public OutboxCounts Counts()
+    {
+        int pending = 0, delivered = 0, dead = 0;
+        foreach (var delivery in state.Deliveries)
+        {
+            switch (delivery.Status)
+            {
+                case DeliveryStatus.Pending:
+                    pending++;
+                    break;
+                case DeliveryStatus.Delivered:
+                    delivered++;
+                    break;
+                default:
+                    dead++;
+                    break;
+            }
+        }
+
+        return new OutboxCounts(pending, delivered, dead);
+    }
+
+    /// <summary>
+    /// Makes a dead-lettered delivery pending again, due now, with a fresh round of attempts; null when no delivery
+    /// has this id. Refuses (naming <c>delivery_id</c>) one that is not dead-lettered or whose case is no longer kept.
+    /// </summary>
+    public OutboxDelivery? Resend(string deliveryId, DateTimeOffset now)
+    {
+        var delivery = state.Deliveries.FirstOrDefault(d => d.DeliveryId == deliveryId);
+        if (delivery is null)
+        {
+            return null;
+        }
+
+        if (delivery.Status != DeliveryStatus.DeadLetter)
+        {
+            throw new InvalidFieldException("delivery_id", $"the delivery is {(delivery.Status == DeliveryStatus.Pending ? "still pending" : "delivered")}: only a dead letter is sent again");
+        }
+
+        if (!state.Cases.ContainsKey(delivery.CaseId))
+        {
+            throw new InvalidFieldException("delivery_id", "its case is no longer kept in the outbox");
+        }
+
+        delivery.Status = DeliveryStatus.Pending;
+        delivery.Attempts = 0;
+        delivery.NextAttemptAt = now;
+        delivery.Resends++;
+        return delivery;
+    }
+
+    /// <summary>Cases, newest first, with their deliveries; only those with a delivery in <paramref name="status"/> when given.</summary>
+    public IReadOnlyList<CaseView> Cases(DeliveryStatus? status, int max) =>
+        state.Deliveries
+            .GroupBy(d => d.CaseId, StringComparer.Ordinal)
+            .Where(g => state.Cases.ContainsKey(g.Key) && (status is null || g.Any(d => d.Status == status)))
+            .Select(g => (Case: state.Cases[g.Key], Deliveries: g.OrderBy(d => d.Destination, StringComparer.Ordinal).Select(d => d.View()).ToList()))
+            .OrderByDescending(c => c.Case.OpenedAt)
+            .ThenBy(c => c.Case.CaseId, StringComparer.Ordinal)
+            .Take(max)
+            .Select(c => new CaseView(c.Case.CaseId, c.Case.Sender, c.Case.OpenedAt, c.Case.Reason, c.Case.Standing, c.Case.ReportingProviders, c.Case.Evidence.Count, c.Deliveries))
+            .ToList();
+
     public IReadOnlyList<DeliveryView> List(DeliveryStatus? status, int max) =>
         state.Deliveries
             .Where(d => status is null || d.Status == status)

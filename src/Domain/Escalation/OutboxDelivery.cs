@@ -38,7 +38,14 @@ public sealed class OutboxDelivery
     [Id(10)]
     public string? LastError { get; set; }
 
+    /// <summary>How often an operator sent it again after it was dead-lettered.</summary>
+    [Id(11)]
+    public int Resends { get; set; }
+
     public DeliveryView View() => new(
         DeliveryId, CaseId, Destination, Transport, Status, Attempts, CreatedAt, LastAttemptAt,
-        Status == DeliveryStatus.Pending ? NextAttemptAt : null, DeliveredAt, LastError);
+        Status == DeliveryStatus.Pending ? NextAttemptAt : null, DeliveredAt, LastError)
+    {
+        Resends = Resends,
+    };
 }

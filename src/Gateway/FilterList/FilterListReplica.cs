@@ -11,6 +11,9 @@ namespace Clearinghouse.Gateway.FilterList;
 /// <summary>An update a subscriber receives: a snapshot to replace its copy with, or one change.</summary>
 public sealed record ReplicaUpdate(FilterListSlice? Snapshot, FilterChange? Change);
 
+/// <summary>A page of listed entries and the list they were read from (its version and size).</summary>
+public sealed record FilterListPage(IReadOnlyList<FilterChange> Entries, long Version, int Listed, long? NextBefore);
+
 /// <summary>A subscriber's view: what it needs to catch up, then the live updates in order.</summary>
 public sealed class ReplicaSubscription(FilterListSlice catchUp, ChannelReader<ReplicaUpdate> live, Action unsubscribe) : IDisposable
 {
@@ -66,6 +69,15 @@ public sealed partial class FilterListReplica : IFilterListObserver, IFilterList
         }
     }
 
+    /// <summary>The version this replica holds and how many entries it lists.</summary>
+    public (long Version, int Size) VersionAndSize()
+    {
+        lock (gate)
+        {
+            return (log.Version, log.Count);
+        }
+    }
+
     /// <summary>Completes once the replica has caught up with the list after start.</summary>
     public Task WhenReady => ready.Task;
 
@@ -86,6 +98,44 @@ public sealed partial class FilterListReplica : IFilterListObserver, IFilterList
         lock (gate)
         {
             return log.ReadFrom(-1);
+        }
+    }
+
+    /// <summary>
+    /// Listed entries <paramref name="query"/> matches, newest first, at most <paramref name="max"/> listed before
+    /// version <paramref name="before"/> (all when null); with the version and size of the list they were read at.
+    /// </summary>
+    public FilterListPage Search(FilterListQuery query, long? before, int max)
+    {
+        lock (gate)
+        {
+            var matching = log.Listed
+                .Where(c => (before is not { } below || c.Version < below) && query.Matches(c.Entry))
+                .OrderByDescending(c => c.Version)
+                .Take(max + 1)
+                .ToList();
+            var more = matching.Count > max;
+            var page = more ? matching[..max] : matching;
+            return new FilterListPage(page, log.Version, log.Count, more ? page[^1].Version : null);
+        }
+    }
+
+    /// <summary>The retained changes <paramref name="query"/> matches, newest first, and the oldest version still retained.</summary>
+    public (IReadOnlyList<FilterChange> Changes, long OldestRetained) RecentChanges(FilterListQuery query, int max)
+    {
+        lock (gate)
+        {
+            var tail = log.Data.Tail;
+            var changes = new List<FilterChange>();
+            for (var i = tail.Count - 1; i >= 0 && changes.Count < max; i--)
+            {
+                if (query.Matches(tail[i].Entry))
+                {
+                    changes.Add(tail[i]);
+                }
+            }
+
+            return (changes, log.OldestResumableVersion + 1);
         }
     }
 

@@ -43,14 +43,5 @@ public static class CallContextExtensions
         return address;
     }
 
-    public static Caller RequireOperator(this ServerCallContext context)
-    {
-        var caller = context.Caller();
-        if (caller.Role != CallerRole.Operator)
-        {
-            throw new RpcException(new Status(StatusCode.PermissionDenied, "this call needs an operator credential"));
-        }
-
-        return caller;
-    }
+    public static Caller RequireOperator(this ServerCallContext context) => context.Caller().RequireOperator();
 }

@@ -1,4 +1,5 @@
 using Clearinghouse.Domain;
+using Grpc.Core;
 
 namespace Clearinghouse.Gateway.Security;
 
@@ -8,6 +9,13 @@ public enum CallerRole
     Operator,
 }
 
+/// <summary>What an operator may do: an administrator reads and changes, a viewer only reads.</summary>
+public enum OperatorRole
+{
+    Administrator,
+    Viewer,
+}
+
 /// <summary>An authenticated caller: a provider (acting only on recipients in its domains) or an operator.</summary>
 public sealed class Caller
 {
@@ -15,10 +23,11 @@ public sealed class Caller
     private readonly string[] parentDomains;
     private readonly bool ownsEverything;
 
-    public Caller(string id, CallerRole role, IEnumerable<string> ownedDomains, int? maxRecordsPerRecipient = null)
+    public Caller(string id, CallerRole role, IEnumerable<string> ownedDomains, int? maxRecordsPerRecipient = null, OperatorRole operatorRole = OperatorRole.Administrator)
     {
         Id = id;
         Role = role;
+        OperatorRole = operatorRole;
         ListPolicy = new ListPolicy(id, maxRecordsPerRecipient);
         exactDomains = new HashSet<string>(StringComparer.Ordinal);
         var parents = new List<string>();
@@ -44,6 +53,19 @@ public sealed class Caller
     public string Id { get; }
 
     public CallerRole Role { get; }
+
+    /// <summary>For an operator: whether it may change anything (an administrator) or only read (a viewer).</summary>
+    public OperatorRole OperatorRole { get; }
+
+    /// <summary>Throws <c>PermissionDenied</c> unless this caller is an operator.</summary>
+    public Caller RequireOperator() =>
+        Role == CallerRole.Operator ? this : throw new RpcException(new Status(StatusCode.PermissionDenied, "this call needs an operator credential"));
+
+    /// <summary>Throws <c>PermissionDenied</c> unless this caller is an operator who may change things.</summary>
+    public Caller RequireAdministrator() =>
+        RequireOperator().OperatorRole == OperatorRole.Administrator
+            ? this
+            : throw new RpcException(new Status(StatusCode.PermissionDenied, $"this call changes state: operator '{Id}' is a viewer, it needs an administrator"));
 
     /// <summary>What recipient grains are told about this provider: its id and its default maximum list size.</summary>
     public ListPolicy ListPolicy { get; }

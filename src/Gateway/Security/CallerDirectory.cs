@@ -15,13 +15,21 @@ public sealed partial class CallerDirectory : IDisposable
     private readonly ILogger<CallerDirectory> logger;
     private readonly IDisposable? subscription;
     private volatile Callers callers;
+    private volatile Dictionary<string, OperatorAccount> operatorsByName;
 
     public CallerDirectory(IOptionsMonitor<TenancyOptions> options, ILogger<CallerDirectory> logger)
     {
         this.logger = logger;
         callers = Build(options.CurrentValue);
+        operatorsByName = BuildOperators(options.CurrentValue);
         subscription = options.OnChange(Reload);
     }
+
+    /// <summary>The named operator <paramref name="name"/> as configured now (its role, its console password hash).</summary>
+    public bool TryGetOperator(string name, out OperatorAccount account) => operatorsByName.TryGetValue(name, out account!);
+
+    /// <summary>How many operators may log in to the console (have a password hash).</summary>
+    public int ConsoleAccounts => operatorsByName.Values.Count(a => a.PasswordHash is not null);
 
     public int ProviderCount => callers.ById.Count;
 
@@ -63,7 +71,9 @@ public sealed partial class CallerDirectory : IDisposable
     {
         try
         {
-            callers = Build(changed);
+            var built = Build(changed);
+            var operators = BuildOperators(changed);
+            (callers, operatorsByName) = (built, operators);
             LogReloaded(ProviderCount);
         }
         catch (OptionsValidationException error)
@@ -122,7 +132,7 @@ public sealed partial class CallerDirectory : IDisposable
                 throw new OptionsValidationException(name, typeof(TenancyOptions), [$"'{name}' is configured as a provider and as an operator"]);
             }
 
-            var named = new Caller(name, CallerRole.Operator, []);
+            var named = new Caller(name, CallerRole.Operator, [], operatorRole: RoleOf(name, options.Operators));
             foreach (var hash in hashes)
             {
                 Add(byHash, hash, named);
@@ -131,6 +141,31 @@ public sealed partial class CallerDirectory : IDisposable
 
         return new Callers(byHash, byDnsblKeyHash, byId);
     }
+
+    /// <summary>The named operators by name, each with its role and console password hash (checked for form).</summary>
+    private static Dictionary<string, OperatorAccount> BuildOperators(TenancyOptions options)
+    {
+        var accounts = new Dictionary<string, OperatorAccount>(StringComparer.Ordinal);
+        foreach (var name in options.Operators.Named.Keys)
+        {
+            var hash = options.Operators.PasswordHashes.GetValueOrDefault(name);
+            if (hash is not null && !ConsolePasswords.IsHash(hash))
+            {
+                throw new OptionsValidationException(name, typeof(TenancyOptions), [$"operator '{name}' PasswordHash is not a password hash: make one with 'Clearinghouse.Silo hash-password'"]);
+            }
+
+            accounts[name] = new OperatorAccount(new Caller(name, CallerRole.Operator, [], operatorRole: RoleOf(name, options.Operators)), hash);
+        }
+
+        return accounts;
+    }
+
+    private static OperatorRole RoleOf(string name, OperatorOptions operators) =>
+        operators.RoleNames.GetValueOrDefault(name) is not { } role
+            ? OperatorRole.Administrator
+            : Enum.TryParse<OperatorRole>(role, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) && !role.Any(char.IsDigit)
+                ? parsed
+                : throw new OptionsValidationException(name, typeof(TenancyOptions), [$"operator '{name}' Role '{role}' must be Administrator or Viewer"]);
 
     private const int MaxOperatorName = 64;
 
@@ -173,3 +208,6 @@ public sealed partial class CallerDirectory : IDisposable
         Dictionary<string, Caller> ByDnsblKeyHash,
         Dictionary<string, Caller> ById);
 }
+
+/// <summary>A named operator: the caller it acts as (with its role) and its console password hash, if it has one.</summary>
+public sealed record OperatorAccount(Caller Caller, string? PasswordHash);

@@ -45,8 +45,11 @@ public sealed class ProviderOptions
 
 /// <summary>
 /// Operators' credentials. Each operator has a name, which the audit trail records for everything it does:
-/// <c>Clearinghouse:Operators:&lt;name&gt;:ApiKeySha256:&lt;n&gt;</c>. Key hashes configured directly under
-/// <c>Clearinghouse:Operators:ApiKeySha256</c> (the older form) still work, under the name <see cref="UnnamedOperator"/>.
+/// <c>Clearinghouse:Operators:&lt;name&gt;:ApiKeySha256:&lt;n&gt;</c> (API keys), <c>...:PasswordHash</c> (the
+/// operators' console; a hash made by <c>Clearinghouse.Silo hash-password</c>) and <c>...:Role</c>
+/// (<c>Administrator</c>, the default, or <c>Viewer</c>, who reads but changes nothing). Key hashes configured directly
+/// under <c>Clearinghouse:Operators:ApiKeySha256</c> (the older form) still work, under the name
+/// <see cref="UnnamedOperator"/>, as an administrator.
 /// </summary>
 public sealed class OperatorOptions
 {
@@ -57,6 +60,25 @@ public sealed class OperatorOptions
 
     /// <summary>Named operators' key hashes, read from the other children of the section (see <see cref="ReadNamed"/>).</summary>
     public Dictionary<string, List<string>> Named { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Named operators' roles as configured (<c>Administrator</c> or <c>Viewer</c>); absent means administrator.</summary>
+    public Dictionary<string, string> RoleNames { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Named operators' console password hashes (ASP.NET Core Identity's PBKDF2 format); absent: no console login.</summary>
+    public Dictionary<string, string> PasswordHashes { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Reads the named operators (see <see cref="ReadNamed"/>), their roles and password hashes into <paramref name="options"/>.</summary>
+    public static void Read(OperatorOptions options, IConfigurationSection operators)
+    {
+        options.Named = ReadNamed(operators);
+        options.RoleNames = Setting(operators, "Role");
+        options.PasswordHashes = Setting(operators, "PasswordHash");
+    }
+
+    private static Dictionary<string, string> Setting(IConfigurationSection operators, string setting) =>
+        operators.GetChildren()
+            .Where(child => child.Key != nameof(ApiKeySha256) && !string.IsNullOrWhiteSpace(child[setting]))
+            .ToDictionary(child => child.Key, child => child[setting]!.Trim(), StringComparer.Ordinal);
 
     /// <summary>Every child of <c>Clearinghouse:Operators</c> but <c>ApiKeySha256</c> is an operator named by its key.</summary>
     public static Dictionary<string, List<string>> ReadNamed(IConfigurationSection operators) =>

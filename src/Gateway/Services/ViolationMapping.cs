@@ -193,7 +193,24 @@ public static class ViolationMapping
         NextAttemptAt = Optional(view.NextAttemptAt),
         DeliveredAt = Optional(view.DeliveredAt),
         LastError = view.LastError ?? "",
+        Resends = (uint)view.Resends,
     };
+
+    public static V1.Case ToProto(CaseView view)
+    {
+        var proto = new V1.Case
+        {
+            CaseId = view.CaseId,
+            Sender = view.Sender.Value,
+            OpenedAt = Timestamp.FromDateTimeOffset(view.OpenedAt),
+            Reason = view.Reason,
+            Standing = ToProto(view.Standing),
+            EvidenceSamples = (uint)view.EvidenceSamples,
+        };
+        proto.ReportingProviders.AddRange(view.ReportingProviders);
+        proto.Deliveries.AddRange(view.Deliveries.Select(ToProto));
+        return proto;
+    }
 
     private static Timestamp? Optional(DateTimeOffset? at) => at is { } value ? Timestamp.FromDateTimeOffset(value) : null;
 

@@ -66,6 +66,34 @@ public sealed partial class EscalationOutboxGrain(
         return Book.List(status, Math.Clamp(max, 1, DeliveryBook.KeptFinished));
     }
 
+    async Task<IReadOnlyList<CaseView>> IEscalationOutbox.ListCases(DeliveryStatus? status, int max)
+    {
+        await writer.WhenPersistedAsync();
+        return Book.Cases(status, Math.Clamp(max, 1, DeliveryBook.KeptFinished));
+    }
+
+    async Task<OutboxCounts> IEscalationOutbox.Counts()
+    {
+        await writer.WhenPersistedAsync();
+        return Book.Counts();
+    }
+
+    async Task<DeliveryView?> IEscalationOutbox.Resend(string deliveryId)
+    {
+        writer.EnsureTrusted();
+        if (Book.Resend(deliveryId, clock.GetUtcNow()) is not { } delivery)
+        {
+            return null;
+        }
+
+        await this.RegisterOrUpdateReminder(Reminder, options.CurrentValue.ReminderPeriod, options.CurrentValue.ReminderPeriod);
+        await writer.WriteAsync();
+        ClearinghouseTelemetry.SetOutboxBacklog(Book.Pending);
+        LogResent(delivery.DeliveryId, delivery.Resends);
+        wakeUp.Change(TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+        return delivery.View();
+    }
+
     Task IRemindable.ReceiveReminder(string reminderName, TickStatus status) => DeliverDueAsync();
 
     private async Task DeliverDueAsync()
@@ -176,6 +204,9 @@ public sealed partial class EscalationOutboxGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Escalation delivery {DeliveryId} threw")]
     private partial void LogAttemptFailed(Exception error, string deliveryId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Escalation delivery {DeliveryId} is sent again by an operator (resend {Resends})")]
+    private partial void LogResent(string deliveryId, int resends);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "An outbox delivery pass failed; the reminder retries it")]
     private partial void LogPassFailed(Exception error);

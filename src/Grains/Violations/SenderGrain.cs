@@ -128,6 +128,15 @@ public sealed partial class SenderGrain(
         return status;
     }
 
+    async Task<SenderActivity> ISender.GetActivity()
+    {
+        writer.EnsureTrusted();
+        var ledger = sender.Ledger;
+        var activity = SenderActivity.Of(sender.Sender, ledger.Snapshot.HourlyReports, ledger.Evidence, ViolationLedger.HourOf(clock.GetUtcNow()), options.Value.Window);
+        await writer.WhenPersistedAsync();
+        return activity;
+    }
+
     async Task<bool> ISender.Delist(string reason)
     {
         writer.EnsureTrusted();

@@ -71,6 +71,13 @@ public sealed partial class ViolationShardGrain(
         return Task.CompletedTask;
     }
 
+    Task<IReadOnlyList<RankedSender>> IViolationShard.Top(string query, int max)
+    {
+        var settings = options.Value;
+        var ranked = scores.All.Select(s => (s.Sender, s.Score, s.Hour));
+        return Task.FromResult(RankedSender.Top(ranked, SenderQuery.Parse(query, "query"), ViolationLedger.HourOf(clock.GetUtcNow()), settings.Window, settings.HalfLife, max));
+    }
+
     private async Task PushAsync(CancellationToken cancellationToken)
     {
         var histogram = scores.Histogram(ViolationLedger.HourOf(clock.GetUtcNow()));

@@ -19,11 +19,20 @@ public static class ClearinghouseHost
         }
 
         var developmentCredentials = DevelopmentCredentials.ApplyIfNoneConfigured(builder.Configuration, options);
+        var consolePassword = DevelopmentCredentials.ApplyConsoleAccountIfNone(builder.Configuration, options, developmentCredentials);
+        if (builder.ListenForConsole(options) is { } plaintextConsole)
+        {
+            plaintextEndpoints = [.. plaintextEndpoints, plaintextConsole];
+        }
+
+        // A second UseOrleans configures the same silo: the dashboard depends on the console, known only now.
+        builder.UseOrleans(silo => ConsoleEndpoint.AddDashboardIfEnabled(silo, builder.Configuration));
 
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.Cluster.ShutdownTimeout);
         builder.Services.AddSingleton(options);
-        builder.Services.AddSingleton(new StartupFacts(developmentCredentials, plaintextEndpoints));
+        builder.Services.AddSingleton(new StartupFacts(developmentCredentials, plaintextEndpoints, consolePassword));
         builder.Services.AddHostedService<StartupBanner>();
+        builder.Services.AddHostedService<TrafficReporter>();
         if (options.Storage == StorageMode.Redis)
         {
             builder.Services.AddHostedService<RedisDurabilityCheck>();
@@ -41,6 +50,7 @@ public static class ClearinghouseHost
         var app = builder.Build();
         app.MapManagement(app.Services.GetRequiredService<ClearinghouseOptions>());
         app.MapPublicSite();
+        app.MapConsole();
         app.MapClearinghouseGateway();
         return app;
     }

@@ -13,6 +13,8 @@ public static class DevelopmentCredentials
     public const string ProviderId = "local";
     public const string ProviderKey = "local-dev-key";
     public const string OperatorKey = "local-operator-key";
+    public const string ConsoleOperator = "admin";
+    public const int ConsolePort = 5090;
 
     public static bool ApplyIfNoneConfigured(ConfigurationManager configuration, ClearinghouseOptions options)
     {
@@ -34,6 +36,40 @@ public static class DevelopmentCredentials
             ["Clearinghouse:Operators:ApiKeySha256:0"] = CallerDirectory.HashKey(OperatorKey),
         });
         return true;
+    }
+
+    /// <summary>
+    /// The embedded (in-memory) system's operators' console: on with the development credentials (at
+    /// 127.0.0.1:<see cref="ConsolePort"/> unless configured), and when no operator has a console password, an
+    /// administrator <see cref="ConsoleOperator"/> gets one generated now. Returns that password (to print once), or
+    /// null. There is no default password; the durable profile never gets one.
+    /// </summary>
+    public static string? ApplyConsoleAccountIfNone(ConfigurationManager configuration, ClearinghouseOptions options, bool developmentCredentials)
+    {
+        if (options.Storage != StorageMode.Memory)
+        {
+            return null;
+        }
+
+        if (developmentCredentials && string.IsNullOrEmpty(configuration["Clearinghouse:Console:Port"]))
+        {
+            configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Clearinghouse:Console:Port"] = ConsolePort.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        }
+
+        var consoleOn = !string.IsNullOrEmpty(configuration["Clearinghouse:Console:Port"]);
+        var anyPassword = configuration.GetSection("Clearinghouse:Operators").GetChildren().Any(o => !string.IsNullOrWhiteSpace(o["PasswordHash"]));
+        if (!consoleOn || anyPassword)
+        {
+            return null;
+        }
+
+        var password = Convert.ToBase64String(RandomNumberGenerator.GetBytes(18)).Replace('+', '-').Replace('/', '_');
+        configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            [$"Clearinghouse:Operators:{ConsoleOperator}:PasswordHash"] = ConsolePasswords.Hash(password),
+            [$"Clearinghouse:Operators:{ConsoleOperator}:Role"] = nameof(OperatorRole.Administrator),
+        });
+        return password;
     }
 
     /// <summary>

@@ -57,7 +57,8 @@ public static class PublicEndpoint
         return certificate is null ? $"http://{site.Address}:{port} (public site)" : null;
     }
 
-    private static X509Certificate2 Load(CertificateSettings settings) =>
+    /// <summary>A certificate as Kestrel's endpoint settings name it: PEM with a key file, or PFX with a password.</summary>
+    internal static X509Certificate2 Load(CertificateSettings settings) =>
         settings.KeyPath is { Length: > 0 } keyPath
             ? X509Certificate2.CreateFromPemFile(settings.Path!, keyPath)
             : X509CertificateLoader.LoadPkcs12FromFile(settings.Path!, settings.Password);

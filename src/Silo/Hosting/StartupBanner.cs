@@ -1,5 +1,8 @@
+using Clearinghouse.Gateway.Console;
+using Clearinghouse.Gateway.Security;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Options;
 
 namespace Clearinghouse.Silo.Hosting;
 
@@ -9,6 +12,8 @@ public sealed partial class StartupBanner(
     IHostApplicationLifetime lifetime,
     ClearinghouseOptions options,
     StartupFacts facts,
+    IOptions<ConsoleOptions> consoleOptions,
+    CallerDirectory directory,
     ILogger<StartupBanner> logger,
     AzureStorageClients? azure = null) : IHostedService
 {
@@ -51,6 +56,15 @@ public sealed partial class StartupBanner(
         {
             LogDevelopmentCredentials(DevelopmentCredentials.ProviderId, DevelopmentCredentials.ProviderKey, DevelopmentCredentials.OperatorKey);
         }
+
+        if (facts.ConsolePassword is { } password)
+        {
+            LogConsolePassword(consoleOptions.Value.Port ?? 0, DevelopmentCredentials.ConsoleOperator, password);
+        }
+        else if (consoleOptions.Value.Port is { } port && directory.ConsoleAccounts == 0)
+        {
+            LogNoConsoleAccount(port);
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Clearinghouse gRPC listening on {Addresses}")]
@@ -71,9 +85,15 @@ public sealed partial class StartupBanner(
     [LoggerMessage(Level = LogLevel.Warning, Message = "PLAINTEXT (no TLS) on {Endpoints}: API keys and addresses are not encrypted. Fine on loopback for development; configure an https:// endpoint with a certificate for anything else.")]
     private partial void LogPlaintext(string endpoints);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Operators' console on port {Port}: log in as '{Operator}' with the password '{Password}' (generated at this start, kept only as a hash; configure Clearinghouse:Operators:<name>:PasswordHash for lasting accounts)")]
+    private partial void LogConsolePassword(int port, string @operator, string password);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Operators' console on port {Port} has no account: give an operator a PasswordHash (Clearinghouse:Operators:<name>:PasswordHash, made by 'Clearinghouse.Silo hash-password')")]
+    private partial void LogNoConsoleAccount(int port);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Development credentials: provider '{Provider}' owns every domain with API key '{ProviderKey}'; operator API key '{OperatorKey}'. Configure Clearinghouse:Providers to replace them.")]
     private partial void LogDevelopmentCredentials(string provider, string providerKey, string operatorKey);
 }
 
-/// <summary>What start-up decided, for the banner.</summary>
-public sealed record StartupFacts(bool DevelopmentCredentials, IReadOnlyList<string> PlaintextEndpoints);
+/// <summary>What start-up decided, for the banner (and the console password generated at start for the embedded system, if any).</summary>
+public sealed record StartupFacts(bool DevelopmentCredentials, IReadOnlyList<string> PlaintextEndpoints, string? ConsolePassword = null);

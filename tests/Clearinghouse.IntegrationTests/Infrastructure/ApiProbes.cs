@@ -109,6 +109,20 @@ public static class ApiProbes
             await NotFoundIsAnAnswer(new Operator.OperatorClient(invoker).ApproveDelistingAsync(new ReviewDelistingRequest { RequestId = ProbeTarget.DelistingRequestId }).ResponseAsync)),
         new("clearinghouse.v1.Operator/RefuseDelisting", ApiScope.Operator, async (invoker, _) =>
             await NotFoundIsAnAnswer(new Operator.OperatorClient(invoker).RefuseDelistingAsync(new ReviewDelistingRequest { RequestId = ProbeTarget.DelistingRequestId, Reason = "probe" }).ResponseAsync)),
+        new("clearinghouse.v1.Operator/GetOverview", ApiScope.Operator, async (invoker, _) =>
+            await new Operator.OperatorClient(invoker).GetOverviewAsync(new GetOverviewRequest())),
+        new("clearinghouse.v1.Operator/ListTopSenders", ApiScope.Operator, async (invoker, _) =>
+            await new Operator.OperatorClient(invoker).ListTopSendersAsync(new ListTopSendersRequest { Query = "bulk.example", Limit = 10 })),
+        new("clearinghouse.v1.Operator/GetSenderActivity", ApiScope.Operator, async (invoker, _) =>
+            await new Operator.OperatorClient(invoker).GetSenderActivityAsync(new GetSenderRequest { Sender = "spam@bulk.example" })),
+        new("clearinghouse.v1.Operator/ListCases", ApiScope.Operator, async (invoker, _) =>
+            await new Operator.OperatorClient(invoker).ListCasesAsync(new ListCasesRequest { Limit = 10 })),
+        new("clearinghouse.v1.Operator/ResendDelivery", ApiScope.Operator, async (invoker, _) =>
+            await NotFoundIsAnAnswer(new Operator.OperatorClient(invoker).ResendDeliveryAsync(new ResendDeliveryRequest { DeliveryId = "case-probe/nowhere", Reason = "probe" }).ResponseAsync)),
+        new("clearinghouse.v1.Operator/SearchFilterList", ApiScope.Operator, async (invoker, _) =>
+            await new Operator.OperatorClient(invoker).SearchFilterListAsync(new SearchFilterListRequest { Query = "probe-listed.example", Limit = 10 })),
+        new("clearinghouse.v1.Operator/ListFilterChanges", ApiScope.Operator, async (invoker, _) =>
+            await new Operator.OperatorClient(invoker).ListFilterChangesAsync(new ListFilterChangesRequest { Limit = 10 })),
         new("clearinghouse.v1.Operator/ListEntry", ApiScope.Operator, async (invoker, _) =>
             await new Operator.OperatorClient(invoker).ListEntryAsync(new ListEntryRequest { Kind = FilterEntryKind.Domain, Value = "probe-listed.example", Reason = "probe" })),
         new("clearinghouse.v1.Operator/UnlistEntry", ApiScope.Operator, async (invoker, _) =>

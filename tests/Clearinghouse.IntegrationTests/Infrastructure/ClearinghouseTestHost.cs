@@ -32,6 +32,11 @@ public sealed class ClearinghouseTestHost : IAsyncDisposable
         ? $"{(Settings.ContainsKey("Clearinghouse:Public:Certificate:Path") ? "https" : "http")}://127.0.0.1:{port}/"
         : throw new InvalidOperationException("this host has no public site"));
 
+    /// <summary>The operators' console, when <c>Clearinghouse:Console:Port</c> is configured.</summary>
+    public Uri ConsoleAddress => new(Settings["Clearinghouse:Console:Port"] is { } port
+        ? $"{(Settings.ContainsKey("Clearinghouse:Console:Certificate:Path") ? "https" : "http")}://127.0.0.1:{port}/"
+        : throw new InvalidOperationException("this host has no operators' console"));
+
     /// <summary>The settings the host was started with, to start another one like it.</summary>
     public IReadOnlyDictionary<string, string?> Settings { get; }
 
@@ -67,7 +72,7 @@ public sealed class ClearinghouseTestHost : IAsyncDisposable
         var app = ClearinghouseHost.Build(builder);
         await app.StartAsync();
         // The gRPC endpoint (the management port and the public site's, when configured, are other URLs).
-        string?[] otherPorts = [settings.GetValueOrDefault("Clearinghouse:Management:Port"), settings.GetValueOrDefault("Clearinghouse:Public:Port")];
+        string?[] otherPorts = [settings.GetValueOrDefault("Clearinghouse:Management:Port"), settings.GetValueOrDefault("Clearinghouse:Public:Port"), settings.GetValueOrDefault("Clearinghouse:Console:Port")];
         var address = new Uri(app.Urls.Single(url => !otherPorts.Contains(new Uri(url).Port.ToString(System.Globalization.CultureInfo.InvariantCulture))));
         return new ClearinghouseTestHost(app, address, settings);
     }

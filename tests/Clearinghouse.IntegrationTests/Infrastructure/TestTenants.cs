@@ -15,6 +15,9 @@ public static class TestTenants
     /// <summary>A named operator, alice (Clearinghouse:Operators:alice): the audit trail records it by that name.</summary>
     public const string AliceKey = "alice-operator-test-key";
 
+    /// <summary>A named operator with the viewer role (Clearinghouse:Operators:victor:Role = Viewer): reads, changes nothing.</summary>
+    public const string ViewerKey = "victor-viewer-test-key";
+
     /// <summary>The recipient key secret of every test host (and of the test cluster).</summary>
     public const string RecipientKeySecret = "integration-test-recipient-key-secret";
 
@@ -31,5 +34,7 @@ public static class TestTenants
         ["Clearinghouse:Providers:other:ApiKeySha256:0"] = CallerDirectory.HashKey(OtherKey),
         ["Clearinghouse:Operators:ApiKeySha256:0"] = CallerDirectory.HashKey(OperatorKey),
         ["Clearinghouse:Operators:alice:ApiKeySha256:0"] = CallerDirectory.HashKey(AliceKey),
+        ["Clearinghouse:Operators:victor:ApiKeySha256:0"] = CallerDirectory.HashKey(ViewerKey),
+        ["Clearinghouse:Operators:victor:Role"] = "Viewer",
     };
 }
