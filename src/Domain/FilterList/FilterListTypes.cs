@@ -89,15 +89,3 @@ public sealed record FilterListing(
     [property: Id(0)] FilterEntry Entry,
     [property: Id(1)] string CaseId,
     [property: Id(2)] string Reason);
-
-/// <summary>The verdict for a sender on the global filter list.</summary>
-public static class FilterListVerdict
-{
-    public const string RejectText = "Message refused: the sender is on the Clearinghouse filter list for ignoring do-not-send requests";
-
-    public static Verdict For(FilterListing listing) =>
-        new(VerdictAction.Reject, 550, "5.7.1", RejectText, null, $"sender on the global filter list (case {listing.CaseId})")
-        {
-            ListedCaseId = listing.CaseId,
-        };
-}

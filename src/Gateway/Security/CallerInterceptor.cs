@@ -1,3 +1,4 @@
+using Clearinghouse.Contracts;
 using Clearinghouse.Domain;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
@@ -74,6 +75,7 @@ public sealed partial class CallerInterceptor(CallerDirectory directory, WriteRa
     {
         RpcException rpc => rpc.Status,
         InvalidFieldException invalid => new Status(StatusCode.InvalidArgument, invalid.Message),
+        NotAnActiveMemberException notMember => new Status(StatusCode.Unavailable, notMember.Message),
         OperationCanceledException => new Status(StatusCode.Cancelled, "the call was cancelled"),
         TimeoutException or Orleans.Runtime.OrleansException => new Status(StatusCode.Unavailable, "the cluster did not answer in time; retry"),
         _ => new Status(StatusCode.Internal, "internal error"),

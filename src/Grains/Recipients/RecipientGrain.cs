@@ -1,7 +1,9 @@
 using System.Collections.Frozen;
 using Clearinghouse.Contracts;
 using Clearinghouse.Domain;
+using Clearinghouse.Grains.Cluster;
 using Clearinghouse.Grains.Persistence;
+using Clearinghouse.Grains.Recipients.Cache;
 using Clearinghouse.Grains.Recipients.Eviction;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -10,9 +12,10 @@ using Microsoft.Extensions.Options;
 namespace Clearinghouse.Grains.Recipients;
 
 /// <summary>
-/// Hosts one recipient's <see cref="RecordBook"/> and <see cref="DoNotSendBook"/>. Changes are acknowledged after they
-/// are persisted, and only then published to the recipient's <see cref="RecipientChecks"/>, which decides checks —
-/// for calls to this grain and, without a grain call, for the gateway of this silo (<see cref="LocalRecipientChecks"/>).
+/// Hosts one recipient's <see cref="RecordBook"/> and <see cref="DoNotSendBook"/>. A change is persisted, then published
+/// (<see cref="PublishAsync"/>: to the recipient's <see cref="RecipientChecks"/>, which decides checks for calls to this
+/// grain and for the gateway of this silo without a grain call, and by invalidating every other silo's cached copy),
+/// and only then acknowledged. Other silos' read caches read the snapshot with a lease (<see cref="IRecipient.ReadForCache"/>).
 /// Checks only tally hits in memory; a grain timer (and deactivation) drains and writes them, one write at a time.
 /// The one check that writes is a violation of a do-not-send request: the report is persisted here before the verdict
 /// is answered, then handed to the sender's grain; a reminder retries any the sender's grain has not acknowledged (it
@@ -22,7 +25,11 @@ public sealed partial class RecipientGrain(
     [PersistentState("recipient", StorageNames.Clearinghouse)] IPersistentState<RecipientState> state,
     IOptions<RecipientOptions> options,
     IEnumerable<IHigherLevelLists> higherLevelLists,
-    LocalRecipientChecks localChecks,
+    RecipientReadCache readCache,
+    RecipientCachePublisher cachePublisher,
+    ClusterStanding standing,
+    IOptions<RecipientCacheOptions> cacheOptions,
+    TimeProvider timestamps,
     [FromKeyedServices(ClearinghouseClock.Key)] TimeProvider clock,
     ILogger<RecipientGrain> logger) : Grain, IRecipient, IRemindable
 {
@@ -33,6 +40,11 @@ public sealed partial class RecipientGrain(
     private DoNotSendBook doNotSend = null!;
     private StateWriteQueue writes = null!;
     private RecipientChecks checks = null!;
+
+    // Which silos may answer from a copy of this activation's snapshot, and which snapshot that is.
+    private CacheLeases<SiloAddress> leases = null!;
+    private RecipientSnapshotVersion version = null!;
+    private long activatedAt;
 
     // Memory holds changes that need no acknowledgement but must be written some time (hits, delivered reports).
     private bool unwritten;
@@ -53,8 +65,11 @@ public sealed partial class RecipientGrain(
         doNotSend = new DoNotSendBook(state.State);
         writes = new StateWriteQueue(() => state.WriteStateAsync());
         checks = new RecipientChecks(clock);
+        activatedAt = timestamps.GetTimestamp();
+        leases = new CacheLeases<SiloAddress>(activatedAt, Ticks(cacheOptions.Value.Lease), Ticks(cacheOptions.Value.LeaseMargin));
+        version = new RecipientSnapshotVersion(Guid.NewGuid(), 0);
         PublishChecks();
-        localChecks.Register(this.GetPrimaryKeyString(), checks);
+        readCache.Register(this.GetPrimaryKeyString(), checks);
         var interval = options.Value.HitFlushInterval;
         this.RegisterGrainTimer(FlushHitsAsync, new GrainTimerCreationOptions(interval, interval) { Interleave = true });
         return Task.CompletedTask;
@@ -62,7 +77,7 @@ public sealed partial class RecipientGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        localChecks.Unregister(this.GetPrimaryKeyString(), checks);
+        readCache.Unregister(this.GetPrimaryKeyString(), checks);
         await FlushHitsAsync(cancellationToken);
     }
 
@@ -132,15 +147,39 @@ public sealed partial class RecipientGrain(
     // from the published snapshot without allocating a state machine.
     Task<Verdict> IRecipient.Evaluate(CheckRequest request)
     {
-        if (checks.TryDecide(request, out var verdict))
+        if (!standing.IsConfirmed)
         {
-            return Task.FromResult(verdict);
+            return EvaluateOnceConfirmedAsync(request);
         }
 
-        // The sender has a do-not-send request: once in force, this message is a violation.
-        return doNotSend.TryFindInForce(request.Sender, request.Channel, clock.GetUtcNow(), out var inForce)
-            ? RecordViolationAsync(inForce, request)
-            : Task.FromResult(checks.DecideIgnoringDoNotSend(request));
+        var decision = checks.Decide(request, DoNotSendFact.Unknown);
+        if (!decision.IsDecided)
+        {
+            // The sender has a do-not-send request: once in force, this message is a violation.
+            doNotSend.TryFindInForce(request.Sender, request.Channel, clock.GetUtcNow(), out var inForce);
+            decision = checks.Decide(request, DoNotSendFact.Checked(inForce));
+        }
+
+        return decision.Violated is { } violated ? RecordViolationAsync(violated, request, decision.Verdict!) : Task.FromResult(decision.Verdict!);
+    }
+
+    async Task<CachedRead> IRecipient.ReadForCache(SiloAddress holder, RecipientSnapshotVersion? known, RecordHitCount[]? hits)
+    {
+        // A silo that may have been declared dead must not hand out what may be stale state.
+        await standing.EnsureConfirmedAsync();
+        if (hits is not null)
+        {
+            RecordHits(hits);
+        }
+
+        leases.Grant(holder, timestamps.GetTimestamp());
+        return new CachedRead(version, version.Equals(known) ? null : checks.Snapshot.ToData(), cacheOptions.Value.Lease);
+    }
+
+    Task IRecipient.RecordHits(RecordHitCount[] hits)
+    {
+        RecordHits(hits);
+        return Task.CompletedTask;
     }
 
     async Task<DoNotSendView> IRecipient.RecordDoNotSend(DoNotSendRequest request)
@@ -172,7 +211,13 @@ public sealed partial class RecipientGrain(
         }
     }
 
-    private async Task<Verdict> RecordViolationAsync(DoNotSendEntry entry, CheckRequest request)
+    private async Task<Verdict> EvaluateOnceConfirmedAsync(CheckRequest request)
+    {
+        await standing.EnsureConfirmedAsync();
+        return await ((IRecipient)this).Evaluate(request);
+    }
+
+    private async Task<Verdict> RecordViolationAsync(DoNotSendEntry entry, CheckRequest request, Verdict verdict)
     {
         var recipient = request.Recipient ?? throw new ArgumentException("a check that can record a violation must carry its recipient", nameof(request));
         var (report, isNew) = doNotSend.RecordViolation(entry, recipient, request, clock.GetUtcNow());
@@ -186,7 +231,7 @@ public sealed partial class RecipientGrain(
             await this.RegisterOrUpdateReminder(ReportReminder, options.Value.ReportRetryPeriod, options.Value.ReportRetryPeriod);
         }
 
-        return DoNotSendBook.ViolationVerdict(entry.Request, report.ReportKey);
+        return verdict with { ViolationReportKey = report.ReportKey };
     }
 
     /// <summary>Hands every undelivered report to its sender's grain; true when none is left.</summary>
@@ -254,7 +299,7 @@ public sealed partial class RecipientGrain(
 
     private string NewRecordId() => Guid.CreateVersion7(clock.GetUtcNow()).ToString("N");
 
-    /// <summary>Writes the state and, once it is stored, publishes it to the checks: a check never sees an unacknowledged change.</summary>
+    /// <summary>Writes the state and, once it is stored, publishes it: a check never sees an unacknowledged change.</summary>
     private async Task PersistAsync()
     {
         try
@@ -270,11 +315,36 @@ public sealed partial class RecipientGrain(
             throw;
         }
 
-        PublishChecks();
+        await PublishAsync();
     }
 
-    private void PublishChecks() =>
+    /// <summary>
+    /// Publishes the persisted state: to this silo's checks at once, and by invalidating every other silo's cached copy
+    /// (or waiting until its lease has run out). The caller acknowledges the write only after this.
+    /// </summary>
+    private async Task PublishAsync()
+    {
+        PublishChecks();
+        await cachePublisher.InvalidateCopiesAsync(this.GetPrimaryKeyString(), leases, activatedAt);
+    }
+
+    private void PublishChecks()
+    {
+        version = version with { Sequence = version.Sequence + 1 };
         checks.Publish(new RecipientSnapshot(book.Index, book.SecondaryIndex, state.State.DoNotSend.Keys.ToFrozenSet(StringComparer.Ordinal)));
+    }
+
+    private void RecordHits(RecordHitCount[] hits)
+    {
+        foreach (var hit in hits)
+        {
+            book.RecordHits(hit.RecordId, hit.Count, hit.LastHit);
+        }
+
+        unwritten |= hits.Length > 0;
+    }
+
+    private long Ticks(TimeSpan span) => (long)(span.TotalSeconds * timestamps.TimestampFrequency);
 
     private void DrainHits() => unwritten |= checks.DrainHitsInto(book);
 
