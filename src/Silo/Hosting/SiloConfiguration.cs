@@ -82,7 +82,13 @@ public static class SiloConfiguration
         }
 
         silo.UseRedisClustering(clustering => clustering.ConfigurationOptions = Redis());
-        silo.AddRedisGrainStorage(StorageNames.Clearinghouse, storage => storage.ConfigurationOptions = Redis());
+        silo.AddRedisGrainStorage(StorageNames.Clearinghouse, storage =>
+        {
+            storage.ConfigurationOptions = Redis();
+            // Cleared state is deleted, not kept as an empty record (the filter list clears each change's record once
+            // it is sealed into a segment).
+            storage.DeleteStateOnClear = true;
+        });
         silo.UseRedisReminderService(reminders => reminders.ConfigurationOptions = Redis());
     }
 }
