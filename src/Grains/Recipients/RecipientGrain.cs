@@ -156,7 +156,7 @@ public sealed partial class RecipientGrain(
         if (!decision.IsDecided)
         {
             // The sender has a do-not-send request: once in force, this message is a violation.
-            doNotSend.TryFindInForce(request.Sender, request.Channel, clock.GetUtcNow(), out var inForce);
+            var inForce = doNotSend.TryFindInForce(request.Sender, request.Channel, clock.GetUtcNow(), out var entry) ? entry : null;
             decision = checks.Decide(request, DoNotSendFact.Checked(inForce));
         }
 
