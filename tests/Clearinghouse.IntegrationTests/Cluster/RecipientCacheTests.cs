@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Clearinghouse.Api.V1;
 using Clearinghouse.TestSupport.Chaos;
 using Grpc.Core;
+using Xunit.Abstractions;
 
 namespace Clearinghouse.IntegrationTests;
 
@@ -11,7 +12,7 @@ namespace Clearinghouse.IntegrationTests;
 /// the others; a silo frozen with SIGSTOP, killed, or stopped; the cache's bound; hit counts.
 /// </summary>
 [Collection(LocalClusterCollection.Name)]
-public class RecipientCacheTests(LocalClusterFixture fixture) : IAsyncLifetime
+public class RecipientCacheTests(LocalClusterFixture fixture, ITestOutputHelper output) : IAsyncLifetime
 {
     private const string Probe = "stale@probe.example";
     private const int Rounds = 1000;
@@ -103,7 +104,29 @@ public class RecipientCacheTests(LocalClusterFixture fixture) : IAsyncLifetime
     {
         const int victim = 2;
         var recipients = NewRecipients("frozen", 12);
-        var ids = await AddRejectsAsync(recipients, writer: 0);
+
+        // A grain is placed on the silo that first calls it: half on the silo that will freeze, half elsewhere.
+        var ids = await AddRejectsAsync(recipients[..6], writer: victim);
+        foreach (var (recipient, id) in await AddRejectsAsync(recipients[6..], writer: 0))
+        {
+            ids[recipient] = id;
+        }
+
+        // Where each grain lives. Writes to grains on the silo about to freeze wait for it to be declared dead. The
+        // others are written through their grain's own silo: a call from one healthy silo to another may itself stall
+        // on the frozen one (Orleans' grain directory, issue 8), which is not what this test measures.
+        await using var client = await ClusterClient.ConnectAsync(Cluster);
+        var homes = new Dictionary<string, int?>();
+        foreach (var recipient in recipients)
+        {
+            homes[recipient] = await client.SiloOfRecipientAsync(recipient);
+        }
+
+        var onVictim = recipients.Where(r => homes[r] is null or victim).ToHashSet();
+        Assert.True(onVictim.Count < recipients.Length, "every grain lives on the silo to freeze: nothing to measure");
+
+        // The silo about to freeze answers each recipient (from a copy with a fresh lease, or from its own grain).
+        var leased = Stopwatch.StartNew();
         foreach (var recipient in recipients)
         {
             Assert.Equal(VerdictAction.Reject, (await Verdicts(victim).CheckRecipientAsync(new CheckRecipientRequest { Recipient = recipient, Sender = Probe })).Action);
@@ -114,14 +137,15 @@ public class RecipientCacheTests(LocalClusterFixture fixture) : IAsyncLifetime
         try
         {
             // Removes through the healthy gateways. Those of recipients whose grain is elsewhere wait at most until the
-            // frozen silo's lease has run out; those whose grain is on the frozen silo fail until it is declared dead,
-            // and are retried, as a client would, until a new activation takes them.
+            // frozen silo's lease has run out; those whose grain is on the frozen silo wait until it is declared dead
+            // and a new activation takes them (or fail, and are retried as a client would).
             var removals = await Task.WhenAll(recipients.Select(async (recipient, i) =>
             {
                 var timer = Stopwatch.StartNew();
                 try
                 {
-                    await Records(i % 2).RemoveRecordAsync(new RemoveRecordRequest { Recipient = recipient, RecordId = ids[recipient] }, deadline: DateTime.UtcNow.AddSeconds(30));
+                    var writer = onVictim.Contains(recipient) ? i % 2 : homes[recipient]!.Value;
+                    await Records(writer).RemoveRecordAsync(new RemoveRecordRequest { Recipient = recipient, RecordId = ids[recipient] }, deadline: DateTime.UtcNow.AddSeconds(30));
                     return (Recipient: recipient, Acknowledged: true, timer.Elapsed);
                 }
                 catch (RpcException)
@@ -130,9 +154,14 @@ public class RecipientCacheTests(LocalClusterFixture fixture) : IAsyncLifetime
                 }
             }));
 
-            var acknowledged = removals.Where(r => r.Acknowledged).ToList();
-            Assert.NotEmpty(acknowledged);
-            Assert.All(acknowledged, r => Assert.True(r.Elapsed < LeaseAndMargin + Slack, $"a write waited {r.Elapsed} for the frozen silo"));
+            var elsewhere = removals.Where(r => !onVictim.Contains(r.Recipient)).ToList();
+            var slowest = elsewhere.Max(r => r.Elapsed);
+            output.WriteLine($"writes to grains on healthy silos: {elsewhere.Count}, slowest {slowest.TotalSeconds:0.00} s; on the frozen silo: {onVictim.Count}");
+            Assert.All(elsewhere, r => Assert.True(r.Acknowledged && r.Elapsed < LeaseAndMargin + Slack, $"a write to a grain on a healthy silo took {r.Elapsed} (acknowledged: {r.Acknowledged})"));
+
+            // And they did wait for the frozen silo's leases, granted less than this long before the freeze.
+            var leasesLeft = LeaseAndMargin - leased.Elapsed + paused.Elapsed - slowest - TimeSpan.FromSeconds(1);
+            Assert.True(leasesLeft <= TimeSpan.Zero, $"the writes did not wait for the frozen silo's leases (slowest {slowest})");
             foreach (var (recipient, _, _) in removals.Where(r => !r.Acknowledged))
             {
                 await ChaosContext.RetryAsync(async () => await Records(0).RemoveRecordAsync(new RemoveRecordRequest { Recipient = recipient, RecordId = ids[recipient] }, deadline: ChaosContext.Deadline()));
@@ -173,6 +202,8 @@ public class RecipientCacheTests(LocalClusterFixture fixture) : IAsyncLifetime
                 }
             }
         }
+
+        output.WriteLine($"checks through the woken silo: {answered} answered, {staleAnswers.Count} stale, until it {(Cluster.Silos[victim].HasExited ? "exited" : "was stopped by the test")}");
 
         // Declared dead, the woken silo stops itself; bring it back for the collection's other tests.
         Cluster.Silos[victim].Kill();
@@ -306,14 +337,18 @@ public class RecipientCacheTests(LocalClusterFixture fixture) : IAsyncLifetime
 
     private Verdicts.VerdictsClient Verdicts(int silo) => new(Cluster.Invokers[silo]);
 
-    /// <summary>Checks every recipient through every gateway, so that each silo holds a copy or the grain itself.</summary>
-    private async Task WarmAsync(IEnumerable<string> recipients)
+    /// <summary>
+    /// Checks every recipient through every gateway, so that each silo holds a copy or the grain itself; a recipient not
+    /// yet active is first checked through a different silo each time (a grain is placed where it is first called).
+    /// </summary>
+    private async Task WarmAsync(IReadOnlyList<string> recipients)
     {
-        foreach (var recipient in recipients)
+        for (var i = 0; i < recipients.Count; i++)
         {
-            for (var silo = 0; silo < Cluster.Silos.Count; silo++)
+            for (var step = 0; step < Cluster.Silos.Count; step++)
             {
-                await ChaosContext.RetryAsync(async () => await Verdicts(silo).CheckRecipientAsync(new CheckRecipientRequest { Recipient = recipient, Sender = Probe }, deadline: ChaosContext.Deadline()));
+                var silo = (i + step) % Cluster.Silos.Count;
+                await ChaosContext.RetryAsync(async () => await Verdicts(silo).CheckRecipientAsync(new CheckRecipientRequest { Recipient = recipients[i], Sender = Probe }, deadline: ChaosContext.Deadline()));
             }
         }
     }
