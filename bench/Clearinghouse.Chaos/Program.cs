@@ -2,9 +2,9 @@ using System.Globalization;
 using Clearinghouse.TestSupport;
 using Clearinghouse.TestSupport.Chaos;
 
-// Usage: bench/chaos.sh [--runs silo,redis,redis-everysec] [--silos 3] [--before S] [--restart-after S] [--after S]
-//                       [--callers N] [--writers N]
-// Each run starts its own Redis and silos, drives verdicts and record writes through every silo, injects the fault
+// Usage: bench/chaos.sh [--runs silo,redis,redis-everysec,silo-azurite] [--silos 3] [--before S] [--restart-after S]
+//                       [--after S] [--callers N] [--writers N]
+// Each run starts its own store (Redis; Azurite for silo-azurite) and silos, drives verdicts and record writes through every silo, injects the fault
 // mid-load, restarts the killed process, reads back every acknowledged write and prints what it found.
 string Value(string name, string fallback)
 {
@@ -30,17 +30,18 @@ Console.WriteLine($"Machine: {Environment.ProcessorCount} cores, {Environment.OS
 var failed = false;
 foreach (var run in runs)
 {
-    var (fault, fsync) = run switch
+    var (fault, fsync, store) = run switch
     {
-        "silo" => (Fault.SiloKill, "always"),
-        "redis" => (Fault.RedisKill, "always"),
-        "redis-everysec" => (Fault.RedisKill, "everysec"),
-        _ => throw new ArgumentException($"--runs: unknown run '{run}' (silo, redis, redis-everysec)"),
+        "silo" => (Fault.SiloKill, "always", DurableStore.Redis),
+        "redis" => (Fault.RedisKill, "always", DurableStore.Redis),
+        "redis-everysec" => (Fault.RedisKill, "everysec", DurableStore.Redis),
+        "silo-azurite" => (Fault.SiloKill, "always", DurableStore.Azurite),
+        _ => throw new ArgumentException($"--runs: unknown run '{run}' (silo, redis, redis-everysec, silo-azurite)"),
     };
 
     Console.WriteLine();
-    Console.WriteLine($"== {run}: starting redis-server (appendfsync {fsync}) and {silos} silos ...");
-    await using var cluster = await LocalCluster.StartAsync(new LocalClusterOptions { Silos = silos, AppendFsync = fsync, ClusterId = $"chaos-{run}" });
+    Console.WriteLine($"== {run}: starting {(store == DurableStore.Azurite ? "Azurite" : $"redis-server (appendfsync {fsync})")} and {silos} silos ...");
+    await using var cluster = await LocalCluster.StartAsync(new LocalClusterOptions { Silos = silos, AppendFsync = fsync, Store = store, ClusterId = $"chaos-{run}" });
     var report = await ChaosRun.RunAsync(cluster, options with { Fault = fault }, log: line => Console.WriteLine($"   {DateTime.Now:HH:mm:ss.f} {line}"));
     Console.Write(report);
 

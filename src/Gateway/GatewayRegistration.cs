@@ -2,6 +2,7 @@ using Clearinghouse.Domain;
 using Clearinghouse.Gateway.FilterList;
 using Clearinghouse.Gateway.Grains;
 using Clearinghouse.Gateway.Maps;
+using Clearinghouse.Gateway.Public;
 using Clearinghouse.Gateway.Services;
 using Clearinghouse.Gateway.Security;
 using Clearinghouse.Gateway.Verdicts;
@@ -22,6 +23,8 @@ public static class GatewayRegistration
     {
         services.Configure<GatewayOptions>(configuration.GetSection(GatewayOptions.Section));
         services.Configure<TenancyOptions>(configuration.GetSection("Clearinghouse"));
+        // Named operators are children of a section the binder cannot map (see OperatorOptions); read again on every reload.
+        services.PostConfigure<TenancyOptions>(tenancy => tenancy.Operators.Named = OperatorOptions.ReadNamed(configuration.GetSection("Clearinghouse:Operators")));
         services.Configure<DoNotSendOptions>(configuration.GetSection(DoNotSendOptions.Section));
         services.AddSingleton<CallerDirectory>();
         services.AddSingleton(typeof(GrainReferences<>));
@@ -45,6 +48,10 @@ public static class GatewayRegistration
         // Per gateway process unless the composition root registered a cluster-wide limiter (Redis) before.
         services.AddSingleton<WriteRateLimiter>();
         services.TryAddSingleton<IWriteLimiter>(provider => provider.GetRequiredService<WriteRateLimiter>());
+
+        // The public site: listing lookup and delisting requests, on a port of its own when configured.
+        services.Configure<PublicSiteOptions>(configuration.GetSection(PublicSiteOptions.Section));
+        services.AddPublicSite();
         services.AddRecipientKeys(configuration[RecipientKeys.SecretSetting]);
         services.AddGrpc(grpc =>
         {

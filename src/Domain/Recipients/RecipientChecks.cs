@@ -13,6 +13,10 @@ public sealed record RecipientSnapshot(RecordIndex Records, RecordIndex Secondar
 
     public static RecipientSnapshot From(RecipientSnapshotData data) =>
         new(RecordIndex.Build(data.Records), RecordIndex.Build(data.Secondary), data.DoNotSendKeys.ToFrozenSet(StringComparer.Ordinal));
+
+    /// <summary>The snapshot of a recipient's records and requests as they are now (call it once they are persisted).</summary>
+    public static RecipientSnapshot Of(RecordBook records, DoNotSendBook requests) =>
+        new(records.Index, records.SecondaryIndex, requests.Keys.ToFrozenSet(StringComparer.Ordinal));
 }
 
 /// <summary>

@@ -76,6 +76,7 @@ public sealed partial class CallerInterceptor(CallerDirectory directory, IWriteL
         RpcException rpc => rpc.Status,
         InvalidFieldException invalid => new Status(StatusCode.InvalidArgument, invalid.Message),
         NotAnActiveMemberException notMember => new Status(StatusCode.Unavailable, notMember.Message),
+        LimitReachedException limit => new Status(limit.RetryLater ? StatusCode.ResourceExhausted : StatusCode.FailedPrecondition, limit.Message),
         OperationCanceledException => new Status(StatusCode.Cancelled, "the call was cancelled"),
         TimeoutException or Orleans.Runtime.OrleansException => new Status(StatusCode.Unavailable, "the cluster did not answer in time; retry"),
         _ => new Status(StatusCode.Internal, "internal error"),

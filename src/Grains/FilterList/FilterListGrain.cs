@@ -1,5 +1,6 @@
 using Clearinghouse.Contracts;
 using Clearinghouse.Domain;
+using Clearinghouse.Grains.Persistence;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -15,7 +16,7 @@ namespace Clearinghouse.Grains.FilterList;
 /// replicas; missed notifications are recovered by reading from a version.
 /// </summary>
 public sealed partial class FilterListGrain(
-    [FromKeyedServices(StorageNames.Clearinghouse)] IGrainStorage storage,
+    [FromKeyedServices(StorageNames.Large)] IGrainStorage storage,
     IOptions<FilterListOptions> options,
     [FromKeyedServices(ClearinghouseClock.Key)] TimeProvider clock,
     ILogger<FilterListGrain> logger) : Grain, IFilterList
@@ -25,12 +26,14 @@ public sealed partial class FilterListGrain(
     private FilterListLog log = null!;
     private FilterListStore store = null!;
     private ObserverManager<IFilterListObserver> observers = null!;
+    private StateWriter writer = null!;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         log = new FilterListLog(options.Value.RetainedChanges);
         store = new FilterListStore(storage, this.GetGrainId(), Math.Max(1, options.Value.SegmentSize), logger);
         await store.LoadAsync(log);
+        writer = new StateWriter(GrainContext, store.WriteAppendedAsync, logger);
         observers = new ObserverManager<IFilterListObserver>(options.Value.ReplicaRefreshInterval * 4, logger);
 
         // Sealing runs beside appends (it writes other records), so it never holds one up.
@@ -46,16 +49,9 @@ public sealed partial class FilterListGrain(
             return null;
         }
 
-        try
-        {
-            await store.AppendAsync(change);
-        }
-        catch
-        {
-            // Memory is ahead of storage: reload the truth.
-            this.DeactivateOnIdle();
-            throw;
-        }
+        // Persist or reload: a failed write throws StateNotPersistedException and the activation reloads.
+        store.Append(change);
+        await writer.WriteAsync();
 
         LogAppended(change.Version, change.Op, change.CaseId);
         await observers.Notify(o => o.OnChange(change));
@@ -101,7 +97,7 @@ public sealed partial class FilterListGrain(
 
     private async Task SealAsync(CancellationToken cancellationToken)
     {
-        if (store.Unsealed < store.SegmentSize)
+        if (store.Unsealed < store.SegmentSize || !writer.IsTrusted)
         {
             return;
         }

@@ -21,6 +21,9 @@ public sealed partial class FilterListStore(IGrainStorage storage, GrainId grain
 
     // Change records not yet in a segment, oldest first, with their storage ETags (to delete them once sealed).
     private readonly List<(FilterChange Change, string? ETag)> unsealed = [];
+
+    // Changes appended in memory and not yet written, oldest first.
+    private readonly List<FilterChange> unwritten = [];
     private readonly GrainState<FilterListHead> head = new(new FilterListHead { SegmentSize = configuredSegmentSize });
     private bool sealing;
 
@@ -80,10 +83,25 @@ public sealed partial class FilterListStore(IGrainStorage storage, GrainId grain
     /// <summary>Stores one appended change: a single write of the change alone. Fails if that version is already stored.</summary>
     public async Task AppendAsync(FilterChange change)
     {
-        // No ETag: the write creates the record, and fails if another activation already stored this version.
-        var record = new GrainState<FilterListChangeRecord>(new FilterListChangeRecord { Change = change });
-        await storage.WriteStateAsync(ChangeState(change.Version), grainId, record);
-        unsealed.Add((change, record.ETag));
+        Append(change);
+        await WriteAppendedAsync();
+    }
+
+    /// <summary>Notes a change appended in memory, for <see cref="WriteAppendedAsync"/>.</summary>
+    public void Append(FilterChange change) => unwritten.Add(change);
+
+    /// <summary>Writes every change appended and not yet written, one record each, in version order.</summary>
+    public async Task WriteAppendedAsync()
+    {
+        while (unwritten.Count > 0)
+        {
+            // No ETag: the write creates the record, and fails if another activation already stored this version.
+            var change = unwritten[0];
+            var record = new GrainState<FilterListChangeRecord>(new FilterListChangeRecord { Change = change });
+            await storage.WriteStateAsync(ChangeState(change.Version), grainId, record);
+            unwritten.RemoveAt(0);
+            unsealed.Add((change, record.ETag));
+        }
     }
 
     /// <summary>

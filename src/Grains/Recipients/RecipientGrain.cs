@@ -1,4 +1,3 @@
-using System.Collections.Frozen;
 using Clearinghouse.Contracts;
 using Clearinghouse.Domain;
 using Clearinghouse.Grains.Cluster;
@@ -12,19 +11,21 @@ using Microsoft.Extensions.Options;
 namespace Clearinghouse.Grains.Recipients;
 
 /// <summary>
-/// Hosts one recipient's <see cref="RecordBook"/> and <see cref="DoNotSendBook"/>. A change is persisted, then published
-/// (<see cref="PublishAsync"/>: to the recipient's <see cref="RecipientChecks"/>, which decides checks for calls to this
-/// grain and for the gateway of this silo without a grain call, and by invalidating every other silo's cached copy),
-/// and only then acknowledged. Other silos' read caches read the snapshot with a lease (<see cref="IRecipient.ReadForCache"/>).
-/// Checks only tally hits in memory; a grain timer (and deactivation) drains and writes them, one write at a time.
+/// Hosts one recipient's <see cref="RecordBook"/> (records, bounded lists and eviction) and
+/// <see cref="DoNotSendBook"/> (requests, violations, reports waiting for their senders). Changes are acknowledged
+/// once they are persisted and published (<see cref="PublishAsync"/>): to the recipient's <see cref="RecipientChecks"/>,
+/// which decides checks for calls to this grain and for the gateway of this silo without a grain call, and by
+/// invalidating every other silo's cached copy (docs/RECIPIENT-CACHE.md). Other silos' read caches read the snapshot
+/// with a lease (<see cref="IRecipient.ReadForCache"/>). Checks only tally hits in memory; a grain timer (and
+/// deactivation) drains and writes them, with the hits other silos' copies counted.
 /// The one check that writes is a violation of a do-not-send request: the report is persisted here before the verdict
 /// is answered, then handed to the sender's grain; a reminder retries any the sender's grain has not acknowledged (it
 /// counts each report key once, so retries never double-count).
 /// </summary>
 public sealed partial class RecipientGrain(
-    [PersistentState("recipient", StorageNames.Clearinghouse)] IPersistentState<RecipientState> state,
+    [PersistentState("recipient", StorageNames.Large)] IPersistentState<RecipientState> state,
     IOptions<RecipientOptions> options,
-    IEnumerable<IHigherLevelLists> higherLevelLists,
+    HigherLevelListSet higherLevelLists,
     RecipientReadCache readCache,
     RecipientCachePublisher cachePublisher,
     ClusterStanding standing,
@@ -38,7 +39,7 @@ public sealed partial class RecipientGrain(
 
     private RecordBook book = null!;
     private DoNotSendBook doNotSend = null!;
-    private StateWriteQueue writes = null!;
+    private StateWriter writer = null!;
     private RecipientChecks checks = null!;
 
     // Which silos may answer from a copy of this activation's snapshot, and which snapshot that is.
@@ -49,9 +50,7 @@ public sealed partial class RecipientGrain(
     // Memory holds changes that need no acknowledgement but must be written some time (hits, delivered reports).
     private bool unwritten;
 
-    // Set when a write failed: memory may hold changes storage does not, so nothing more is written from this
-    // activation and it is deactivated to reload the truth from storage.
-    private bool stateSuspect;
+    private RecipientOptions Settings => options.Value;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -61,16 +60,16 @@ public sealed partial class RecipientGrain(
             throw new InvalidOperationException("Recipient grains are keyed by RecipientKeys.For(address); get them through RecipientGrains.Get(address).");
         }
 
-        book = new RecordBook(state.State, options.Value.HitHalfLife);
-        doNotSend = new DoNotSendBook(state.State);
-        writes = new StateWriteQueue(() => state.WriteStateAsync());
+        book = new RecordBook(state.State, Settings.HitHalfLife);
+        doNotSend = new DoNotSendBook(state.State, Settings.MaxDoNotSendRequests, Settings.MaxUndeliveredReports);
+        writer = new StateWriter(GrainContext, state, logger);
         checks = new RecipientChecks(clock);
         activatedAt = timestamps.GetTimestamp();
         leases = new CacheLeases<SiloAddress>(activatedAt, Ticks(cacheOptions.Value.Lease), Ticks(cacheOptions.Value.LeaseMargin));
         version = new RecipientSnapshotVersion(Guid.NewGuid(), 0);
         PublishChecks();
         readCache.Register(this.GetPrimaryKeyString(), checks);
-        var interval = options.Value.HitFlushInterval;
+        var interval = Settings.HitFlushInterval;
         this.RegisterGrainTimer(FlushHitsAsync, new GrainTimerCreationOptions(interval, interval) { Interleave = true });
         return Task.CompletedTask;
     }
@@ -78,29 +77,25 @@ public sealed partial class RecipientGrain(
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         readCache.Unregister(this.GetPrimaryKeyString(), checks);
-        await FlushHitsAsync(cancellationToken);
+        if (writer.IsTrusted)
+        {
+            await FlushHitsAsync(cancellationToken);
+        }
     }
 
     async Task<AddRecordResult> IRecipient.AddRecord(NewRecord record, ListPolicy? policy)
     {
         ArgumentNullException.ThrowIfNull(record);
-        EvictedRecord? evicted = null;
-        if (!book.Replaces(record))
-        {
-            DrainHits(); // eviction weighs entries by how often they are hit
-            var made = await book.MakeRoomAsync(record.Action == RecordAction.Allow, MaxRecords(policy), EvictionContext(policy));
-            evicted = made.Count > 0 ? made[^1] : null;
-            CountEvictions(made);
-        }
-
-        var result = book.Add(record, clock.GetUtcNow(), NewRecordId);
+        DrainHits(); // eviction weighs entries by how often they are hit
+        var (result, evicted) = await book.AddAsync(record, book.MaxRecords(policy, Settings.DefaultMaxRecords), EvictionContext(policy), NewRecordId);
         await PersistAsync();
+        CountEvictions(evicted);
         if (!result.Replaced)
         {
             ClearinghouseTelemetry.RecordsAdded.Add(1);
         }
 
-        return result with { Evicted = evicted };
+        return result;
     }
 
     async Task<ListInfo> IRecipient.SetListLimit(int? maxRecords, ListPolicy policy)
@@ -110,13 +105,10 @@ public sealed partial class RecipientGrain(
             throw new InvalidFieldException("max_records", "must be at least 1");
         }
 
-        book.MaxRecordsOverride = maxRecords;
         DrainHits();
-        var max = MaxRecords(policy);
-        var context = EvictionContext(policy);
-        CountEvictions(await book.EvictDownToAsync(allowList: false, max, context));
-        CountEvictions(await book.EvictDownToAsync(allowList: true, max, context));
+        var evicted = await book.SetMaxRecordsAsync(maxRecords, policy, Settings.DefaultMaxRecords, EvictionContext(policy));
         await PersistAsync();
+        CountEvictions(evicted);
         return ListInfo(policy);
     }
 
@@ -220,6 +212,12 @@ public sealed partial class RecipientGrain(
     private async Task<Verdict> RecordViolationAsync(DoNotSendEntry entry, CheckRequest request, Verdict verdict)
     {
         var recipient = request.Recipient ?? throw new ArgumentException("a check that can record a violation must carry its recipient", nameof(request));
+        if (doNotSend.UndeliveredFull)
+        {
+            // Perhaps the senders' grains are back: make room before refusing.
+            await DeliverReportsAsync();
+        }
+
         var (report, isNew) = doNotSend.RecordViolation(entry, recipient, request, clock.GetUtcNow());
         if (isNew)
         {
@@ -228,7 +226,7 @@ public sealed partial class RecipientGrain(
 
         if (doNotSend.Undelivered.Count > 0 && !await DeliverReportsAsync())
         {
-            await this.RegisterOrUpdateReminder(ReportReminder, options.Value.ReportRetryPeriod, options.Value.ReportRetryPeriod);
+            await this.RegisterOrUpdateReminder(ReportReminder, Settings.ReportRetryPeriod, Settings.ReportRetryPeriod);
         }
 
         return verdict with { ViolationReportKey = report.ReportKey };
@@ -237,57 +235,31 @@ public sealed partial class RecipientGrain(
     /// <summary>Hands every undelivered report to its sender's grain; true when none is left.</summary>
     private async Task<bool> DeliverReportsAsync()
     {
-        foreach (var report in doNotSend.Undelivered.ToList())
+        var waiting = doNotSend.Undelivered.Count;
+        try
         {
-            try
-            {
-                await GrainFactory.GetGrain<ISender>(report.Sender.Value).Report(report);
-            }
-            catch (Exception error)
-            {
-                LogReportDeliveryFailed(error);
-                return false;
-            }
-
-            // The acknowledgement need not be persisted at once: a report sent again is counted once.
-            doNotSend.MarkDelivered(report);
-            unwritten = true;
+            await doNotSend.DeliverAsync(report => GrainFactory.GetGrain<ISender>(report.Sender.Value).Report(report));
+            return true;
         }
-
-        return true;
+        catch (Exception error)
+        {
+            LogReportDeliveryFailed(error);
+            return false;
+        }
+        finally
+        {
+            // The acknowledgements need not be persisted at once: a report sent again is counted once.
+            unwritten |= doNotSend.Undelivered.Count < waiting;
+        }
     }
 
-    private int MaxRecords(ListPolicy? policy) =>
-        book.MaxRecordsOverride ?? policy?.ProviderMaxRecords ?? options.Value.DefaultMaxRecords;
-
-    private ListInfo ListInfo(ListPolicy? policy) => new(
-        MaxRecords(policy),
-        book.MaxRecordsOverride,
-        book.CountOf(allowList: false),
-        book.CountOf(allowList: true),
-        book.Secondary.Count,
-        options.Value.SecondaryMaxRecords);
+    private ListInfo ListInfo(ListPolicy? policy) => book.Info(policy, Settings.DefaultMaxRecords, Settings.SecondaryMaxRecords);
 
     private EvictionContext EvictionContext(ListPolicy? policy) => new(
-        EvictionPolicy.From(options.Value.Eviction),
+        EvictionPolicy.From(Settings.Eviction),
         clock.GetUtcNow(),
-        options.Value.SecondaryMaxRecords,
-        keys => AreListedAsync(policy?.ProviderId, keys));
-
-    private async Task<bool[]> AreListedAsync(string? providerId, SenderListKey[] keys)
-    {
-        var listed = new bool[keys.Length];
-        foreach (var list in higherLevelLists)
-        {
-            var answer = await list.AreListedAsync(providerId, keys);
-            for (var i = 0; i < listed.Length; i++)
-            {
-                listed[i] |= answer[i];
-            }
-        }
-
-        return listed;
-    }
+        Settings.SecondaryMaxRecords,
+        keys => higherLevelLists.AreListedAsync(policy?.ProviderId, keys));
 
     private static void CountEvictions(IReadOnlyList<EvictedRecord> evicted)
     {
@@ -299,22 +271,15 @@ public sealed partial class RecipientGrain(
 
     private string NewRecordId() => Guid.CreateVersion7(clock.GetUtcNow()).ToString("N");
 
-    /// <summary>Writes the state and, once it is stored, publishes it: a check never sees an unacknowledged change.</summary>
+    /// <summary>
+    /// Writes the state and, once it is stored, publishes it: a check never sees an unacknowledged change. A failed
+    /// write throws and the activation reloads (see <see cref="StateWriter"/>).
+    /// </summary>
     private async Task PersistAsync()
     {
-        try
-        {
-            DrainHits();
-            unwritten = false;
-            await writes.WriteAsync();
-        }
-        catch
-        {
-            stateSuspect = true;
-            this.DeactivateOnIdle();
-            throw;
-        }
-
+        DrainHits();
+        unwritten = false;
+        await writer.WriteAsync();
         await PublishAsync();
     }
 
@@ -328,10 +293,11 @@ public sealed partial class RecipientGrain(
         await cachePublisher.InvalidateCopiesAsync(this.GetPrimaryKeyString(), leases, activatedAt);
     }
 
+    /// <summary>Hands the checks the snapshot of the persisted records and requests, under a new version.</summary>
     private void PublishChecks()
     {
         version = version with { Sequence = version.Sequence + 1 };
-        checks.Publish(new RecipientSnapshot(book.Index, book.SecondaryIndex, state.State.DoNotSend.Keys.ToFrozenSet(StringComparer.Ordinal)));
+        checks.Publish(RecipientSnapshot.Of(book, doNotSend));
     }
 
     private void RecordHits(RecordHitCount[] hits)
@@ -351,7 +317,7 @@ public sealed partial class RecipientGrain(
     private async Task FlushHitsAsync(CancellationToken cancellationToken)
     {
         DrainHits();
-        if (!unwritten || stateSuspect)
+        if (!unwritten || !writer.IsTrusted)
         {
             return;
         }
@@ -359,16 +325,15 @@ public sealed partial class RecipientGrain(
         unwritten = false;
         try
         {
-            await writes.WriteAsync();
+            await writer.WriteAsync();
         }
         catch (Exception error)
         {
-            unwritten = true;
             LogHitFlushFailed(error);
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Writing a recipient's hit counts failed; they are kept in memory and retried")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Writing a recipient's hit counts failed; the grain reloads its state (hits since the last write are lost)")]
     private partial void LogHitFlushFailed(Exception error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A violation report could not reach the sender's grain; it stays persisted and a reminder retries it")]

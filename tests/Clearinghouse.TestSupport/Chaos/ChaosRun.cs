@@ -9,7 +9,7 @@ namespace Clearinghouse.TestSupport.Chaos;
 /// <summary>What a chaos run found.</summary>
 public sealed record ChaosReport(
     Fault Fault,
-    string AppendFsync,
+    string Store,
     IReadOnlyList<WorkloadResult> Workloads,
     TimeSpan? SurvivorsAnsweredAfter,
     TimeSpan? EverySiloAnsweredAfter)
@@ -28,7 +28,7 @@ public sealed record ChaosReport(
     {
         var text = new StringBuilder();
         var culture = CultureInfo.InvariantCulture;
-        text.AppendLine(culture, $"fault: {Fault} (redis appendfsync {AppendFsync})");
+        text.AppendLine(culture, $"fault: {Fault} ({Store})");
         text.AppendLine(culture, $"  acknowledged writes lost: {LostWrites} of {AcknowledgedWrites}");
         text.AppendLine(culture, $"  verdict errors during failover: {Verdicts.FailedCallsDuringFailover} of {Verdicts.CallsDuringFailover} ({VerdictErrorShareDuringFailover:P2}); whole run {Verdicts.FailedCalls} of {Verdicts.Calls}; wrong verdicts {Verdicts.WrongAnswers}");
         text.AppendLine(culture, $"  seconds until every silo answers again: {Seconds(EverySiloAnsweredAfter)} (surviving silos answered every probe after {Seconds(SurvivorsAnsweredAfter)})");
@@ -118,7 +118,7 @@ public static class ChaosRun
             results.Add(await workload.VerifyAsync(context, CancellationToken.None));
         }
 
-        return new ChaosReport(options.Fault, cluster.Redis.AppendFsync, results, survivorsAnsweredAt - faultAt, everySiloAnswered - faultAt);
+        return new ChaosReport(options.Fault, cluster.Store.Description, results, survivorsAnsweredAt - faultAt, everySiloAnswered - faultAt);
     }
 
     /// <summary>

@@ -64,16 +64,7 @@ public sealed class ViolationReportWorkload : IChaosWorkload
             try
             {
                 await new Reports.ReportsClient(context.NextInvoker()).SubmitViolationAsync(
-                    new SubmitViolationRequest
-                    {
-                        ReportId = $"chaos-{reporter}-{sequence}-{Guid.NewGuid():N}",
-                        Recipient = $"reported{reporter}-{sequence % 40}@{HarnessTenant.Domain}",
-                        Sender = sender,
-                        FirstMessage = Evidence($"<first-{reporter}-{sequence}@violator.example>", now.AddDays(-5)),
-                        RequestMethod = DoNotSendMethod.OneClick,
-                        RequestedAt = Timestamp.FromDateTimeOffset(now.AddDays(-4)),
-                        SecondMessage = Evidence($"<second-{reporter}-{sequence}@violator.example>", now.AddMinutes(-1)),
-                    },
+                    Report($"chaos-{reporter}-{sequence}-{Guid.NewGuid():N}", $"reported{reporter}-{sequence % 40}@{HarnessTenant.Domain}", sender, now),
                     deadline: ChaosContext.Deadline());
                 acknowledgedBySender.AddOrUpdate(sender, 1, (_, count) => count + 1);
             }
@@ -85,6 +76,18 @@ public sealed class ViolationReportWorkload : IChaosWorkload
             timeline.Record(context.Clock.Elapsed, failed);
         }
     }
+
+    /// <summary>A valid report of <paramref name="sender"/> by <paramref name="recipient"/>: request four days ago, second message a minute ago.</summary>
+    public static SubmitViolationRequest Report(string reportId, string recipient, string sender, DateTimeOffset now) => new()
+    {
+        ReportId = reportId,
+        Recipient = recipient,
+        Sender = sender,
+        FirstMessage = Evidence($"<first-{reportId}@violator.example>", now.AddDays(-5)),
+        RequestMethod = DoNotSendMethod.OneClick,
+        RequestedAt = Timestamp.FromDateTimeOffset(now.AddDays(-4)),
+        SecondMessage = Evidence($"<second-{reportId}@violator.example>", now.AddMinutes(-1)),
+    };
 
     private static MessageEvidence Evidence(string messageId, DateTimeOffset date) => new()
     {
