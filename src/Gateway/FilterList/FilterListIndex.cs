@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Security.Cryptography;
 using Clearinghouse.Domain;
+using Clearinghouse.Gateway.Maps;
 
 namespace Clearinghouse.Gateway.FilterList;
 
@@ -26,39 +27,49 @@ internal readonly record struct Sha256Key(ulong A, ulong B, ulong C, ulong D)
 }
 
 /// <summary>
-/// The listed entries as the verdict path reads them: lookups take no lock (concurrent dictionaries), and a change is
-/// applied in place (one entry added or removed), so a list of any size costs the same per change. Changes come from
-/// one writer at a time (the replica's lock); lookups run beside them. An unlisted sender
-/// costs one SHA-256 and a dictionary lookup when addresses are listed, one lookup per label of its domain when domains
-/// are, and nothing at all while the list is empty.
+/// The listed entries as the verdict path reads them: lookups take no lock (concurrent dictionaries, and an immutable
+/// table of networks swapped whole), and a change is applied in place (one address or domain added or removed; a change
+/// of an IP entry rebuilds the table of networks, which costs the number of IP entries, not the size of the list).
+/// Changes come from one writer at a time (the replica's lock); lookups run beside them. An unlisted sender costs one
+/// SHA-256 and a dictionary lookup when addresses are listed, one lookup per label of its domain when domains are, one
+/// per prefix length in use when IP entries are (a network covers its addresses), and nothing at all while the list is
+/// empty.
 /// </summary>
 internal sealed class FilterListIndex
 {
     private readonly ConcurrentDictionary<Sha256Key, FilterListing> addresses = [];
     private readonly ConcurrentDictionary<string, FilterListing> domains = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<IPAddress, FilterListing> ips = [];
 
     // Sizes kept by the one writer: ConcurrentDictionary's own Count and IsEmpty (when empty) take every lock.
     private volatile int addressCount;
     private volatile int domainCount;
-    private volatile int ipCount;
+
+    // IP entries (addresses and networks) by their listed value, kept by the one writer; the table lookups read.
+    private readonly Dictionary<string, (IpPrefix Network, FilterListing Listing)> networks = new(StringComparer.Ordinal);
+    private volatile PrefixTable<FilterListing> ips = new([]);
 
     public FilterListIndex(IEnumerable<FilterChange> listed)
     {
+        var ipListed = false;
         foreach (var added in listed)
         {
-            Add(added);
+            ipListed |= Add(added, rebuildNetworks: false);
+        }
+
+        if (ipListed)
+        {
+            RebuildNetworks();
         }
     }
 
-    public int Count => addressCount + domainCount + ipCount;
+    public int Count => addressCount + domainCount + networks.Count;
 
     /// <summary>Applies one change of the list (an add, or the remove of a listed entry).</summary>
     public void Apply(FilterChange change)
     {
         if (change.Op == FilterChangeOp.Add)
         {
-            Add(change);
+            Add(change, rebuildNetworks: true);
             return;
         }
 
@@ -70,13 +81,14 @@ internal sealed class FilterListIndex
             case FilterEntryKind.Domain:
                 domainCount = Remove(domains, change.Entry.Value, domainCount);
                 break;
-            case FilterEntryKind.Ip:
-                ipCount = Remove(ips, IPAddress.Parse(change.Entry.Value), ipCount);
+            case FilterEntryKind.Ip when networks.Remove(change.Entry.Value):
+                RebuildNetworks();
                 break;
         }
     }
 
-    private void Add(FilterChange added)
+    // True when it added an IP entry (whose table is rebuilt at once only with rebuildNetworks).
+    private bool Add(FilterChange added, bool rebuildNetworks)
     {
         var listing = new FilterListing(added.Entry, added.CaseId, added.Reason);
         switch (added.Entry.Kind)
@@ -87,11 +99,20 @@ internal sealed class FilterListIndex
             case FilterEntryKind.Domain:
                 domainCount = Add(domains, added.Entry.Value, listing, domainCount);
                 break;
-            case FilterEntryKind.Ip:
-                ipCount = Add(ips, IPAddress.Parse(added.Entry.Value), listing, ipCount);
-                break;
+            case FilterEntryKind.Ip when IpPrefix.TryParse(added.Entry.Value, out var network, out _):
+                networks[added.Entry.Value] = (network, listing);
+                if (rebuildNetworks)
+                {
+                    RebuildNetworks();
+                }
+
+                return true;
         }
+
+        return false;
     }
+
+    private void RebuildNetworks() => ips = new PrefixTable<FilterListing>(networks.Values.Select(n => (n.Network, n.Listing)));
 
     private static int Add<TKey>(ConcurrentDictionary<TKey, FilterListing> map, TKey key, FilterListing listing, int count)
         where TKey : notnull
@@ -119,7 +140,7 @@ internal sealed class FilterListIndex
             }
         }
 
-        if (ipCount > 0 && clientIp is not null && ips.TryGetValue(clientIp, out var byIp))
+        if (clientIp is not null && ips is { Count: > 0 } table && table.TryMatch(clientIp, out var byIp, out _))
         {
             return byIp;
         }
