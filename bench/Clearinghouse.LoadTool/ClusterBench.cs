@@ -6,7 +6,9 @@ namespace Clearinghouse.LoadTool;
 /// <summary>
 /// Multi-silo mode (<c>--silos N --storage redis</c>): a one-silo cluster and an N-silo cluster, each on its own
 /// redis-server, both seeded alike; rounds alternate between them so that the machine's drift affects both. Load is
-/// spread over every silo's gateway, as a load balancer would; server CPU is the sum over a cluster's processes.
+/// spread over every silo's gateway, as a load balancer would; server CPU is the sum over a cluster's processes. The
+/// recipient read cache's hit ratio (checks answered from a silo's memory, over all checks that needed the recipient)
+/// is read from every silo's Prometheus endpoint before and after each round, outside the measured window.
 /// </summary>
 public static class ClusterBench
 {
@@ -19,7 +21,11 @@ public static class ClusterBench
             throw new ArgumentException("--storage: several silos need shared storage: redis");
         }
 
-        var settings = new Dictionary<string, string>(BenchWorld.ProviderSettings());
+        var settings = new Dictionary<string, string>(BenchWorld.ProviderSettings())
+        {
+            ["Clearinghouse:Telemetry:Prometheus"] = "true",
+        };
+        using var http = new HttpClient();
         Console.WriteLine($"Multi-silo mode: 1 silo against {silos} silos, Redis storage (appendfsync always), {options}");
         await using var single = await LocalCluster.StartAsync(new LocalClusterOptions { Silos = 1, ClusterId = "bench-1", SiloDll = options.SiloDll, Settings = settings });
         await using var several = await LocalCluster.StartAsync(new LocalClusterOptions { Silos = silos, ClusterId = $"bench-{silos}", SiloDll = options.SiloDll, Settings = settings });
@@ -61,7 +67,7 @@ public static class ClusterBench
             }
         }
 
-        var results = new Dictionary<(string Scenario, string Cluster), List<(double Rate, double CpuMicros, long Errors)>>();
+        var results = new Dictionary<(string Scenario, string Cluster), List<(double Rate, double CpuMicros, long Errors, double HitRatio)>>();
         for (var round = 1; round <= options.Rounds; round++)
         {
             foreach (var (scenario, run) in scenarios)
@@ -69,13 +75,17 @@ public static class ClusterBench
                 foreach (var (name, cluster) in clusters)
                 {
                     await Task.Delay(500);
+                    var cacheBefore = await CacheCountsAsync(http, cluster);
                     var cpuBefore = cluster.Silos.Sum(s => s.Cpu().TotalMicroseconds);
                     var result = await run(cluster, options.Duration);
                     var cpu = cluster.Silos.Sum(s => s.Cpu().TotalMicroseconds) - cpuBefore;
+                    var cacheAfter = await CacheCountsAsync(http, cluster);
                     var rate = result.Calls / result.Elapsed.TotalSeconds;
                     var micros = cpu / Math.Max(1, result.Calls);
-                    (results.TryGetValue((scenario, name), out var list) ? list : results[(scenario, name)] = []).Add((rate, micros, result.Errors));
-                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"round {round}  {scenario,-38} {name,-9} {rate,9:0} calls/s  server {micros,6:0.0} µs/call  errors {result.Errors}"));
+                    var hits = cacheAfter.Hits - cacheBefore.Hits;
+                    var hitRatio = hits / Math.Max(1, hits + cacheAfter.Misses - cacheBefore.Misses);
+                    (results.TryGetValue((scenario, name), out var list) ? list : results[(scenario, name)] = []).Add((rate, micros, result.Errors, hitRatio));
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"round {round}  {scenario,-38} {name,-9} {rate,9:0} calls/s  server {micros,6:0.0} µs/call  errors {result.Errors}  cache hits {hitRatio:P2}"));
                 }
             }
         }
@@ -83,18 +93,34 @@ public static class ClusterBench
         Console.WriteLine();
         Console.WriteLine($"Medians of {options.Rounds} rounds, {options.Duration.TotalSeconds:0} s each ({Environment.ProcessorCount} cores for client, silos and Redis together):");
         Console.WriteLine();
-        Console.WriteLine($"| scenario | cluster | calls/s | server CPU µs/call (all silos) | errors | throughput vs 1 silo |");
-        Console.WriteLine("|---|---|---:|---:|---:|---:|");
+        Console.WriteLine($"| scenario | cluster | calls/s | server CPU µs/call (all silos) | CPU/call vs 1 silo | read-cache hit ratio | errors | throughput vs 1 silo |");
+        Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|");
         foreach (var (scenario, _) in scenarios)
         {
             var baseline = Median(results[(scenario, "1 silo")].Select(r => r.Rate));
+            var baselineCpu = Median(results[(scenario, "1 silo")].Select(r => r.CpuMicros));
             foreach (var (name, _) in clusters)
             {
                 var runs = results[(scenario, name)];
                 var rate = Median(runs.Select(r => r.Rate));
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {scenario} | {name} | {rate:0} | {Median(runs.Select(r => r.CpuMicros)):0.0} | {runs.Sum(r => r.Errors)} | {rate / baseline:0.00}x |"));
+                var cpu = Median(runs.Select(r => r.CpuMicros));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {scenario} | {name} | {rate:0} | {cpu:0.0} | {cpu / baselineCpu:0.00}x | {Median(runs.Select(r => r.HitRatio)):P2} | {runs.Sum(r => r.Errors)} | {rate / baseline:0.00}x |"));
             }
         }
+    }
+
+    /// <summary>The read cache's hits and misses summed over a cluster's silos (their Prometheus endpoints).</summary>
+    private static async Task<(double Hits, double Misses)> CacheCountsAsync(HttpClient http, LocalCluster cluster)
+    {
+        double hits = 0, misses = 0;
+        foreach (var silo in cluster.Silos)
+        {
+            var scrape = await PrometheusScrape.ReadAsync(http, silo.ManagementAddress ?? throw new InvalidOperationException("the harness's silos have a management port"));
+            hits += scrape.Sum("clearinghouse_recipient_cache_hits_total");
+            misses += scrape.Sum("clearinghouse_recipient_cache_misses_total");
+        }
+
+        return (hits, misses);
     }
 
     private static double Median(IEnumerable<double> values)

@@ -9,8 +9,17 @@ public interface IFilterList : IGrainWithIntegerKey
     /// <summary>Appends an add or remove; null when it changes nothing (already listed, or not listed).</summary>
     Task<FilterChange?> Append(FilterChangeOp op, FilterEntry entry, string reason, string caseId);
 
-    /// <summary>The changes after <paramref name="fromVersion"/>, or a snapshot when those are no longer retained.</summary>
+    /// <summary>
+    /// The changes after <paramref name="fromVersion"/>; when those are no longer retained, none and
+    /// <see cref="FilterListSlice.ListedByPages"/>: read the listed entries with <see cref="ReadListed"/> first.
+    /// </summary>
     Task<FilterListSlice> Read(long fromVersion, int maxChanges);
+
+    /// <summary>
+    /// A page of the listed entries as of one version: <paramref name="asOfVersion"/> 0 for the current version, then
+    /// the version the first page named, with <paramref name="skip"/> the entries read so far.
+    /// </summary>
+    Task<FilterListPage> ReadListed(long asOfVersion, int skip, int maxEntries);
 
     /// <summary>Subscribes (or renews) an observer; subscriptions expire unless renewed.</summary>
     Task Subscribe(IFilterListObserver observer);

@@ -1,4 +1,5 @@
 using Clearinghouse.Domain;
+using Orleans.Concurrency;
 
 namespace Clearinghouse.Contracts;
 
@@ -25,6 +26,17 @@ public interface IRecipient : IGrainWithStringKey
     /// grain (exactly once, retried until it is).
     /// </summary>
     Task<Verdict> Evaluate(CheckRequest request);
+
+    /// <summary>
+    /// For <paramref name="holder"/>'s read cache: the published snapshot (none when <paramref name="known"/> is still
+    /// current) and a lease on it. Until the lease runs out the grain invalidates the holder's copy before it acknowledges
+    /// any write. <paramref name="hits"/> are hits the holder counted since its last report.
+    /// </summary>
+    Task<CachedRead> ReadForCache(SiloAddress holder, RecipientSnapshotVersion? known, RecordHitCount[]? hits);
+
+    /// <summary>Hits a silo's read cache counted on this recipient's records (kept in memory and flushed like the grain's own).</summary>
+    [OneWay]
+    Task RecordHits(RecordHitCount[] hits);
 
     /// <summary>
     /// Sets (or with null clears) this recipient's own maximum list size, overriding the provider's default; a list

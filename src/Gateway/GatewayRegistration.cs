@@ -14,6 +14,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using StackExchange.Redis;
 
 namespace Clearinghouse.Gateway;
 
@@ -58,7 +60,9 @@ public static class GatewayRegistration
         services.AddSingleton<DnsblServer>();
         services.AddHostedService(provider => provider.GetRequiredService<DnsblServer>());
 
+        // Per gateway process unless the composition root registered a cluster-wide limiter (Redis) before.
         services.AddSingleton<WriteRateLimiter>();
+        services.TryAddSingleton<IWriteLimiter>(provider => provider.GetRequiredService<WriteRateLimiter>());
 
         // The operator API's actions, shared by the gRPC service and the operators' console.
         services.AddSingleton<SenderRanking>();
@@ -78,6 +82,20 @@ public static class GatewayRegistration
         });
         services.AddGrpcReflection();
         return services.AddGrpcHealthChecks();
+    }
+
+    /// <summary>
+    /// Write limits across the cluster, in Redis (<see cref="RedisWriteRateLimiter"/>); call before
+    /// <see cref="AddClearinghouseGateway"/>. <paramref name="redis"/> is a StackExchange.Redis configuration string.
+    /// </summary>
+    public static IServiceCollection AddClusterWriteLimits(this IServiceCollection services, string redis, string serviceId)
+    {
+        var configuration = ConfigurationOptions.Parse(redis);
+        // Keep trying while Redis restarts; meanwhile each gateway's own bucket limits writes.
+        configuration.AbortOnConnectFail = false;
+        services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(configuration));
+        services.AddSingleton<IWriteLimiter>(provider => ActivatorUtilities.CreateInstance<RedisWriteRateLimiter>(provider, $"{serviceId}/write-limit/"));
+        return services;
     }
 
     public static IEndpointRouteBuilder MapClearinghouseGateway(this IEndpointRouteBuilder endpoints)

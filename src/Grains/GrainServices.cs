@@ -1,8 +1,9 @@
 using Clearinghouse.Contracts;
 using Clearinghouse.Domain;
+using Clearinghouse.Grains.Cluster;
 using Clearinghouse.Grains.Escalation;
+using Clearinghouse.Grains.Recipients.Cache;
 using Clearinghouse.Grains.Mail;
-using Clearinghouse.Grains.Recipients;
 using Clearinghouse.Grains.Recipients.Eviction;
 using Clearinghouse.Grains.Violations;
 using Microsoft.Extensions.Configuration;
@@ -39,9 +40,18 @@ public static class GrainServices
         // The thresholds and rank cutoffs this silo's sender grains decide with.
         services.TryAddSingleton<RankingViewCache>();
 
-        // Checks of the recipients active in this silo, answered by the co-hosted gateway without a grain call.
-        services.AddSingleton<LocalRecipientChecks>();
-        services.AddSingleton<ILocalRecipientChecks>(provider => provider.GetRequiredService<LocalRecipientChecks>());
+        // Whether this silo may answer from memory, and its read cache of recipients (docs/RECIPIENT-CACHE.md): the
+        // co-hosted gateway answers checks without a grain call wherever the recipient's grain lives.
+        services.Configure<ClusterStandingOptions>(configuration.GetSection(ClusterStandingOptions.Section));
+        services.AddSingleton<ClusterStanding>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(provider => provider.GetRequiredService<ClusterStanding>());
+        services.Configure<RecipientCacheOptions>(configuration.GetSection(RecipientCacheOptions.Section));
+        services.AddSingleton<RecipientReadCache>();
+        services.AddSingleton<IRecipientReadCache>(provider => provider.GetRequiredService<RecipientReadCache>());
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(provider => provider.GetRequiredService<RecipientReadCache>());
+        services.AddSingleton<RecipientCacheServiceClient>();
+        services.AddSingleton<RecipientCachePublisher>();
+        services.AddGrainService<RecipientCacheService>();
 
         // Grain state is stored in Orleans' own version-tolerant binary format, so the [Id]s on state types are what
         // keeps old state readable.

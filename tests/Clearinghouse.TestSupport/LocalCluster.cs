@@ -91,6 +91,7 @@ public sealed class LocalCluster : IAsyncDisposable
         settings["Clearinghouse:Cluster:ClusterId"] = options.ClusterId;
         settings["Clearinghouse:Cluster:ServiceId"] = options.ClusterId;
         settings["Kestrel:Endpoints:Grpc:Url"] = $"http://127.0.0.1:{FreePort.Next().ToString(CultureInfo.InvariantCulture)}";
+        settings["Clearinghouse:Management:Port"] = FreePort.Next().ToString(CultureInfo.InvariantCulture);
         foreach (var (key, value) in options.Settings)
         {
             settings[key] = value;

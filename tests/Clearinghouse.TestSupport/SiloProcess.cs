@@ -15,6 +15,8 @@ public sealed partial class SiloProcess : IAsyncDisposable
 {
     private const int SigKill = 9;
     private const int SigTerm = 15;
+    private const int SigCont = 18;
+    private const int SigStop = 19;
     private const int OutputLines = 200;
 
     private readonly string siloDll;
@@ -119,6 +121,16 @@ public sealed partial class SiloProcess : IAsyncDisposable
             process.WaitForExit();
         }
     }
+
+    /// <summary>SIGSTOP: the process is frozen (not dead): its sockets stay open, it answers nothing until <see cref="Resume"/>.</summary>
+    public void Pause() => _ = Signal(process.Id, SigStop);
+
+    /// <summary>SIGCONT: a paused process runs on from where it was frozen.</summary>
+    public void Resume() => _ = Signal(process.Id, SigCont);
+
+    /// <summary>The management port's base address (health, <c>/metrics</c>), when the silo has one.</summary>
+    public Uri? ManagementAddress =>
+        settings.TryGetValue("Clearinghouse:Management:Port", out var port) ? new Uri($"http://127.0.0.1:{port}") : null;
 
     /// <summary>SIGTERM, then waits up to <paramref name="timeout"/> for the process to exit; true when it did.</summary>
     public async Task<bool> TerminateAsync(TimeSpan timeout)

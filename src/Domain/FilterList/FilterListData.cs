@@ -1,6 +1,9 @@
 namespace Clearinghouse.Domain;
 
-/// <summary>The persisted form of a <see cref="FilterListLog"/>. Add new fields at the end with new ids.</summary>
+/// <summary>
+/// The filter list as an earlier version stored it, whole, under state <c>filterlist</c>: the filter-list grain reads
+/// it once and moves it into the log layout (<see cref="FilterListHead"/>). Never renumber its ids.
+/// </summary>
 [GenerateSerializer]
 public sealed class FilterListData
 {

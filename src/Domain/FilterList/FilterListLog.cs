@@ -3,27 +3,29 @@ namespace Clearinghouse.Domain;
 /// <summary>
 /// The filter list as a versioned, append-only log: the authoritative copy in the filter-list grain and every
 /// gateway's replica run the same code. Keeps the listed entries and the last <c>retainedChanges</c> changes; a
-/// reader further behind gets a snapshot. Not thread-safe.
+/// reader further behind gets a snapshot. A change costs the same whatever the size of the list. Not thread-safe.
 /// </summary>
-public sealed class FilterListLog(FilterListData data, int retainedChanges)
+public sealed class FilterListLog(int retainedChanges)
 {
-    public FilterListLog(int retainedChanges)
-        : this(new FilterListData(), retainedChanges)
-    {
-    }
+    private readonly Queue<FilterChange> tail = new();
+    private Dictionary<string, FilterChange> listed = [];
 
-    public FilterListData Data => data;
+    public long Version { get; private set; }
 
-    public long Version => data.Version;
+    public int Count => listed.Count;
 
-    public int Count => data.Listed.Count;
+    public IEnumerable<FilterChange> Listed => listed.Values;
 
-    public IEnumerable<FilterChange> Listed => data.Listed.Values;
+    /// <summary>The retained changes, oldest first.</summary>
+    public IReadOnlyCollection<FilterChange> Retained => tail;
 
     /// <summary>The oldest version a reader may stand at and still get changes rather than a snapshot.</summary>
-    public long OldestResumableVersion => data.Tail.Count > 0 ? data.Tail[0].Version - 1 : data.Version;
+    public long OldestResumableVersion => tail.TryPeek(out var oldest) ? oldest.Version - 1 : Version;
 
-    public bool TryGetListing(FilterEntry entry, out FilterChange added) => data.Listed.TryGetValue(entry.Key, out added!);
+    /// <summary>Whether the changes after <paramref name="fromVersion"/> are all retained (otherwise a reader needs the listed entries first).</summary>
+    public bool CanResumeFrom(long fromVersion) => fromVersion >= OldestResumableVersion && fromVersion <= Version;
+
+    public bool TryGetListing(FilterEntry entry, out FilterChange added) => listed.TryGetValue(entry.Key, out added!);
 
     /// <summary>
     /// Appends a change, or returns null when it would change nothing (adding a listed entry, removing an unlisted
@@ -31,13 +33,12 @@ public sealed class FilterListLog(FilterListData data, int retainedChanges)
     /// </summary>
     public FilterChange? Append(FilterChangeOp op, FilterEntry entry, string reason, string caseId, DateTimeOffset at)
     {
-        var listed = data.Listed.ContainsKey(entry.Key);
-        if ((op == FilterChangeOp.Add) == listed)
+        if ((op == FilterChangeOp.Add) == listed.ContainsKey(entry.Key))
         {
             return null;
         }
 
-        var change = new FilterChange(data.Version + 1, op, entry, reason, caseId, at);
+        var change = new FilterChange(Version + 1, op, entry, reason, caseId, at);
         Apply(change);
         return change;
     }
@@ -45,46 +46,46 @@ public sealed class FilterListLog(FilterListData data, int retainedChanges)
     /// <summary>Applies the next change (a replica following the authoritative log).</summary>
     public void Apply(FilterChange change)
     {
-        if (change.Version != data.Version + 1)
+        if (change.Version != Version + 1)
         {
-            throw new InvalidOperationException($"change {change.Version} does not follow version {data.Version}");
+            throw new InvalidOperationException($"change {change.Version} does not follow version {Version}");
         }
 
         if (change.Op == FilterChangeOp.Add)
         {
-            data.Listed[change.Entry.Key] = change;
+            listed[change.Entry.Key] = change;
         }
         else
         {
-            data.Listed.Remove(change.Entry.Key);
+            listed.Remove(change.Entry.Key);
         }
 
-        data.Version = change.Version;
-        data.Tail.Add(change);
-        if (data.Tail.Count > retainedChanges)
+        Version = change.Version;
+        tail.Enqueue(change);
+        while (tail.Count > retainedChanges)
         {
-            data.Tail.RemoveRange(0, data.Tail.Count - retainedChanges);
+            tail.Dequeue();
         }
     }
 
-    /// <summary>Replaces the whole list with a snapshot at <paramref name="version"/> (a replica too far behind).</summary>
-    public void Reset(IEnumerable<FilterChange> listed, long version)
+    /// <summary>Replaces the whole list with a snapshot at <paramref name="version"/> (a replica too far behind, or a load).</summary>
+    public void Reset(IEnumerable<FilterChange> entries, long version)
     {
-        data.Listed = listed.ToDictionary(c => c.Entry.Key);
-        data.Version = version;
-        data.Tail = [];
+        listed = entries.ToDictionary(c => c.Entry.Key);
+        Version = version;
+        tail.Clear();
     }
 
     /// <summary>Everything after <paramref name="fromVersion"/>, at most <paramref name="maxChanges"/> changes at a time.</summary>
     public FilterListSlice ReadFrom(long fromVersion, int maxChanges = int.MaxValue)
     {
-        if (fromVersion < OldestResumableVersion || fromVersion > data.Version)
+        if (!CanResumeFrom(fromVersion))
         {
-            return new FilterListSlice([.. data.Listed.Values.OrderBy(c => c.Version)], data.Version, [], data.Version);
+            return new FilterListSlice([.. listed.Values.OrderBy(c => c.Version)], Version, [], Version);
         }
 
         var skip = (int)(fromVersion - OldestResumableVersion);
-        var changes = data.Tail.Skip(skip).Take(maxChanges).ToList();
-        return new FilterListSlice(null, fromVersion, changes, data.Version);
+        var changes = tail.Skip(skip).Take(maxChanges).ToList();
+        return new FilterListSlice(null, fromVersion, changes, Version);
     }
 }

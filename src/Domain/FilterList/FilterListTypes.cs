@@ -92,7 +92,26 @@ public sealed record FilterListSlice(
     [property: Id(0)] IReadOnlyList<FilterChange>? Snapshot,
     [property: Id(1)] long SnapshotVersion,
     [property: Id(2)] IReadOnlyList<FilterChange> Changes,
-    [property: Id(3)] long Version);
+    [property: Id(3)] long Version)
+{
+    /// <summary>
+    /// Set by the filter-list grain instead of a snapshot, which may be too large for one message: the reader is too
+    /// far behind and reads the listed entries page by page (<c>IFilterList.ReadListed</c>), then the changes after them.
+    /// </summary>
+    [Id(4)]
+    public bool ListedByPages { get; init; }
+}
+
+/// <summary>
+/// A page of the listed entries as they were at <see cref="AsOfVersion"/> (each as the change that added it).
+/// <see cref="Expired"/>: the grain no longer holds that version's listing; start again from the current one.
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record FilterListPage(
+    [property: Id(0)] long AsOfVersion,
+    [property: Id(1)] FilterChange[] Entries,
+    [property: Id(2)] bool More,
+    [property: Id(3)] bool Expired);
 
 /// <summary>Why the verdict path stopped a sender: the listed entry that matched, passed to the recipient grain.</summary>
 [GenerateSerializer, Immutable]
@@ -100,15 +119,3 @@ public sealed record FilterListing(
     [property: Id(0)] FilterEntry Entry,
     [property: Id(1)] string CaseId,
     [property: Id(2)] string Reason);
-
-/// <summary>The verdict for a sender on the global filter list.</summary>
-public static class FilterListVerdict
-{
-    public const string RejectText = "Message refused: the sender is on the Clearinghouse filter list for ignoring do-not-send requests";
-
-    public static Verdict For(FilterListing listing) =>
-        new(VerdictAction.Reject, 550, "5.7.1", RejectText, null, $"sender on the global filter list (case {listing.CaseId})")
-        {
-            ListedCaseId = listing.CaseId,
-        };
-}

@@ -11,8 +11,6 @@ public sealed class DoNotSendBook(RecipientState state, int maxRequests = int.Ma
     /// <summary>How many recorded message keys a request remembers for idempotency.</summary>
     public const int RememberedMessages = 256;
 
-    public const string DefaultRejectText = "Message refused: the recipient asked this sender to stop sending";
-
     public bool IsEmpty => state.DoNotSend.Count == 0;
 
     public IReadOnlyList<ViolationReport> Undelivered => state.UndeliveredReports;
@@ -107,19 +105,6 @@ public sealed class DoNotSendBook(RecipientState state, int maxRequests = int.Ma
             state.UndeliveredReports.Remove(report);
         }
     }
-
-    public static Verdict ViolationVerdict(DoNotSendRequest request, string reportKey) =>
-        new(
-            VerdictAction.Reject,
-            550,
-            "5.7.1",
-            ReplyText.Sanitize(request.Message) is { Length: > 0 } text ? text : $"{DefaultRejectText} (request of {request.RequestedAt:yyyy-MM-dd})",
-            null,
-            $"violation of a do-not-send request of {request.RequestedAt:u}",
-            ViolationRecorded: true)
-        {
-            ViolationReportKey = reportKey,
-        };
 
     private static DoNotSendView View(DoNotSendEntry entry) => new(entry.Request, entry.Violations, entry.LastViolationAt);
 }

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Collections.Frozen;
-using System.Diagnostics.CodeAnalysis;
 
 namespace Clearinghouse.Domain;
 
@@ -9,34 +8,41 @@ public sealed record RecipientSnapshot(RecordIndex Records, RecordIndex Secondar
 {
     public static readonly RecipientSnapshot Empty = new(RecordIndex.Build([]), RecordIndex.Build([]), FrozenSet<string>.Empty);
 
+    /// <summary>The snapshot as it crosses to another silo's read cache.</summary>
+    public RecipientSnapshotData ToData() => new(Records.Records, Secondary.Records, [.. DoNotSendKeys]);
+
+    public static RecipientSnapshot From(RecipientSnapshotData data) =>
+        new(RecordIndex.Build(data.Records), RecordIndex.Build(data.Secondary), data.DoNotSendKeys.ToFrozenSet(StringComparer.Ordinal));
+
     /// <summary>The snapshot of a recipient's records and requests as they are now (call it once they are persisted).</summary>
     public static RecipientSnapshot Of(RecordBook records, DoNotSendBook requests) =>
         new(records.Index, records.SecondaryIndex, requests.Keys.ToFrozenSet(StringComparer.Ordinal));
 }
 
 /// <summary>
-/// The decision side of a recipient grain, safe to call from any thread: checks are decided from the snapshot the
-/// grain publishes after each persisted change (so a check sees exactly the acknowledged writes), and hits are
-/// tallied with atomic counters that the grain drains into its <see cref="RecordBook"/> when it flushes. The grain
-/// itself decides through it, and so does the gateway of the same process, without a grain call
-/// (the silo's LocalRecipientChecks).
+/// The decision side of a recipient, safe to call from any thread: checks are decided (by <see cref="VerdictDecision"/>)
+/// from the last published snapshot, and hits are tallied with atomic counters that the owner drains. The recipient's
+/// grain publishes its snapshot here after each persisted change (so a check sees exactly the acknowledged writes) and
+/// drains the hits into its <see cref="RecordBook"/>; a silo's read cache holds one per cached recipient and sends
+/// its hits to the grain.
 /// </summary>
-public sealed class RecipientChecks(TimeProvider clock)
+public sealed class RecipientChecks(TimeProvider clock, RecipientSnapshot? initial = null)
 {
     private readonly ConcurrentDictionary<string, HitTally> tallies = new(StringComparer.Ordinal);
-    private RecipientSnapshot snapshot = RecipientSnapshot.Empty;
+    private RecipientSnapshot snapshot = initial ?? RecipientSnapshot.Empty;
 
-    /// <summary>
-    /// Decides, unless the sender has a do-not-send request (it may be a violation, which only the grain may record):
-    /// then false.
-    /// </summary>
-    public bool TryDecide(CheckRequest request, [NotNullWhen(true)] out Verdict? verdict) => Decide(request, respectDoNotSend: true, out verdict);
+    public RecipientSnapshot Snapshot => Volatile.Read(ref snapshot);
 
-    /// <summary>Decides as if there were no do-not-send request (the grain found none in force).</summary>
-    public Verdict DecideIgnoringDoNotSend(CheckRequest request)
+    /// <summary>Decides from the published snapshot and counts the hit of the record that decided.</summary>
+    public Decision Decide(CheckRequest request, DoNotSendFact doNotSend)
     {
-        Decide(request, respectDoNotSend: false, out var verdict);
-        return verdict!;
+        var decision = VerdictDecision.Decide(new VerdictFacts(request, Snapshot, doNotSend));
+        if (decision.Hit is { } hit)
+        {
+            tallies.GetOrAdd(hit.Record.Id, static _ => new HitTally()).Add(clock.GetUtcNow());
+        }
+
+        return decision;
     }
 
     public void Publish(RecipientSnapshot next) => Volatile.Write(ref snapshot, next);
@@ -45,57 +51,28 @@ public sealed class RecipientChecks(TimeProvider clock)
     public bool DrainHitsInto(RecordBook book)
     {
         var any = false;
-        foreach (var (recordId, tally) in tallies)
+        foreach (var hit in TakeHits())
         {
-            if (tally.TryTake(out var count, out var lastHit))
-            {
-                book.RecordHits(recordId, count, lastHit);
-                any = true;
-            }
+            book.RecordHits(hit.RecordId, hit.Count, hit.LastHit);
+            any = true;
         }
 
         return any;
     }
 
-    private bool Decide(CheckRequest request, bool respectDoNotSend, out Verdict? verdict)
+    /// <summary>Takes the hits tallied since the last take, per record.</summary>
+    public List<RecordHitCount> TakeHits()
     {
-        var current = Volatile.Read(ref snapshot);
-        if (request.Sender.IsNullSender)
+        var taken = new List<RecordHitCount>();
+        foreach (var (recordId, tally) in tallies)
         {
-            verdict = VerdictBuilder.NullSender;
-            return true;
+            if (tally.TryTake(out var count, out var lastHit))
+            {
+                taken.Add(new RecordHitCount(recordId, count, lastHit));
+            }
         }
 
-        var verified = request.SenderVerified;
-        var matched = current.Records.TryMatch(request.Sender, request.Channel, verified, out var match);
-        var allowed = matched && match!.Record.Action == RecordAction.Allow;
-
-        // An allow record for the very address beats a do-not-send request (allow beats block within a tier);
-        // a domain-wide allow record does not.
-        if (respectDoNotSend && current.DoNotSendKeys.Count > 0 && !(allowed && match!.Record.Pattern.Kind == PatternKind.Address)
-            && current.DoNotSendKeys.Contains(DoNotSendRequest.KeyFor(request.Sender, request.Channel)))
-        {
-            verdict = null;
-            return false;
-        }
-
-        if (request.Listing is { } listing && !allowed)
-        {
-            verdict = FilterListVerdict.For(listing);
-            return true;
-        }
-
-        if (!matched)
-        {
-            verdict = current.Secondary.TryMatch(request.Sender, request.Channel, senderVerified: false, out var flagged)
-                ? VerdictBuilder.FlaggedBySecondaryList(flagged.Record)
-                : VerdictBuilder.NoMatch;
-            return true;
-        }
-
-        tallies.GetOrAdd(match!.Record.Id, static _ => new HitTally()).Add(clock.GetUtcNow());
-        verdict = match.VerdictFor(verified);
-        return true;
+        return taken;
     }
 
     /// <summary>Hits of one record since the last drain: a count and the time of the latest.</summary>

@@ -36,13 +36,16 @@ public sealed class RecordIndex
 
     private readonly Dictionary<string, IndexedRecord>[] byKind;
 
-    private RecordIndex(Dictionary<string, IndexedRecord>[] byKind, int count)
+    private RecordIndex(Dictionary<string, IndexedRecord>[] byKind, BlockingRecord[] records)
     {
         this.byKind = byKind;
-        Count = count;
+        Records = records;
     }
 
-    public int Count { get; }
+    public int Count => Records.Length;
+
+    /// <summary>The records indexed, as given (to ship the index to another process, which builds it again).</summary>
+    public BlockingRecord[] Records { get; }
 
     private static int Slot(MessageChannel channel, PatternKind kind) => ((int)channel * 4) + (int)kind;
 
@@ -54,15 +57,14 @@ public sealed class RecordIndex
             byKind[i] = new Dictionary<string, IndexedRecord>(StringComparer.Ordinal);
         }
 
-        var count = 0;
-        foreach (var record in records)
+        var all = records.ToArray();
+        foreach (var record in all)
         {
             // One record per (pattern, channel) is an invariant of RecordBook.Add; the last one wins if storage says otherwise.
             byKind[Slot(record.Channel, record.Pattern.Kind)][record.Pattern.Value] = new IndexedRecord(record);
-            count++;
         }
 
-        return new RecordIndex(byKind, count);
+        return new RecordIndex(byKind, all);
     }
 
     public bool TryMatch(Address sender, MessageChannel channel, bool senderVerified, [NotNullWhen(true)] out IndexedRecord? match)

@@ -28,4 +28,8 @@ public sealed record CheckRequest(
     /// <summary>The provider asking (the reporter of any violation this check finds).</summary>
     [Id(8)]
     public string? ProviderId { get; init; }
+
+    /// <summary>The provider's sender-list entry the gateway matched for this sender, if any (it applies when the recipient's own records do not decide).</summary>
+    [Id(9)]
+    public BlockingRecord? ProviderListed { get; init; }
 }

@@ -37,6 +37,9 @@ public sealed partial class FilterListReplica : IFilterListObserver, IFilterList
     /// <summary>How many updates a subscriber may be behind before its stream is ended (it resumes from its version).</summary>
     public const int SubscriberBacklog = 10_000;
 
+    /// <summary>Listed entries read per call when the replica reads the whole list.</summary>
+    public const int ListedPageSize = 10_000;
+
     private readonly IGrainFactory grains;
     private readonly FilterListOptions options;
     private readonly ILogger<FilterListReplica> logger;
@@ -46,7 +49,8 @@ public sealed partial class FilterListReplica : IFilterListObserver, IFilterList
     private readonly SemaphoreSlim catchingUp = new(1, 1);
     private readonly TaskCompletionSource ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource stopping = new();
-    private volatile FilterListIndex index = FilterListIndex.Empty;
+    private volatile FilterListIndex index = new([]);
+    private int indexBuilds = 1;
     private IFilterListObserver? reference;
     private Task refreshing = Task.CompletedTask;
 
@@ -77,6 +81,9 @@ public sealed partial class FilterListReplica : IFilterListObserver, IFilterList
             return (log.Version, log.Count);
         }
     }
+
+    /// <summary>How many times the index was built whole (at start, and when the replica was too far behind): changes apply in place.</summary>
+    public int IndexBuilds => Volatile.Read(ref indexBuilds);
 
     /// <summary>Completes once the replica has caught up with the list after start.</summary>
     public Task WhenReady => ready.Task;
@@ -125,15 +132,7 @@ public sealed partial class FilterListReplica : IFilterListObserver, IFilterList
     {
         lock (gate)
         {
-            var tail = log.Data.Tail;
-            var changes = new List<FilterChange>();
-            for (var i = tail.Count - 1; i >= 0 && changes.Count < max; i--)
-            {
-                if (query.Matches(tail[i].Entry))
-                {
-                    changes.Add(tail[i]);
-                }
-            }
+            var changes = log.Retained.Reverse().Where(c => query.Matches(c.Entry)).Take(max).ToList();
 
             return (changes, log.OldestResumableVersion + 1);
         }
@@ -285,14 +284,14 @@ public sealed partial class FilterListReplica : IFilterListObserver, IFilterList
             while (true)
             {
                 var slice = await list.Read(Version, 1000).WaitAsync(cancellationToken);
+                if (slice.ListedByPages)
+                {
+                    await ReadListedAsync(list, cancellationToken);
+                    continue;
+                }
+
                 lock (gate)
                 {
-                    if (slice.Snapshot is { } snapshot)
-                    {
-                        log.Reset(snapshot, slice.SnapshotVersion);
-                        PublishLocked(new ReplicaUpdate(log.ReadFrom(-1), null));
-                    }
-
                     ApplyLocked(slice.Changes.Where(c => c.Version > log.Version));
                     if (log.Version >= slice.Version || slice.Changes.Count == 0)
                     {
@@ -304,6 +303,40 @@ public sealed partial class FilterListReplica : IFilterListObserver, IFilterList
         finally
         {
             catchingUp.Release();
+        }
+    }
+
+    // Too far behind (or starting): the listed entries as of one version, page by page, replace the copy; the changes
+    // after that version follow.
+    private async Task ReadListedAsync(IFilterList list, CancellationToken cancellationToken)
+    {
+        var entries = new List<FilterChange>();
+        var asOf = 0L;
+        while (true)
+        {
+            var page = await list.ReadListed(asOf, entries.Count, ListedPageSize).WaitAsync(cancellationToken);
+            if (page.Expired)
+            {
+                (asOf, entries) = (0, []);
+                continue;
+            }
+
+            asOf = page.AsOfVersion;
+            entries.AddRange(page.Entries);
+            if (!page.More)
+            {
+                break;
+            }
+        }
+
+        var rebuilt = new FilterListIndex(entries);
+        lock (gate)
+        {
+            log.Reset(entries, asOf);
+            index = rebuilt;
+            Interlocked.Increment(ref indexBuilds);
+            ClearinghouseTelemetry.SetFilterListVersion(log.Version);
+            PublishLocked(new ReplicaUpdate(log.ReadFrom(-1), null));
         }
     }
 
@@ -321,7 +354,6 @@ public sealed partial class FilterListReplica : IFilterListObserver, IFilterList
 
     private void ApplyLocked(IEnumerable<FilterChange> changes)
     {
-        var applied = false;
         foreach (var change in changes)
         {
             if (change.Version != log.Version + 1)
@@ -330,13 +362,8 @@ public sealed partial class FilterListReplica : IFilterListObserver, IFilterList
             }
 
             log.Apply(change);
+            index.Apply(change);
             PublishLocked(new ReplicaUpdate(null, change));
-            applied = true;
-        }
-
-        if (applied || index == FilterListIndex.Empty)
-        {
-            index = new FilterListIndex(log.Listed);
             ClearinghouseTelemetry.SetFilterListVersion(log.Version);
         }
     }

@@ -6,20 +6,24 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 namespace Clearinghouse.Gateway.Grains;
 
 /// <summary>Finds a recipient's grain by its address. Use it for every call to <see cref="IRecipient"/>.</summary>
-public sealed class RecipientGrains(GrainReferences<IRecipient> grains, RecipientKeys keys, ILocalRecipientChecks local)
+public sealed class RecipientGrains(GrainReferences<IRecipient> grains, RecipientKeys keys, IRecipientReadCache cache)
 {
     public IRecipient Get(Address recipient) => grains.Get(keys.For(recipient));
 
     /// <summary>
-    /// The verdict for one message to <paramref name="recipient"/>: read from the grain's published snapshot when the
-    /// grain is active in this process (no grain call: a silo answers its own recipients at the cost of a dictionary
-    /// lookup), otherwise asked of the grain wherever it lives.
+    /// The verdict for one message to <paramref name="recipient"/>: from this silo's memory (the snapshot of a grain
+    /// active here, or a cached copy of one elsewhere) when it may answer from memory, otherwise asked of the grain
+    /// wherever it lives (see docs/RECIPIENT-CACHE.md).
     /// </summary>
-    public Task<Verdict> Check(Address recipient, CheckRequest request)
+    public ValueTask<Verdict> Check(Address recipient, CheckRequest request)
     {
         var key = keys.For(recipient);
-        return local.TryCheck(key, request, out var verdict) ? Task.FromResult(verdict) : grains.Get(key).Evaluate(request);
+        var cached = cache.TryCheckAsync(key, request);
+        return cached.IsCompletedSuccessfully && cached.Result is { } verdict ? new(verdict) : CheckSlowlyAsync(key, request, cached);
     }
+
+    private async ValueTask<Verdict> CheckSlowlyAsync(string key, CheckRequest request, ValueTask<Verdict?> cached) =>
+        await cached ?? await grains.Get(key).Evaluate(request);
 }
 
 public static class RecipientKeyRegistration
@@ -34,7 +38,7 @@ public static class RecipientKeyRegistration
 
         services.AddSingleton(new RecipientKeys(secret));
         // A gateway without co-hosted grains (a plain Orleans client) asks every grain.
-        services.TryAddSingleton<ILocalRecipientChecks, NoLocalRecipientChecks>();
+        services.TryAddSingleton<IRecipientReadCache, NoRecipientReadCache>();
         services.AddSingleton<RecipientGrains>();
         return services;
     }

@@ -78,9 +78,9 @@ public sealed class ConnectionMap
 /// </summary>
 public sealed class RecipientMap
 {
-    private readonly Dictionary<string, Verdict> addresses = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, Verdict> domains = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, Verdict> parents = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, MapEntry> addresses = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, MapEntry> domains = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, MapEntry> parents = new(StringComparer.Ordinal);
 
     public RecipientMap(IEnumerable<MapEntry> entries)
     {
@@ -97,14 +97,14 @@ public sealed class RecipientMap
                 MapIdentifierKind.RecipientDomain => (domains, identifier.Domain),
                 _ => (parents, identifier.Domain),
             };
-            target[key] = VerdictBuilder.ForRecipientMap(entry);
+            target[key] = entry;
         }
     }
 
     public int Count => addresses.Count + domains.Count + parents.Count;
 
-    /// <summary>The verdict of the entry that decides for <paramref name="recipient"/>, or null when none does.</summary>
-    public Verdict? Match(Address recipient)
+    /// <summary>The entry that decides for <paramref name="recipient"/>, or null when none does.</summary>
+    public MapEntry? Match(Address recipient)
     {
         if (Count == 0)
         {

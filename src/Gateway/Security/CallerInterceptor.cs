@@ -1,3 +1,4 @@
+using Clearinghouse.Contracts;
 using Clearinghouse.Domain;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
@@ -13,15 +14,15 @@ namespace Clearinghouse.Gateway.Security;
 /// an unreachable cluster into <c>Unavailable</c> so that callers retry. Methods marked
 /// <see cref="RateLimitedWriteAttribute"/> are charged to the caller's write limit.
 /// </summary>
-public sealed partial class CallerInterceptor(CallerDirectory directory, WriteRateLimiter writeLimits, ILogger<CallerInterceptor> logger) : Interceptor
+public sealed partial class CallerInterceptor(CallerDirectory directory, IWriteLimiter writeLimits, ILogger<CallerInterceptor> logger) : Interceptor
 {
     internal const string CallerKey = "clearinghouse.caller";
 
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
-        Authenticate(context);
         try
         {
+            await AuthenticateAsync(context);
             return await continuation(request, context);
         }
         catch (Exception error) when (error is not RpcException)
@@ -32,9 +33,9 @@ public sealed partial class CallerInterceptor(CallerDirectory directory, WriteRa
 
     public override async Task DuplexStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, DuplexStreamingServerMethod<TRequest, TResponse> continuation)
     {
-        Authenticate(context);
         try
         {
+            await AuthenticateAsync(context);
             await continuation(requestStream, responseStream, context);
         }
         catch (Exception error) when (error is not RpcException)
@@ -45,9 +46,9 @@ public sealed partial class CallerInterceptor(CallerDirectory directory, WriteRa
 
     public override async Task ServerStreamingServerHandler<TRequest, TResponse>(TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
     {
-        Authenticate(context);
         try
         {
+            await AuthenticateAsync(context);
             await continuation(request, responseStream, context);
         }
         catch (Exception error) when (error is not RpcException)
@@ -58,9 +59,9 @@ public sealed partial class CallerInterceptor(CallerDirectory directory, WriteRa
 
     public override async Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
     {
-        Authenticate(context);
         try
         {
+            await AuthenticateAsync(context);
             return await continuation(requestStream, context);
         }
         catch (Exception error) when (error is not RpcException)
@@ -74,6 +75,7 @@ public sealed partial class CallerInterceptor(CallerDirectory directory, WriteRa
     {
         RpcException rpc => rpc.Status,
         InvalidFieldException invalid => new Status(StatusCode.InvalidArgument, invalid.Message),
+        NotAnActiveMemberException notMember => new Status(StatusCode.Unavailable, notMember.Message),
         LimitReachedException limit => new Status(limit.RetryLater ? StatusCode.ResourceExhausted : StatusCode.FailedPrecondition, limit.Message),
         OperationCanceledException => new Status(StatusCode.Cancelled, "the call was cancelled"),
         TimeoutException or Orleans.Runtime.OrleansException => new Status(StatusCode.Unavailable, "the cluster did not answer in time; retry"),
@@ -91,19 +93,18 @@ public sealed partial class CallerInterceptor(CallerDirectory directory, WriteRa
         return new RpcException(status);
     }
 
-    private void Authenticate(ServerCallContext context)
+    private ValueTask AuthenticateAsync(ServerCallContext context)
     {
         if (IsOpenMethod(context.Method))
         {
-            return;
+            return ValueTask.CompletedTask;
         }
 
         var caller = Identify(context);
         context.UserState[CallerKey] = caller;
-        if (context.GetHttpContext().GetEndpoint()?.Metadata.GetMetadata<RateLimitedWriteAttribute>() is not null)
-        {
-            writeLimits.Acquire(caller);
-        }
+        return context.GetHttpContext().GetEndpoint()?.Metadata.GetMetadata<RateLimitedWriteAttribute>() is not null
+            ? writeLimits.AcquireAsync(caller)
+            : ValueTask.CompletedTask;
     }
 
     private Caller Identify(ServerCallContext context)

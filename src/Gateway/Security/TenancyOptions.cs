@@ -1,3 +1,5 @@
+using System.Globalization;
+using Grpc.Core;
 using Microsoft.Extensions.Configuration;
 
 namespace Clearinghouse.Gateway.Security;
@@ -16,6 +18,16 @@ public sealed class TenancyOptions
 
     /// <summary>Write limits of every caller without its own (<c>Clearinghouse:RateLimits</c>).</summary>
     public WriteLimitOptions RateLimits { get; set; } = new();
+
+    /// <summary>The write limit of <paramref name="callerId"/>: the provider's own, else the default.</summary>
+    public WriteLimitOptions WriteLimitFor(string callerId) =>
+        Providers.TryGetValue(callerId, out var provider)
+            ? new WriteLimitOptions
+            {
+                WritesPerSecond = provider.WritesPerSecond ?? RateLimits.WritesPerSecond,
+                WriteBurst = provider.WriteBurst ?? RateLimits.WriteBurst,
+            }
+            : RateLimits;
 }
 
 public sealed class ProviderOptions
@@ -87,10 +99,18 @@ public sealed class OperatorOptions
             .ToDictionary(child => child.Key, child => child.GetSection(nameof(ApiKeySha256)).GetChildren().Select(k => k.Value ?? "").ToList(), StringComparer.Ordinal);
 }
 
-/// <summary>How many writes a caller may make through one gateway: a sustained rate and a burst. 0 = no limit.</summary>
+/// <summary>
+/// How many writes a caller may make: a sustained rate and a burst. 0 = no limit. Across the cluster with Redis
+/// storage (<see cref="RedisWriteRateLimiter"/>), per gateway process otherwise (<see cref="WriteRateLimiter"/>).
+/// </summary>
 public sealed class WriteLimitOptions
 {
     public int WritesPerSecond { get; set; } = 1000;
 
     public int WriteBurst { get; set; } = 2000;
+
+    /// <summary>The refusal of a write beyond the limit of <paramref name="callerId"/>.</summary>
+    public RpcException Refusal(string callerId) => new(new Status(
+        StatusCode.ResourceExhausted,
+        string.Create(CultureInfo.InvariantCulture, $"rate limit: '{callerId}' may write {WritesPerSecond} times a second (bursts of {WriteBurst}); retry later")));
 }

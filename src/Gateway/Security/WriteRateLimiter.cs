@@ -1,16 +1,21 @@
-using System.Globalization;
 using System.Threading.RateLimiting;
-using Grpc.Core;
 using Microsoft.Extensions.Options;
 
 namespace Clearinghouse.Gateway.Security;
 
+/// <summary>Charges a caller's write to its write limit, or refuses it with <c>ResourceExhausted</c>.</summary>
+public interface IWriteLimiter
+{
+    ValueTask AcquireAsync(Caller caller);
+}
+
 /// <summary>
 /// A token bucket per caller for writes: <see cref="WriteLimitOptions.WritesPerSecond"/> a second on average, up to
 /// <see cref="WriteLimitOptions.WriteBurst"/> at once, per provider overridable. Rebuilt (buckets full again) when
-/// the configuration changes. The limit is per gateway process: a cluster of N silos admits up to N times it.
+/// the configuration changes. The limit is per gateway process: the embedded system's, and the fallback of the
+/// cluster-wide <see cref="RedisWriteRateLimiter"/> while Redis does not answer.
 /// </summary>
-public sealed class WriteRateLimiter : IDisposable
+public sealed class WriteRateLimiter : IWriteLimiter, IDisposable
 {
     private readonly IDisposable? subscription;
     private volatile Buckets buckets;
@@ -32,10 +37,14 @@ public sealed class WriteRateLimiter : IDisposable
         ArgumentNullException.ThrowIfNull(caller);
         if (!TryAcquire(caller, permits, out var limit))
         {
-            throw new RpcException(new Status(
-                StatusCode.ResourceExhausted,
-                string.Create(CultureInfo.InvariantCulture, $"rate limit: '{caller.Id}' may write {limit.WritesPerSecond} times a second (bursts of {limit.WriteBurst}); retry later")));
+            throw limit.Refusal(caller.Id);
         }
+    }
+
+    public ValueTask AcquireAsync(Caller caller)
+    {
+        Acquire(caller);
+        return ValueTask.CompletedTask;
     }
 
     public bool TryAcquire(Caller caller, int permits, out WriteLimitOptions limit)
@@ -70,7 +79,7 @@ public sealed class WriteRateLimiter : IDisposable
             this.options = options;
             limiter = PartitionedRateLimiter.Create<string, string>(callerId =>
             {
-                var limit = LimitFor(callerId);
+                var limit = options.WriteLimitFor(callerId);
                 return limit.WritesPerSecond <= 0
                     ? RateLimitPartition.GetNoLimiter(callerId)
                     : RateLimitPartition.GetTokenBucketLimiter(callerId, _ => BucketOptions(limit));
@@ -79,24 +88,12 @@ public sealed class WriteRateLimiter : IDisposable
 
         public bool TryAcquire(string callerId, int permits, out WriteLimitOptions limit)
         {
-            limit = LimitFor(callerId);
+            limit = options.WriteLimitFor(callerId);
             using var lease = limiter.AttemptAcquire(callerId, permits);
             return lease.IsAcquired;
         }
 
         public void Dispose() => limiter.Dispose();
-
-        private WriteLimitOptions LimitFor(string callerId)
-        {
-            var defaults = options.RateLimits;
-            return options.Providers.TryGetValue(callerId, out var provider)
-                ? new WriteLimitOptions
-                {
-                    WritesPerSecond = provider.WritesPerSecond ?? defaults.WritesPerSecond,
-                    WriteBurst = provider.WriteBurst ?? defaults.WriteBurst,
-                }
-                : defaults;
-        }
 
         // Refilled ten times a second where the rate allows, so that a bucket never stays empty for a whole second.
         private static TokenBucketRateLimiterOptions BucketOptions(WriteLimitOptions limit)

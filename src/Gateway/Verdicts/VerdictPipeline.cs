@@ -11,10 +11,10 @@ using Clearinghouse.Gateway.Verification;
 namespace Clearinghouse.Gateway.Verdicts;
 
 /// <summary>
-/// The verdict path behind every edge protocol: the provider's recipient map (in memory); verification of the sender's
-/// domain for the client IP (cached); the global filter list (this gateway's in-memory replica); the recipient's grain,
-/// which decides with the listing in hand so that its allow records can still overrule it; then the provider's sender
-/// list (in memory) when nothing else decided.
+/// The verdict path behind every edge protocol. It gathers the facts — the provider's recipient map (in memory),
+/// verification of the sender's domain for the client IP (cached), the global filter list (this gateway's replica),
+/// the provider's sender list (in memory) — and has <see cref="VerdictDecision"/> decide with the recipient's snapshot:
+/// from this silo's read cache, or by the recipient's grain (see <see cref="RecipientGrains.Check"/>).
 /// </summary>
 public sealed class VerdictPipeline(
     RecipientGrains recipients,
@@ -28,7 +28,8 @@ public sealed class VerdictPipeline(
         var (caller, recipient, sender, channel) = (check.Caller, check.Recipient, check.Sender, check.Channel);
         var providerMaps = await maps.GetAsync(caller.Id);
 
-        var verdict = providerMaps.Recipients.Match(recipient);
+        // The recipient map decides alone; only then are the other facts gathered (verification may query DNS).
+        var verdict = VerdictDecision.ByRecipientMap(providerMaps.Recipients.Match(recipient));
         var verification = SenderVerification.Unverified;
         if (verdict is null)
         {
@@ -40,14 +41,10 @@ public sealed class VerdictPipeline(
                 Recipient = recipient,
                 Message = check.Message,
                 Listing = filterList.Match(sender, check.ClientIp),
+                ProviderListed = providerMaps.Senders.TryMatch(sender, channel, verification.IsVerified, out var listed) ? listed.Record : null,
                 ProviderId = caller.Id,
             };
             verdict = await recipients.Check(recipient, request);
-            if (verdict.MatchedRecordId is null && verdict.ListedCaseId is null && !verdict.ViolationRecorded
-                && providerMaps.Senders.TryMatch(sender, channel, verification.IsVerified, out var listed))
-            {
-                verdict = listed.VerdictFor(verification.IsVerified) with { Reason = "provider's sender list: " + listed.Verdict.Reason };
-            }
         }
 
         VerdictMetrics.Record(verdict, channel, started);

@@ -1,6 +1,8 @@
 using Clearinghouse.Contracts;
 using Clearinghouse.Domain;
+using Clearinghouse.Grains.Cluster;
 using Clearinghouse.Grains.Persistence;
+using Clearinghouse.Grains.Recipients.Cache;
 using Clearinghouse.Grains.Recipients.Eviction;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -11,10 +13,11 @@ namespace Clearinghouse.Grains.Recipients;
 /// <summary>
 /// Hosts one recipient's <see cref="RecordBook"/> (records, bounded lists and eviction) and
 /// <see cref="DoNotSendBook"/> (requests, violations, reports waiting for their senders). Changes are acknowledged
-/// after they are persisted, and only then published (<see cref="PublishSnapshotAsync"/>) to the recipient's
-/// <see cref="RecipientChecks"/>, which decides checks — for calls to this grain and, without a grain call, for the
-/// gateway of this silo (<see cref="LocalRecipientChecks"/>). Checks only tally hits in memory; a grain timer (and
-/// deactivation) drains and writes them.
+/// once they are persisted and published (<see cref="PublishAsync"/>): to the recipient's <see cref="RecipientChecks"/>,
+/// which decides checks for calls to this grain and for the gateway of this silo without a grain call, and by
+/// invalidating every other silo's cached copy (docs/RECIPIENT-CACHE.md). Other silos' read caches read the snapshot
+/// with a lease (<see cref="IRecipient.ReadForCache"/>). Checks only tally hits in memory; a grain timer (and
+/// deactivation) drains and writes them, with the hits other silos' copies counted.
 /// The one check that writes is a violation of a do-not-send request: the report is persisted here before the verdict
 /// is answered, then handed to the sender's grain; a reminder retries any the sender's grain has not acknowledged (it
 /// counts each report key once, so retries never double-count).
@@ -23,7 +26,11 @@ public sealed partial class RecipientGrain(
     [PersistentState("recipient", StorageNames.Large)] IPersistentState<RecipientState> state,
     IOptions<RecipientOptions> options,
     HigherLevelListSet higherLevelLists,
-    LocalRecipientChecks localChecks,
+    RecipientReadCache readCache,
+    RecipientCachePublisher cachePublisher,
+    ClusterStanding standing,
+    IOptions<RecipientCacheOptions> cacheOptions,
+    TimeProvider timestamps,
     [FromKeyedServices(ClearinghouseClock.Key)] TimeProvider clock,
     ILogger<RecipientGrain> logger) : Grain, IRecipient, IRemindable
 {
@@ -35,12 +42,17 @@ public sealed partial class RecipientGrain(
     private StateWriter writer = null!;
     private RecipientChecks checks = null!;
 
+    // Which silos may answer from a copy of this activation's snapshot, and which snapshot that is.
+    private CacheLeases<SiloAddress> leases = null!;
+    private RecipientSnapshotVersion version = null!;
+    private long activatedAt;
+
     // Memory holds changes that need no acknowledgement but must be written some time (hits, delivered reports).
     private bool unwritten;
 
     private RecipientOptions Settings => options.Value;
 
-    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         // A recipient's address must never be its grain key: Orleans logs and traces grain ids.
         if (!RecipientKeys.IsKey(this.GetPrimaryKeyString()))
@@ -52,15 +64,19 @@ public sealed partial class RecipientGrain(
         doNotSend = new DoNotSendBook(state.State, Settings.MaxDoNotSendRequests, Settings.MaxUndeliveredReports);
         writer = new StateWriter(GrainContext, state, logger);
         checks = new RecipientChecks(clock);
-        await PublishSnapshotAsync();
-        localChecks.Register(this.GetPrimaryKeyString(), checks);
+        activatedAt = timestamps.GetTimestamp();
+        leases = new CacheLeases<SiloAddress>(activatedAt, Ticks(cacheOptions.Value.Lease), Ticks(cacheOptions.Value.LeaseMargin));
+        version = new RecipientSnapshotVersion(Guid.NewGuid(), 0);
+        PublishChecks();
+        readCache.Register(this.GetPrimaryKeyString(), checks);
         var interval = Settings.HitFlushInterval;
         this.RegisterGrainTimer(FlushHitsAsync, new GrainTimerCreationOptions(interval, interval) { Interleave = true });
+        return Task.CompletedTask;
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        localChecks.Unregister(this.GetPrimaryKeyString(), checks);
+        readCache.Unregister(this.GetPrimaryKeyString(), checks);
         if (writer.IsTrusted)
         {
             await FlushHitsAsync(cancellationToken);
@@ -123,15 +139,39 @@ public sealed partial class RecipientGrain(
     // from the published snapshot without allocating a state machine.
     Task<Verdict> IRecipient.Evaluate(CheckRequest request)
     {
-        if (checks.TryDecide(request, out var verdict))
+        if (!standing.IsConfirmed)
         {
-            return Task.FromResult(verdict);
+            return EvaluateOnceConfirmedAsync(request);
         }
 
-        // The sender has a do-not-send request: once in force, this message is a violation.
-        return doNotSend.TryFindInForce(request.Sender, request.Channel, clock.GetUtcNow(), out var inForce)
-            ? RecordViolationAsync(inForce, request)
-            : Task.FromResult(checks.DecideIgnoringDoNotSend(request));
+        var decision = checks.Decide(request, DoNotSendFact.Unknown);
+        if (!decision.IsDecided)
+        {
+            // The sender has a do-not-send request: once in force, this message is a violation.
+            var inForce = doNotSend.TryFindInForce(request.Sender, request.Channel, clock.GetUtcNow(), out var entry) ? entry : null;
+            decision = checks.Decide(request, DoNotSendFact.Checked(inForce));
+        }
+
+        return decision.Violated is { } violated ? RecordViolationAsync(violated, request, decision.Verdict!) : Task.FromResult(decision.Verdict!);
+    }
+
+    async Task<CachedRead> IRecipient.ReadForCache(SiloAddress holder, RecipientSnapshotVersion? known, RecordHitCount[]? hits)
+    {
+        // A silo that may have been declared dead must not hand out what may be stale state.
+        await standing.EnsureConfirmedAsync();
+        if (hits is not null)
+        {
+            RecordHits(hits);
+        }
+
+        leases.Grant(holder, timestamps.GetTimestamp());
+        return new CachedRead(version, version.Equals(known) ? null : checks.Snapshot.ToData(), cacheOptions.Value.Lease);
+    }
+
+    Task IRecipient.RecordHits(RecordHitCount[] hits)
+    {
+        RecordHits(hits);
+        return Task.CompletedTask;
     }
 
     async Task<DoNotSendView> IRecipient.RecordDoNotSend(DoNotSendRequest request)
@@ -163,7 +203,13 @@ public sealed partial class RecipientGrain(
         }
     }
 
-    private async Task<Verdict> RecordViolationAsync(DoNotSendEntry entry, CheckRequest request)
+    private async Task<Verdict> EvaluateOnceConfirmedAsync(CheckRequest request)
+    {
+        await standing.EnsureConfirmedAsync();
+        return await ((IRecipient)this).Evaluate(request);
+    }
+
+    private async Task<Verdict> RecordViolationAsync(DoNotSendEntry entry, CheckRequest request, Verdict verdict)
     {
         var recipient = request.Recipient ?? throw new ArgumentException("a check that can record a violation must carry its recipient", nameof(request));
         if (doNotSend.UndeliveredFull)
@@ -183,7 +229,7 @@ public sealed partial class RecipientGrain(
             await this.RegisterOrUpdateReminder(ReportReminder, Settings.ReportRetryPeriod, Settings.ReportRetryPeriod);
         }
 
-        return DoNotSendBook.ViolationVerdict(entry.Request, report.ReportKey);
+        return verdict with { ViolationReportKey = report.ReportKey };
     }
 
     /// <summary>Hands every undelivered report to its sender's grain; true when none is left.</summary>
@@ -234,18 +280,37 @@ public sealed partial class RecipientGrain(
         DrainHits();
         unwritten = false;
         await writer.WriteAsync();
-        await PublishSnapshotAsync();
+        await PublishAsync();
     }
 
     /// <summary>
-    /// Hands the checks the snapshot of the persisted records and requests: from now on every check (this grain's, and
-    /// this silo's gateway's without a grain call) decides by it.
+    /// Publishes the persisted state: to this silo's checks at once, and by invalidating every other silo's cached copy
+    /// (or waiting until its lease has run out). The caller acknowledges the write only after this.
     /// </summary>
-    private Task PublishSnapshotAsync()
+    private async Task PublishAsync()
     {
-        checks.Publish(RecipientSnapshot.Of(book, doNotSend));
-        return Task.CompletedTask;
+        PublishChecks();
+        await cachePublisher.InvalidateCopiesAsync(this.GetPrimaryKeyString(), leases, activatedAt);
     }
+
+    /// <summary>Hands the checks the snapshot of the persisted records and requests, under a new version.</summary>
+    private void PublishChecks()
+    {
+        version = version with { Sequence = version.Sequence + 1 };
+        checks.Publish(RecipientSnapshot.Of(book, doNotSend));
+    }
+
+    private void RecordHits(RecordHitCount[] hits)
+    {
+        foreach (var hit in hits)
+        {
+            book.RecordHits(hit.RecordId, hit.Count, hit.LastHit);
+        }
+
+        unwritten |= hits.Length > 0;
+    }
+
+    private long Ticks(TimeSpan span) => (long)(span.TotalSeconds * timestamps.TimestampFrequency);
 
     private void DrainHits() => unwritten |= checks.DrainHitsInto(book);
 

@@ -31,6 +31,8 @@ public static partial class AzureStorageProfile
         {
             storage.BlobServiceClient = clients.Blobs;
             storage.ContainerName = clients.BlobContainer;
+            // Cleared state is deleted (the filter list clears each change's record once it is sealed into a segment).
+            storage.DeleteStateOnClear = true;
         });
         silo.UseAzureTableReminderService(reminders => reminders.TableServiceClient = clients.Tables);
     }

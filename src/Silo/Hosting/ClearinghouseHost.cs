@@ -36,6 +36,7 @@ public static class ClearinghouseHost
         if (options.Storage == StorageMode.Redis)
         {
             builder.Services.AddHostedService<RedisDurabilityCheck>();
+            builder.Services.AddClusterWriteLimits(options.Redis.ConnectionString, options.Cluster.ServiceId);
         }
 
         builder.ListenForManagement(options.Management);

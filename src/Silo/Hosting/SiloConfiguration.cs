@@ -101,7 +101,13 @@ public static class SiloConfiguration
         }
 
         silo.UseRedisClustering(clustering => clustering.ConfigurationOptions = Redis());
-        silo.AddRedisGrainStorage(StorageNames.Clearinghouse, storage => storage.ConfigurationOptions = Redis());
+        silo.AddRedisGrainStorage(StorageNames.Clearinghouse, storage =>
+        {
+            storage.ConfigurationOptions = Redis();
+            // Cleared state is deleted, not kept as an empty record (the filter list clears each change's record once
+            // it is sealed into a segment).
+            storage.DeleteStateOnClear = true;
+        });
         // Redis values are limited only by memory: large states share the store (and their keys, which do not name
         // the provider, so state written before the split still reads).
         silo.Services.AddLargeStateInSameStorage();

@@ -39,7 +39,7 @@ public static class TelemetrySetup
         {
             openTelemetry.WithMetrics(metrics =>
             {
-                metrics.AddMeter(ClearinghouseTelemetry.Name, "Microsoft.Orleans");
+                metrics.AddMeter(ClearinghouseTelemetry.Name, "Microsoft.Orleans", "System.Runtime");
                 if (telemetry.Prometheus)
                 {
                     metrics.AddPrometheusExporter();

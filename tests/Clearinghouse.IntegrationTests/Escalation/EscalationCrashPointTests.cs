@@ -34,7 +34,7 @@ public class EscalationCrashPointTests(FastWritesClusterFixture fixture)
         var failed = fixture.Faults.Arm(fault, (_, grain, state) => crashPoint switch
         {
             "outbox" => state is OutboxState outbox && outbox.Cases.Values.Any(c => c.Sender == sender),
-            "filter list" => state is FilterListData list && list.Listed.ContainsKey(FilterEntry.ForAddress(sender).Key),
+            "filter list" => state is FilterListChangeRecord { Change: { } added } && added.Entry == FilterEntry.ForAddress(sender),
             "sender records the case queued" => grain == SenderGrain(sender) && Records(state, EscalationStep.CaseQueued),
             _ => grain == SenderGrain(sender) && Records(state, EscalationStep.Listed),
         });
@@ -113,8 +113,8 @@ public class EscalationCrashPointTests(FastWritesClusterFixture fixture)
         Assert.Equal(caseId, outbox.Cases.Values.Single(c => c.Sender == sender).CaseId);
         Assert.Single(outbox.Deliveries, d => d.CaseId == caseId);
 
-        var list = fixture.Storage.Stored<FilterListData>(fixture.Grains.GetGrain<IFilterList>(0).GetGrainId())!;
-        var change = Assert.Single(list.Tail, c => c.Entry == FilterEntry.ForAddress(sender));
+        var list = await StoredFilterList.LoadAsync(fixture.Storage, fixture.Grains.GetGrain<IFilterList>(0).GetGrainId());
+        var change = Assert.Single(list.ReadFrom(0).Changes, c => c.Entry == FilterEntry.ForAddress(sender));
         Assert.Equal((FilterChangeOp.Add, caseId), (change.Op, change.CaseId));
 
         var stored = await StoredViolations.SenderAsync(fixture.Storage, SenderGrain(sender), sender);

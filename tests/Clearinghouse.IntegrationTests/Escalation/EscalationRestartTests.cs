@@ -48,7 +48,7 @@ public sealed class EscalationRestartTests : IAsyncLifetime
             var failed = stopPoint switch
             {
                 "outbox refuses the case" => ArmEveryTime(faults, WriteFault.FailBeforeWriting, (_, _, state) => state is Domain.OutboxState s && s.Cases.Values.Any(c => c.Sender.Value == sender)),
-                "filter list stored the add but timed out" => faults.Arm(WriteFault.TimeoutAfterWriting, (_, _, state) => state is Domain.FilterListData s && s.Listed.ContainsKey(listing.Key)),
+                "filter list stored the add but timed out" => faults.Arm(WriteFault.TimeoutAfterWriting, (_, _, state) => state is Domain.FilterListChangeRecord { Change: { } added } && added.Entry == listing),
                 _ => ArmEveryTime(faults, WriteFault.FailBeforeWriting, (_, _, state) => Records(state, Domain.EscalationStep.CaseQueued)),
             };
             if (stopPoint == "filter list stored the add but timed out")

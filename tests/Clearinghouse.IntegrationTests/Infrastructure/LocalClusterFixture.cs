@@ -1,12 +1,40 @@
+using System.Security.Cryptography;
+using System.Text;
+
 namespace Clearinghouse.IntegrationTests.Infrastructure;
 
-/// <summary>Redis (appendfsync always) and three silo processes sharing it, for the tests of one collection.</summary>
+/// <summary>
+/// Redis (appendfsync always) and three silo processes sharing it, for the tests of one collection. Each silo serves
+/// Prometheus metrics on its management port; the read cache is bounded at <see cref="CacheBound"/> recipients and sends
+/// its hits every second; a second provider (<see cref="LimitedProvider"/>) has a low write limit.
+/// </summary>
 public sealed class LocalClusterFixture : IAsyncLifetime
 {
+    public const int CacheBound = 200;
+    public const string LimitedProvider = "limited";
+    public const string LimitedKey = "limited-provider-key";
+    public const string LimitedDomain = "limited.example";
+    public const int LimitedPerSecond = 2;
+    public const int LimitedBurst = 5;
+
     public LocalCluster Cluster { get; private set; } = null!;
 
     public async Task InitializeAsync() =>
-        Cluster = await LocalCluster.StartAsync(new LocalClusterOptions { Silos = 3, ClusterId = "multi-silo-tests" });
+        Cluster = await LocalCluster.StartAsync(new LocalClusterOptions
+        {
+            Silos = 3,
+            ClusterId = "multi-silo-tests",
+            Settings = new Dictionary<string, string>
+            {
+                ["Clearinghouse:Telemetry:Prometheus"] = "true",
+                ["Clearinghouse:RecipientCache:MaxEntries"] = CacheBound.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["Clearinghouse:RecipientCache:HitReportInterval"] = "00:00:01",
+                [$"Clearinghouse:Providers:{LimitedProvider}:Domains:0"] = LimitedDomain,
+                [$"Clearinghouse:Providers:{LimitedProvider}:ApiKeySha256:0"] = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(LimitedKey))),
+                [$"Clearinghouse:Providers:{LimitedProvider}:WritesPerSecond"] = LimitedPerSecond.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                [$"Clearinghouse:Providers:{LimitedProvider}:WriteBurst"] = LimitedBurst.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            },
+        });
 
     public async Task DisposeAsync() => await Cluster.DisposeAsync();
 }

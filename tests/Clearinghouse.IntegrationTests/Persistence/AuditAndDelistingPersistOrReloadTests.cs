@@ -74,9 +74,9 @@ public class AuditAndDelistingPersistOrReloadTests(FastWritesClusterFixture fixt
         Assert.Equal(DelistingStatus.Removed, stored.Requests.Single().Status);
         Assert.Single(stored.SelfServiceRemovals);
         Assert.Empty(stored.PendingAudit);
-        var filterList = fixture.Storage.Stored<FilterListData>(list.GetGrainId())!;
-        Assert.False(filterList.Listed.ContainsKey(subject.Entry.Key));
-        Assert.Single(filterList.Tail, c => c.Entry == subject.Entry && c.Op == FilterChangeOp.Remove);
+        var filterList = await StoredFilterList.LoadAsync(fixture.Storage, list.GetGrainId());
+        Assert.False(filterList.TryGetListing(subject.Entry, out _));
+        Assert.Single(filterList.ReadFrom(0).Changes, c => c.Entry == subject.Entry && c.Op == FilterChangeOp.Remove);
 
         var steps = (await StoredEntriesAsync()).Where(e => e.Event.Target == subject.AuditTarget).Select(e => e.Event.Action).ToList();
         Assert.Equal([AuditNames.DelistingRequest, AuditNames.DelistingProven, AuditNames.DelistingRemoved], steps);

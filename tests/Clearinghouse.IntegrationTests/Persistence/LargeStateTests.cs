@@ -2,6 +2,7 @@ using Clearinghouse.Api.V1;
 using Clearinghouse.Contracts;
 using Clearinghouse.Domain;
 using Clearinghouse.Grains;
+using Clearinghouse.Grains.FilterList;
 using Clearinghouse.Silo.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Storage;
@@ -18,8 +19,8 @@ namespace Clearinghouse.IntegrationTests;
 /// The largest states the system allows, on the Azure Storage profile, where a table entity holds at most 1 MB: a
 /// recipient whose blocking and allow lists are both at the largest maximum (100,000 each, every message at its longest)
 /// and a filter list of 100,000 entries. Each is seeded through the grain storage provider (building it with the API
-/// would take 100,000 writes that each rewrite the whole growing state), then changed once through the API, which
-/// makes its grain write the whole state, and read back by a second host after a restart.
+/// would take 100,000 writes), then changed once through the API, and read back by a second host after a restart: the
+/// recipient's grain writes its whole state, the filter list moves into segments and writes the change alone.
 /// </summary>
 [Collection(AzuriteCollection.Name)]
 public class LargeStateTests(AzuriteFixture azurite)
@@ -66,39 +67,54 @@ public class LargeStateTests(AzuriteFixture azurite)
     }
 
     [Fact]
-    public async Task A_filter_list_of_100000_entries_is_stored_in_a_blob_and_survives_a_restart()
+    public async Task A_filter_list_of_100000_entries_stored_whole_by_an_earlier_version_moves_into_blob_segments_and_survives_a_restart()
     {
         const int Entries = 100_000;
         var settings = azurite.HostSettings("large-list");
         const string Violator = "newly-listed@spam.example";
 
-        // Seeded while no host runs it: every gateway's filter-list replica activates the grain at start.
+        // Seeded as an earlier version stored it (whole, over 1 MB), while no host runs it: every gateway's filter-list
+        // replica activates the grain at start.
         await using (var seeding = await ClearinghouseTestHost.StartAsync(settings))
         {
             await seeding.StopAsync();
-            var log = new FilterListLog(new FilterListOptions().RetainedChanges);
+            var whole = new FilterListData { Version = Entries };
             var at = DateTimeOffset.UtcNow.AddDays(-1);
             for (var i = 0; i < Entries; i++)
             {
-                log.Append(FilterChangeOp.Add, FilterEntry.ForAddress(Address.Parse($"listed{i}@spam.example", "sender")), "seeded", $"case-seed-{i}", at);
+                var entry = FilterEntry.ForAddress(Address.Parse($"listed{i}@spam.example", "sender"));
+                whole.Listed[entry.Key] = new FilterChange(i + 1, FilterChangeOp.Add, entry, "seeded", $"case-seed-{i}", at);
             }
 
-            await Storage(seeding).WriteStateAsync("filterlist", FilterListGrainId(seeding), new GrainState<FilterListData>(log.Data));
+            await Storage(seeding).WriteStateAsync(FilterListStore.LegacyState, FilterListGrainId(seeding), new GrainState<FilterListData>(whole));
+            var size = await BlobSizeAsync(seeding, FilterListStore.LegacyState, FilterListGrainId(seeding));
+            Assert.True(size > TableEntityLimit, $"the list stored whole is {size} bytes");
         }
 
         await using (var first = await ClearinghouseTestHost.StartAsync(settings))
         {
-            // A real escalation appends entry 100,001 through the grain, which writes the whole list.
+            // A real escalation appends entry 100,001 through the grain, which writes that change alone.
             await ListingReports.SubmitAsync(first, Violator, "large-list");
             await WaitUntilRejectedAsync(first, Violator);
-            var size = await BlobSizeAsync(first, "filterlist", FilterListGrainId(first));
-            Assert.True(size > TableEntityLimit, $"the stored filter list is {size} bytes");
+            var grainId = FilterListGrainId(first);
+            var change = await BlobSizeAsync(first, FilterListStore.ChangeState(Entries + 1), grainId);
+            Assert.InRange(change, 1, 4096);
+            var baseChunk = await BlobSizeAsync(first, FilterListStore.BaseState(0), grainId);
+            Assert.InRange(baseChunk, 1, TableEntityLimit / 2);
         }
 
         await using var second = await ClearinghouseTestHost.StartAsync(settings);
-        var read = await second.Services.GetRequiredService<IGrainFactory>().GetGrain<IFilterList>(0).Read(0, 1);
-        Assert.Equal(Entries + 1, read.SnapshotVersion);
-        Assert.Equal(Entries + 1, read.Snapshot!.Count);
+        var list = second.Services.GetRequiredService<IGrainFactory>().GetGrain<IFilterList>(0);
+        var listed = 0;
+        FilterListPage page;
+        do
+        {
+            page = await list.ReadListed(0, listed, 10_000);
+            listed += page.Entries.Length;
+        }
+        while (page.More);
+
+        Assert.Equal((Entries + 1L, Entries + 1), (page.AsOfVersion, listed));
         foreach (var sender in new[] { "listed0@spam.example", "listed54321@spam.example", $"listed{Entries - 1}@spam.example", Violator })
         {
             await WaitUntilRejectedAsync(second, sender);

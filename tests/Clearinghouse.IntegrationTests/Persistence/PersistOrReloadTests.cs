@@ -234,9 +234,9 @@ public class PersistOrReloadTests(FastWritesClusterFixture fixture)
         await failed;
         await RetryAsync(() => list.Append(FilterChangeOp.Add, entry, "test", "case-x"));
 
-        var stored = fixture.Storage.Stored<FilterListData>(list.GetGrainId())!;
-        Assert.True(stored.Listed.ContainsKey(entry.Key));
-        Assert.Single(stored.Tail, c => c.Entry == entry);
+        var stored = await StoredFilterList.LoadAsync(fixture.Storage, list.GetGrainId());
+        Assert.True(stored.TryGetListing(entry, out _));
+        Assert.Single(stored.ReadFrom(0).Changes, c => c.Entry == entry);
     }
 
     [Theory]

@@ -114,7 +114,7 @@ public class PostfixPolicyTests(PostfixEdgeFixture edge)
         await edge.Host.Services.GetRequiredService<IGrainFactory>().GetGrain<IFilterList>(0)
             .Append(FilterChangeOp.Add, FilterEntry.ForAddress(spammer), "ignored do-not-send requests", "case-policy");
         var bySender = await Swaks.SendAsync(Policy, spammer.Value, heidi);
-        AssertRefused(bySender.ReplyTo(heidi), "550 5.7.1", FilterListVerdict.RejectText);
+        AssertRefused(bySender.ReplyTo(heidi), "550 5.7.1", VerdictBuilder.FilterListRejectText);
         Assert.NotEmpty(listed.CaseId);
     }
 

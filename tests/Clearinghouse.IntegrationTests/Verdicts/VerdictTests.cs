@@ -1,5 +1,5 @@
 using Clearinghouse.Api.V1;
-using Clearinghouse.Grains.Recipients;
+using Clearinghouse.Grains.Recipients.Cache;
 using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -45,10 +45,10 @@ public class VerdictTests(HostFixture fixture)
     [Fact]
     public async Task A_silo_answers_its_own_active_recipients_without_a_grain_call_and_sees_every_acknowledged_write()
     {
-        var local = fixture.Host.Services.GetRequiredService<LocalRecipientChecks>();
+        var local = fixture.Host.Services.GetRequiredService<RecipientReadCache>();
         var recipient = NewRecipient();
         var added = await Add(recipient, "pest@shop.example", RecordAction.Reject, "no");
-        var before = local.LocalAnswers;
+        var before = local.MemoryAnswers;
 
         Assert.Equal(VerdictAction.Reject, (await Check("pest@shop.example", recipient)).Action);
         await records.RemoveRecordAsync(new RemoveRecordRequest { Recipient = recipient, RecordId = added.Id });
@@ -57,7 +57,7 @@ public class VerdictTests(HostFixture fixture)
         Assert.Equal(VerdictAction.Defer, (await Check("pest@shop.example", recipient)).Action);
         Assert.Equal(VerdictAction.Defer, (await Check("pest@shop.example", recipient)).Action);
 
-        Assert.Equal(before + 4, local.LocalAnswers);
+        Assert.Equal(before + 4, local.MemoryAnswers);
         var listed = (await records.ListRecordsAsync(new ListRecordsRequest { Recipient = recipient })).Records.Single();
         Assert.Equal(2ul, listed.HitCount);
     }

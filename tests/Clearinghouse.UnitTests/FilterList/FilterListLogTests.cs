@@ -93,4 +93,29 @@ public class FilterListLogTests
         Assert.Equal("c-ip", index.Match(Address.Parse("x@fine.example", "s"), System.Net.IPAddress.Parse("192.0.2.7"))?.CaseId);
         Assert.Null(index.Match(Address.NullSender, null));
     }
+
+    [Fact]
+    public void The_index_applies_each_change_in_place()
+    {
+        var log = new FilterListLog(10);
+        var index = new FilterListIndex([]);
+        var domain = FilterEntry.Parse(FilterEntryKind.Domain, "bad.example", "value");
+        foreach (var change in new[]
+        {
+            log.Append(FilterChangeOp.Add, FilterEntry.ForAddress(Spammer), "r", "c-address", Now)!,
+            log.Append(FilterChangeOp.Add, domain, "r", "c-domain", Now)!,
+            log.Append(FilterChangeOp.Remove, FilterEntry.ForAddress(Spammer), "r", "c-address", Now)!,
+        })
+        {
+            index.Apply(change);
+        }
+
+        Assert.Equal(1, index.Count);
+        Assert.Null(index.Match(Spammer, null));
+        Assert.Equal("c-domain", index.Match(Address.Parse("x@bad.example", "s"), null)?.CaseId);
+
+        index.Apply(log.Append(FilterChangeOp.Remove, domain, "r", "c-domain", Now)!);
+        Assert.Equal(0, index.Count);
+        Assert.Null(index.Match(Address.Parse("x@bad.example", "s"), null));
+    }
 }

@@ -1,0 +1,25 @@
+namespace Clearinghouse.Domain;
+
+/// <summary>Each silo's read cache of recipient snapshots (configuration section <c>Clearinghouse:RecipientCache</c>).</summary>
+public sealed class RecipientCacheOptions
+{
+    public const string Section = "Clearinghouse:RecipientCache";
+
+    /// <summary>Off: a check of a recipient whose grain lives on another silo is a grain call.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Recipients a silo caches (besides those whose grains it hosts); the least recently used go first.</summary>
+    public int MaxEntries { get; set; } = 100_000;
+
+    /// <summary>
+    /// How long a cached snapshot may answer without hearing from its grain. A write waits at most this long (plus
+    /// <see cref="LeaseMargin"/>) for a silo that does not confirm it has dropped its copy.
+    /// </summary>
+    public TimeSpan Lease { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>What the grain adds to a lease it grants, for clocks that run at slightly different rates.</summary>
+    public TimeSpan LeaseMargin { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>How often a cache sends the hits it counted to the recipients' grains (also with each lease renewal).</summary>
+    public TimeSpan HitReportInterval { get; set; } = TimeSpan.FromSeconds(10);
+}

@@ -1,0 +1,415 @@
+using System.Collections.Concurrent;
+using BitFaster.Caching;
+using BitFaster.Caching.Lru;
+using Clearinghouse.Contracts;
+using Clearinghouse.Domain;
+using Clearinghouse.Grains.Cluster;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Clearinghouse.Grains.Recipients.Cache;
+
+/// <summary>
+/// This silo's memory of recipients, so that its gateway answers checks without a grain call wherever the grain lives
+/// (protocol: docs/RECIPIENT-CACHE.md). Grains active here register their live <see cref="RecipientChecks"/> (no copy,
+/// no lease: the grain publishes to it before it acknowledges a write). Other recipients are copies read from their
+/// grains with a lease, bounded in number (least recently used go first), dropped when their grain invalidates them,
+/// renewed ahead of expiry while in use, and read again once the lease has run out. Nothing is answered from memory
+/// unless <see cref="ClusterStanding"/> confirms this silo is an active member. Hits counted here reach the grains in
+/// batches (with lease renewals, every <see cref="RecipientCacheOptions.HitReportInterval"/>, when a copy is dropped,
+/// and when the silo stops).
+/// </summary>
+public sealed partial class RecipientReadCache : IRecipientReadCache, ILifecycleParticipant<ISiloLifecycle>, IDisposable
+{
+    private static readonly ConcurrentDictionary<RecipientReadCache, bool> Live = new();
+    private static long silentHolders;
+
+    private readonly RecipientCacheOptions options;
+    private readonly ClusterStanding standing;
+    private readonly IGrainFactory grains;
+    private readonly TimeProvider clock;
+    private readonly TimeProvider domainClock;
+    private readonly ILogger<RecipientReadCache> logger;
+    private readonly SiloAddress self;
+    private readonly long renewAheadTicks;
+    private readonly long reportIntervalTicks;
+    private readonly ConcurrentDictionary<string, RecipientChecks> local = new(StringComparer.Ordinal);
+    private readonly ICache<string, CachedRecipient> copies;
+    private readonly ConcurrentDictionary<string, CacheFetch> fetching = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<(string Key, List<RecordHitCount> Hits)> droppedHits = new();
+    private readonly CancellationTokenSource stopping = new();
+    private Task reporting = Task.CompletedTask;
+    private long hits;
+    private long misses;
+    private long evictions;
+    private long invalidations;
+    private long leaseExpiries;
+
+    // Process-wide instruments (every silo of a process added up), read when metrics are collected: a check pays an
+    // interlocked increment, not a measurement.
+    static RecipientReadCache()
+    {
+        var meter = ClearinghouseTelemetry.Meter;
+        meter.CreateObservableCounter("clearinghouse.recipient_cache.hits", () => TotalHits, "{check}", "Checks answered from a silo's memory (its own grains' snapshots and cached copies)");
+        meter.CreateObservableCounter("clearinghouse.recipient_cache.misses", () => TotalMisses, "{read}", "Checks that read the recipient from its grain first (not cached, or its lease had run out)");
+        meter.CreateObservableCounter("clearinghouse.recipient_cache.evictions", () => TotalEvictions, "{recipient}", "Cached copies dropped to stay within the bound");
+        meter.CreateObservableCounter("clearinghouse.recipient_cache.invalidations", () => TotalInvalidations, "{recipient}", "Cached copies dropped because their grain acknowledged a write");
+        meter.CreateObservableCounter("clearinghouse.recipient_cache.lease_expiries", () => TotalLeaseExpiries, "{recipient}", "Cached copies found with their lease run out (read again before answering)");
+        meter.CreateObservableCounter("clearinghouse.recipient_cache.silent_holders", () => SilentHolders, "{silo}", "Silos a write could not reach and waited out until their lease ran out");
+        meter.CreateObservableGauge("clearinghouse.recipient_cache.entries", () => TotalCopies, "{recipient}", "Recipients held as cached copies");
+    }
+
+    public RecipientReadCache(
+        IOptions<RecipientCacheOptions> options,
+        ClusterStanding standing,
+        IGrainFactory grains,
+        ILocalSiloDetails localSilo,
+        TimeProvider clock,
+        [FromKeyedServices(ClearinghouseClock.Key)] TimeProvider domainClock,
+        ILogger<RecipientReadCache> logger)
+    {
+        this.options = options.Value;
+        this.standing = standing;
+        this.grains = grains;
+        this.clock = clock;
+        this.domainClock = domainClock;
+        this.logger = logger;
+        self = localSilo.SiloAddress;
+        renewAheadTicks = Ticks(this.options.Lease) / 2;
+        reportIntervalTicks = Ticks(this.options.HitReportInterval);
+        copies = new ConcurrentLruBuilder<string, CachedRecipient>()
+            .WithCapacity(Math.Max(3, this.options.MaxEntries))
+            .WithKeyComparer(StringComparer.Ordinal)
+            .WithMetrics()
+            .Build();
+        copies.Events.Value!.ItemRemoved += OnCopyRemoved;
+        Live[this] = true;
+    }
+
+    /// <summary>Checks answered from this silo's memory since start.</summary>
+    public long MemoryAnswers => Interlocked.Read(ref hits);
+
+    /// <summary>Recipients held as copies (grains active here are not counted).</summary>
+    public int CopyCount => copies.Count;
+
+    public static long TotalHits => Live.Keys.Sum(c => Interlocked.Read(ref c.hits));
+
+    public static long TotalMisses => Live.Keys.Sum(c => Interlocked.Read(ref c.misses));
+
+    public static long TotalEvictions => Live.Keys.Sum(c => Interlocked.Read(ref c.evictions));
+
+    public static long TotalInvalidations => Live.Keys.Sum(c => Interlocked.Read(ref c.invalidations));
+
+    public static long TotalLeaseExpiries => Live.Keys.Sum(c => Interlocked.Read(ref c.leaseExpiries));
+
+    public static long TotalCopies => Live.Keys.Sum(c => (long)c.copies.Count);
+
+    /// <summary>Holders a grain could not reach and waited out (their lease ran out), process-wide.</summary>
+    public static long SilentHolders => Interlocked.Read(ref silentHolders);
+
+    public static void CountSilentHolder() => Interlocked.Increment(ref silentHolders);
+
+    public ValueTask<Verdict?> TryCheckAsync(string recipientKey, CheckRequest request)
+    {
+        if (!standing.IsConfirmed)
+        {
+            return new((Verdict?)null);
+        }
+
+        if (local.TryGetValue(recipientKey, out var active))
+        {
+            return new(Answer(active, request));
+        }
+
+        if (!options.Enabled)
+        {
+            return new((Verdict?)null);
+        }
+
+        CachedRecipient? copy = null;
+        if (copies.TryGet(recipientKey, out copy))
+        {
+            var now = clock.GetTimestamp();
+            var leaseUntil = copy.LeaseUntil;
+            if (leaseUntil > now)
+            {
+                if (leaseUntil - now < renewAheadTicks)
+                {
+                    RenewInBackground(recipientKey, copy);
+                }
+
+                return new(Answer(copy.Checks, request));
+            }
+
+            Interlocked.Increment(ref leaseExpiries);
+        }
+
+        Interlocked.Increment(ref misses);
+        return ReadThenAnswerAsync(recipientKey, request, copy);
+    }
+
+    /// <summary>A grain activated in this silo: its checks are answered from its own snapshot.</summary>
+    public void Register(string recipientKey, RecipientChecks checks)
+    {
+        local[recipientKey] = checks;
+        Invalidate(recipientKey);
+    }
+
+    public void Unregister(string recipientKey, RecipientChecks checks) =>
+        local.TryRemove(new KeyValuePair<string, RecipientChecks>(recipientKey, checks));
+
+    /// <summary>Drops the copy of a recipient, and makes a read of it under way unable to install what it reads.</summary>
+    public void Invalidate(string recipientKey)
+    {
+        if (fetching.TryRemove(recipientKey, out var fetch))
+        {
+            fetch.Supersede();
+        }
+
+        if (copies.TryRemove(recipientKey))
+        {
+            Interlocked.Increment(ref invalidations);
+        }
+    }
+
+    void ILifecycleParticipant<ISiloLifecycle>.Participate(ISiloLifecycle lifecycle) =>
+        lifecycle.Subscribe(nameof(RecipientReadCache), ServiceLifecycleStage.Active, StartAsync, StopAsync);
+
+    public void Dispose()
+    {
+        Live.TryRemove(this, out _);
+        stopping.Dispose();
+    }
+
+    private Verdict? Answer(RecipientChecks checks, CheckRequest request)
+    {
+        var decision = checks.Decide(request, DoNotSendFact.Unknown);
+        if (!decision.IsDecided)
+        {
+            return null;
+        }
+
+        Interlocked.Increment(ref hits);
+        return decision.Verdict;
+    }
+
+    private async ValueTask<Verdict?> ReadThenAnswerAsync(string recipientKey, CheckRequest request, CachedRecipient? expired)
+    {
+        var copy = await ReadAsync(recipientKey, expired);
+        return Answer(copy.Checks, request);
+    }
+
+    private void RenewInBackground(string recipientKey, CachedRecipient copy)
+    {
+        if (!fetching.ContainsKey(recipientKey))
+        {
+            ReadAsync(recipientKey, copy).ContinueWith(
+                static (read, state) => ((RecipientReadCache)state!).LogRenewalFailed(read.Exception!),
+                this,
+                CancellationToken.None,
+                TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
+        }
+    }
+
+    /// <summary>One read of a recipient at a time: later callers share it.</summary>
+    private Task<CachedRecipient> ReadAsync(string recipientKey, CachedRecipient? held)
+    {
+        while (true)
+        {
+            if (fetching.TryGetValue(recipientKey, out var running))
+            {
+                return running.Result;
+            }
+
+            var fetch = new CacheFetch();
+            if (fetching.TryAdd(recipientKey, fetch))
+            {
+                _ = RunReadAsync(recipientKey, fetch, held);
+                return fetch.Result;
+            }
+        }
+    }
+
+    private async Task RunReadAsync(string recipientKey, CacheFetch fetch, CachedRecipient? held)
+    {
+        // The lease counts from before the grain grants it, so this copy never outlives the grain's record of it.
+        var sent = clock.GetTimestamp();
+        var carried = held?.Checks.TakeHits();
+        try
+        {
+            var read = await grains.GetGrain<IRecipient>(recipientKey).ReadForCache(self, held?.Version, carried is { Count: > 0 } ? [.. carried] : null);
+            var leaseUntil = sent + Ticks(read.Lease);
+            var copy = read.Snapshot is null && held is not null && held.Version == read.Version
+                ? held
+                : new CachedRecipient(new RecipientChecks(domainClock, RecipientSnapshot.From(read.Snapshot!)), read.Version, clock.GetTimestamp());
+            fetch.Install(() =>
+            {
+                copy.LeaseUntil = leaseUntil;
+                if (!ReferenceEquals(copy, held))
+                {
+                    copies.AddOrUpdate(recipientKey, copy);
+                }
+            });
+            if (held is not null && !ReferenceEquals(copy, held) && held.Checks.TakeHits() is { Count: > 0 } left)
+            {
+                droppedHits.Enqueue((recipientKey, left));
+            }
+            fetch.Complete(copy);
+        }
+        catch (Exception error)
+        {
+            if (carried is { Count: > 0 })
+            {
+                droppedHits.Enqueue((recipientKey, carried));
+            }
+
+            fetch.Fail(error);
+        }
+        finally
+        {
+            fetching.TryRemove(new KeyValuePair<string, CacheFetch>(recipientKey, fetch));
+        }
+    }
+
+    private void OnCopyRemoved(object? sender, ItemRemovedEventArgs<string, CachedRecipient> removed)
+    {
+        if (removed.Reason == ItemRemovedReason.Evicted)
+        {
+            Interlocked.Increment(ref evictions);
+        }
+
+        if (removed.Value is { } copy && copy.Checks.TakeHits() is { Count: > 0 } pending)
+        {
+            droppedHits.Enqueue((removed.Key, pending));
+        }
+    }
+
+    private Task StartAsync(CancellationToken cancellationToken)
+    {
+        reporting = Task.Run(() => ReportLoopAsync(stopping.Token), CancellationToken.None);
+        return Task.CompletedTask;
+    }
+
+    private async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await stopping.CancelAsync();
+        await reporting.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        ReportHits(force: true);
+    }
+
+    private async Task ReportLoopAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(options.HitReportInterval, clock);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+            {
+                ReportHits(force: false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    // One one-way call per recipient with hits; copies renewed lately sent theirs with the renewal.
+    private void ReportHits(bool force)
+    {
+        var now = clock.GetTimestamp();
+        foreach (var (recipientKey, copy) in copies)
+        {
+            if (force || now - copy.HitsReportedAt >= reportIntervalTicks)
+            {
+                copy.HitsReportedAt = now;
+                Send(recipientKey, copy.Checks.TakeHits());
+            }
+        }
+
+        while (droppedHits.TryDequeue(out var dropped))
+        {
+            Send(dropped.Key, dropped.Hits);
+        }
+    }
+
+    private void Send(string recipientKey, List<RecordHitCount> counted)
+    {
+        if (counted.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            _ = grains.GetGrain<IRecipient>(recipientKey).RecordHits([.. counted]);
+        }
+        catch (Exception error)
+        {
+            LogHitReportFailed(error);
+        }
+    }
+
+    private long Ticks(TimeSpan span) => (long)(span.TotalSeconds * clock.TimestampFrequency);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Renewing a cached recipient failed; the copy answers until its lease runs out, then the recipient is read again")]
+    private partial void LogRenewalFailed(Exception error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sending counted hits to a recipient's grain failed; they are lost (hit counts are statistics)")]
+    private partial void LogHitReportFailed(Exception error);
+
+    /// <summary>A copy of a recipient's snapshot and its lease (a timestamp of the silo's monotonic clock).</summary>
+    private sealed class CachedRecipient(RecipientChecks checks, RecipientSnapshotVersion version, long readAt)
+    {
+        private long leaseUntil = long.MinValue;
+
+        public RecipientChecks Checks => checks;
+
+        public RecipientSnapshotVersion Version => version;
+
+        public long LeaseUntil
+        {
+            get => Volatile.Read(ref leaseUntil);
+            set => Volatile.Write(ref leaseUntil, value);
+        }
+
+        public long HitsReportedAt { get; set; } = readAt;
+    }
+
+    /// <summary>
+    /// A read of a recipient under way. An invalidation that arrives meanwhile supersedes it: what it read may predate
+    /// the write, so it is not installed (the callers waiting on it still get it: they asked before the write was
+    /// acknowledged).
+    /// </summary>
+    private sealed class CacheFetch
+    {
+        private readonly TaskCompletionSource<CachedRecipient> result = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly Lock gate = new();
+        private bool superseded;
+
+        public Task<CachedRecipient> Result => result.Task;
+
+        public void Supersede()
+        {
+            lock (gate)
+            {
+                superseded = true;
+            }
+        }
+
+        public void Install(Action install)
+        {
+            lock (gate)
+            {
+                if (!superseded)
+                {
+                    install();
+                }
+            }
+        }
+
+        public void Complete(CachedRecipient copy) => result.TrySetResult(copy);
+
+        public void Fail(Exception error) => result.TrySetException(error);
+    }
+}

@@ -1,0 +1,418 @@
+using System.Diagnostics;
+using Clearinghouse.Api.V1;
+using Clearinghouse.TestSupport.Chaos;
+using Grpc.Core;
+using Xunit.Abstractions;
+
+namespace Clearinghouse.IntegrationTests;
+
+/// <summary>
+/// Each silo answers checks from memory wherever the recipient's grain lives, and never from a snapshot older than an
+/// acknowledged write (docs/RECIPIENT-CACHE.md), on three silo processes: writes through one gateway, checks through
+/// the others; a silo frozen with SIGSTOP, killed, or stopped; the cache's bound; hit counts.
+/// </summary>
+[Collection(LocalClusterCollection.Name)]
+public class RecipientCacheTests(LocalClusterFixture fixture, ITestOutputHelper output) : IAsyncLifetime
+{
+    private const string Probe = "stale@probe.example";
+    private const int Rounds = 1000;
+
+    // The lease (5 s by default) and its margin (0.5 s), and what a loaded two-core machine adds to a write.
+    private static readonly TimeSpan LeaseAndMargin = TimeSpan.FromSeconds(5.5);
+    private static readonly TimeSpan Slack = TimeSpan.FromSeconds(2.5);
+
+    private readonly HttpClient http = new() { Timeout = TimeSpan.FromSeconds(10) };
+
+    private LocalCluster Cluster => fixture.Cluster;
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        http.Dispose();
+
+        // Leave every silo serving for the collection's next test.
+        foreach (var silo in Cluster.Silos.Where(s => s.HasExited))
+        {
+            await silo.RestartAsync(Cluster.Options.StartTimeout);
+        }
+    }
+
+    [Fact]
+    public async Task A_write_through_one_gateway_is_seen_at_once_by_checks_through_the_others_1000_times_answered_from_memory()
+    {
+        var recipients = NewRecipients("rounds", 30);
+        await WarmAsync(recipients);
+        var before = await ScrapeAllAsync();
+
+        var stale = await WriteThenCheckAsync(recipients, Rounds, new Random(10));
+
+        Assert.True(stale.Count == 0, string.Join(Environment.NewLine, stale.Take(20)));
+        var after = await ScrapeAllAsync();
+        for (var silo = 0; silo < Cluster.Silos.Count; silo++)
+        {
+            // Most checks before a write find a copy (or the grain's own snapshot) in the silo's memory.
+            var hits = Delta(before[silo], after[silo], "clearinghouse_recipient_cache_hits_total");
+            Assert.True(hits >= Rounds / 2, $"silo {silo} answered only {hits} checks from memory");
+        }
+
+        Assert.True(Enumerable.Range(0, Cluster.Silos.Count).Sum(s => Delta(before[s], after[s], "clearinghouse_recipient_cache_invalidations_total")) > Rounds / 2);
+    }
+
+    [Fact]
+    public async Task A_write_is_seen_at_once_by_checks_through_the_other_gateways_while_checks_hammer_the_same_recipients()
+    {
+        var recipients = NewRecipients("hammered", 20);
+        await WarmAsync(recipients);
+        using var stop = new CancellationTokenSource();
+        long background = 0, failed = 0;
+        var hammers = Enumerable.Range(0, 6).Select(h => Task.Run(async () =>
+        {
+            var random = new Random(100 + h);
+            while (!stop.IsCancellationRequested)
+            {
+                try
+                {
+                    await Verdicts(random.Next(3)).CheckRecipientAsync(new CheckRecipientRequest { Recipient = recipients[random.Next(recipients.Length)], Sender = Probe }, deadline: ChaosContext.Deadline());
+                    Interlocked.Increment(ref background);
+                }
+                catch (RpcException)
+                {
+                    Interlocked.Increment(ref failed);
+                }
+            }
+        })).ToList();
+
+        List<string> stale;
+        try
+        {
+            stale = await WriteThenCheckAsync(recipients, Rounds, new Random(20));
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await Task.WhenAll(hammers);
+        }
+
+        Assert.True(stale.Count == 0, string.Join(Environment.NewLine, stale.Take(20)));
+        Assert.True(background > Rounds, $"only {background} background checks ran");
+        Assert.Equal(0, failed);
+    }
+
+    [Fact]
+    public async Task A_frozen_silo_delays_writes_only_until_its_lease_ran_out_and_answers_nothing_stale_when_it_wakes()
+    {
+        const int victim = 2;
+        var recipients = NewRecipients("frozen", 12);
+
+        // A grain is placed on the silo that first calls it: half on the silo that will freeze, half elsewhere.
+        var ids = await AddRejectsAsync(recipients[..6], writer: victim);
+        foreach (var (recipient, id) in await AddRejectsAsync(recipients[6..], writer: 0))
+        {
+            ids[recipient] = id;
+        }
+
+        // Where each grain lives. Writes to grains on the silo about to freeze wait for it to be declared dead. The
+        // others are written through their grain's own silo: a call from one healthy silo to another may itself stall
+        // on the frozen one (Orleans' grain directory, issue 8), which is not what this test measures.
+        await using var client = await ClusterClient.ConnectAsync(Cluster);
+        var homes = new Dictionary<string, int?>();
+        foreach (var recipient in recipients)
+        {
+            homes[recipient] = await client.SiloOfRecipientAsync(recipient);
+        }
+
+        var onVictim = recipients.Where(r => homes[r] is null or victim).ToHashSet();
+        Assert.True(onVictim.Count < recipients.Length, "every grain lives on the silo to freeze: nothing to measure");
+
+        // The silo about to freeze answers each recipient (from a copy with a fresh lease, or from its own grain).
+        var leased = Stopwatch.StartNew();
+        foreach (var recipient in recipients)
+        {
+            Assert.Equal(VerdictAction.Reject, (await Verdicts(victim).CheckRecipientAsync(new CheckRecipientRequest { Recipient = recipient, Sender = Probe })).Action);
+        }
+
+        Cluster.Silos[victim].Pause();
+        var paused = Stopwatch.StartNew();
+        try
+        {
+            // Removes through the healthy gateways. Those of recipients whose grain is elsewhere wait at most until the
+            // frozen silo's lease has run out; those whose grain is on the frozen silo wait until it is declared dead
+            // and a new activation takes them (or fail, and are retried as a client would).
+            var removals = await Task.WhenAll(recipients.Select(async (recipient, i) =>
+            {
+                var timer = Stopwatch.StartNew();
+                try
+                {
+                    var writer = onVictim.Contains(recipient) ? i % 2 : homes[recipient]!.Value;
+                    await Records(writer).RemoveRecordAsync(new RemoveRecordRequest { Recipient = recipient, RecordId = ids[recipient] }, deadline: DateTime.UtcNow.AddSeconds(30));
+                    return (Recipient: recipient, Acknowledged: true, timer.Elapsed);
+                }
+                catch (RpcException)
+                {
+                    return (Recipient: recipient, Acknowledged: false, timer.Elapsed);
+                }
+            }));
+
+            var elsewhere = removals.Where(r => !onVictim.Contains(r.Recipient)).ToList();
+            var slowest = elsewhere.Max(r => r.Elapsed);
+            output.WriteLine($"writes to grains on healthy silos: {elsewhere.Count}, slowest {slowest.TotalSeconds:0.00} s; on the frozen silo: {onVictim.Count}");
+            Assert.All(elsewhere, r => Assert.True(r.Acknowledged && r.Elapsed < LeaseAndMargin + Slack, $"a write to a grain on a healthy silo took {r.Elapsed} (acknowledged: {r.Acknowledged})"));
+
+            // And they did wait for the frozen silo's leases, granted less than this long before the freeze.
+            var leasesLeft = LeaseAndMargin - leased.Elapsed + paused.Elapsed - slowest - TimeSpan.FromSeconds(1);
+            Assert.True(leasesLeft <= TimeSpan.Zero, $"the writes did not wait for the frozen silo's leases (slowest {slowest})");
+            foreach (var (recipient, _, _) in removals.Where(r => !r.Acknowledged))
+            {
+                await ChaosContext.RetryAsync(async () => await Records(0).RemoveRecordAsync(new RemoveRecordRequest { Recipient = recipient, RecordId = ids[recipient] }, deadline: ChaosContext.Deadline()));
+            }
+
+            // Frozen long enough to be declared dead (two missed probes of 2 s and the votes), as in issue 8.
+            var frozenFor = TimeSpan.FromSeconds(15);
+            if (paused.Elapsed < frozenFor)
+            {
+                await Task.Delay(frozenFor - paused.Elapsed);
+            }
+        }
+        finally
+        {
+            Cluster.Silos[victim].Resume();
+        }
+
+        // Every remove is acknowledged: a check through the woken silo may fail (it is dead, it confirms nothing, it
+        // stops), but it must never decide from the records it held before the freeze.
+        var staleAnswers = new List<string>();
+        var answered = 0;
+        var woke = Stopwatch.StartNew();
+        while (woke.Elapsed < TimeSpan.FromSeconds(6) && !Cluster.Silos[victim].HasExited)
+        {
+            foreach (var recipient in recipients)
+            {
+                try
+                {
+                    var verdict = await Verdicts(victim).CheckRecipientAsync(new CheckRecipientRequest { Recipient = recipient, Sender = Probe }, deadline: DateTime.UtcNow.AddSeconds(3));
+                    answered++;
+                    if (verdict.Action != VerdictAction.Accept)
+                    {
+                        staleAnswers.Add($"{woke.Elapsed.TotalSeconds:0.00} s after waking: {verdict.Action} ({verdict.Reason})");
+                    }
+                }
+                catch (RpcException)
+                {
+                }
+            }
+        }
+
+        output.WriteLine($"checks through the woken silo: {answered} answered, {staleAnswers.Count} stale, until it {(Cluster.Silos[victim].HasExited ? "exited" : "was stopped by the test")}");
+
+        // Declared dead, the woken silo stops itself; bring it back for the collection's other tests.
+        Cluster.Silos[victim].Kill();
+        await Cluster.Silos[victim].RestartAsync(Cluster.Options.StartTimeout);
+        Assert.True(staleAnswers.Count == 0, $"{staleAnswers.Count} stale of {answered} answered: " + string.Join("; ", staleAnswers.Take(10)));
+        foreach (var recipient in recipients)
+        {
+            foreach (var healthy in new[] { 0, 1 })
+            {
+                Assert.Equal(VerdictAction.Accept, (await Verdicts(healthy).CheckRecipientAsync(new CheckRecipientRequest { Recipient = recipient, Sender = Probe })).Action);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Writes_to_recipients_a_killed_silo_cached_complete_and_no_check_is_stale_afterwards_nor_through_the_silo_when_it_rejoins()
+    {
+        const int victim = 1;
+        var recipients = NewRecipients("killed", 12);
+        var ids = await AddRejectsAsync(recipients, writer: 0);
+        await WarmAsync(recipients);
+
+        Cluster.Silos[victim].Kill();
+        var writes = Stopwatch.StartNew();
+        await Task.WhenAll(recipients.Select((recipient, i) => ChaosContext.RetryAsync(async () =>
+            await Records(i % 2 == 0 ? 0 : 2).RemoveRecordAsync(new RemoveRecordRequest { Recipient = recipient, RecordId = ids[recipient] }, deadline: ChaosContext.Deadline()))));
+        Assert.True(writes.Elapsed < TimeSpan.FromSeconds(45), $"writes took {writes.Elapsed}");
+
+        foreach (var recipient in recipients)
+        {
+            foreach (var survivor in new[] { 0, 2 })
+            {
+                Assert.Equal(VerdictAction.Accept, (await Verdicts(survivor).CheckRecipientAsync(new CheckRecipientRequest { Recipient = recipient, Sender = Probe })).Action);
+            }
+        }
+
+        await Cluster.Silos[victim].RestartAsync(Cluster.Options.StartTimeout);
+        foreach (var recipient in recipients)
+        {
+            var verdict = await ChaosContext.RetryAsync(async () => await Verdicts(victim).CheckRecipientAsync(new CheckRecipientRequest { Recipient = recipient, Sender = Probe }, deadline: ChaosContext.Deadline()));
+            Assert.Equal(VerdictAction.Accept, verdict.Action);
+        }
+    }
+
+    [Fact]
+    public async Task After_a_silo_stops_cleanly_a_write_to_a_grain_reactivated_elsewhere_invalidates_every_copy_of_the_old_activation()
+    {
+        const int victim = 0;
+        var recipients = NewRecipients("moved", 24);
+        var ids = await AddRejectsAsync(recipients, writer: 1);
+        await WarmAsync(recipients);
+
+        // Its grains deactivate and leave the cluster with it; the other silos keep their copies, with running leases.
+        Assert.True(await Cluster.Silos[victim].TerminateAsync(TimeSpan.FromSeconds(30)));
+        await Task.WhenAll(recipients.Select(recipient => ChaosContext.RetryAsync(async () =>
+            await Records(1).RemoveRecordAsync(new RemoveRecordRequest { Recipient = recipient, RecordId = ids[recipient] }, deadline: ChaosContext.Deadline()))));
+        foreach (var recipient in recipients)
+        {
+            Assert.Equal(VerdictAction.Accept, (await Verdicts(2).CheckRecipientAsync(new CheckRecipientRequest { Recipient = recipient, Sender = Probe })).Action);
+        }
+
+        await Cluster.Silos[victim].RestartAsync(Cluster.Options.StartTimeout);
+        foreach (var recipient in recipients)
+        {
+            Assert.Equal(VerdictAction.Accept, (await ChaosContext.RetryAsync(async () => await Verdicts(victim).CheckRecipientAsync(new CheckRecipientRequest { Recipient = recipient, Sender = Probe }, deadline: ChaosContext.Deadline()))).Action);
+        }
+    }
+
+    [Fact]
+    public async Task With_a_bound_of_N_recipients_a_silo_holds_at_most_N_copies_while_10_N_recipients_are_checked()
+    {
+        const int gateway = 0;
+        var recipients = NewRecipients("bound", LocalClusterFixture.CacheBound * 10);
+        var address = Cluster.Silos[gateway].ManagementAddress!;
+        var before = await PrometheusScrape.ReadAsync(http, address);
+        var peak = 0.0;
+        var checkedSoFar = 0;
+        foreach (var chunk in recipients.Chunk(100))
+        {
+            await Task.WhenAll(chunk.Select(async recipient =>
+                Assert.Equal(VerdictAction.Accept, (await Verdicts(gateway).CheckRecipientAsync(new CheckRecipientRequest { Recipient = recipient, Sender = Probe })).Action)));
+            checkedSoFar += chunk.Length;
+            peak = Math.Max(peak, (await PrometheusScrape.ReadAsync(http, address)).Sum("clearinghouse_recipient_cache_entries"));
+        }
+
+        var after = await PrometheusScrape.ReadAsync(http, address);
+        Assert.Equal(recipients.Length, checkedSoFar);
+        Assert.InRange(peak, 1, LocalClusterFixture.CacheBound);
+
+        // About two recipients in three live on another silo: each was read and cached, and all but N of those dropped
+        // (a recipient whose grain the read activated here is answered from the grain, not cached).
+        var misses = Delta(before, after, "clearinghouse_recipient_cache_misses_total");
+        var evictions = Delta(before, after, "clearinghouse_recipient_cache_evictions_total");
+        Assert.True(misses >= recipients.Length / 2, $"{misses} reads");
+        Assert.True(evictions >= recipients.Length / 3, $"{evictions} evictions of {misses} reads");
+    }
+
+    [Fact]
+    public async Task Hits_answered_from_every_silos_memory_reach_the_records_hit_count()
+    {
+        var recipient = NewRecipients("hits", 1)[0];
+        await AddRejectsAsync([recipient], writer: 0);
+        const int perSilo = 40;
+        for (var silo = 0; silo < Cluster.Silos.Count; silo++)
+        {
+            for (var i = 0; i < perSilo; i++)
+            {
+                Assert.Equal(VerdictAction.Reject, (await Verdicts(silo).CheckRecipientAsync(new CheckRecipientRequest { Recipient = recipient, Sender = Probe })).Action);
+            }
+        }
+
+        // Copies send their hits every second (the fixture's HitReportInterval).
+        ulong counted = 0;
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (DateTime.UtcNow < deadline && counted < perSilo * 3)
+        {
+            await Task.Delay(500);
+            counted = (await Records(1).ListRecordsAsync(new ListRecordsRequest { Recipient = recipient })).Records.Single().HitCount;
+        }
+
+        Assert.Equal((ulong)(perSilo * 3), counted);
+    }
+
+    private static string[] NewRecipients(string prefix, int count)
+    {
+        var run = Guid.NewGuid().ToString("N")[..8];
+        return Enumerable.Range(0, count).Select(i => $"{prefix}-{run}-{i}@{HarnessTenant.Domain}").ToArray();
+    }
+
+    private Records.RecordsClient Records(int silo) => new(Cluster.Invokers[silo]);
+
+    private Verdicts.VerdictsClient Verdicts(int silo) => new(Cluster.Invokers[silo]);
+
+    /// <summary>
+    /// Checks every recipient through every gateway, so that each silo holds a copy or the grain itself; a recipient not
+    /// yet active is first checked through a different silo each time (a grain is placed where it is first called).
+    /// </summary>
+    private async Task WarmAsync(IReadOnlyList<string> recipients)
+    {
+        for (var i = 0; i < recipients.Count; i++)
+        {
+            for (var step = 0; step < Cluster.Silos.Count; step++)
+            {
+                var silo = (i + step) % Cluster.Silos.Count;
+                await ChaosContext.RetryAsync(async () => await Verdicts(silo).CheckRecipientAsync(new CheckRecipientRequest { Recipient = recipients[i], Sender = Probe }, deadline: ChaosContext.Deadline()));
+            }
+        }
+    }
+
+    private async Task<Dictionary<string, string>> AddRejectsAsync(IEnumerable<string> recipients, int writer)
+    {
+        var ids = new Dictionary<string, string>();
+        foreach (var recipient in recipients)
+        {
+            var added = await ChaosContext.RetryAsync(async () => await Records(writer).AddRecordAsync(new AddRecordRequest { Recipient = recipient, Pattern = Probe, Action = RecordAction.Reject }, deadline: ChaosContext.Deadline()));
+            ids[recipient] = added.Record.Id;
+        }
+
+        return ids;
+    }
+
+    /// <summary>
+    /// Rounds of: a check through every gateway, a write (adding or removing the probe's reject record) through a
+    /// random gateway, then a check through each other gateway, which must see the write. Returns the stale answers.
+    /// </summary>
+    private async Task<List<string>> WriteThenCheckAsync(string[] recipients, int rounds, Random random)
+    {
+        var records = new Dictionary<string, string?>();
+        var stale = new List<string>();
+        for (var round = 0; round < rounds; round++)
+        {
+            var recipient = recipients[random.Next(recipients.Length)];
+            records.TryGetValue(recipient, out var recordId);
+            var writer = random.Next(Cluster.Silos.Count);
+            for (var silo = 0; silo < Cluster.Silos.Count; silo++)
+            {
+                await Expect(silo, recordId is null ? VerdictAction.Accept : VerdictAction.Reject, "before");
+            }
+
+            if (recordId is null)
+            {
+                records[recipient] = (await Records(writer).AddRecordAsync(new AddRecordRequest { Recipient = recipient, Pattern = Probe, Action = RecordAction.Reject })).Record.Id;
+            }
+            else
+            {
+                Assert.True((await Records(writer).RemoveRecordAsync(new RemoveRecordRequest { Recipient = recipient, RecordId = recordId })).Removed);
+                records[recipient] = null;
+            }
+
+            foreach (var other in Enumerable.Range(0, Cluster.Silos.Count).Where(s => s != writer))
+            {
+                await Expect(other, records[recipient] is null ? VerdictAction.Accept : VerdictAction.Reject, $"after a write through silo {writer}");
+            }
+
+            async Task Expect(int silo, VerdictAction expected, string when)
+            {
+                var verdict = await Verdicts(silo).CheckRecipientAsync(new CheckRecipientRequest { Recipient = recipient, Sender = Probe });
+                if (verdict.Action != expected)
+                {
+                    stale.Add($"round {round}, {recipient} through silo {silo} {when}: {verdict.Action}, expected {expected}");
+                }
+            }
+        }
+
+        return stale;
+    }
+
+    private async Task<PrometheusScrape[]> ScrapeAllAsync() =>
+        await Task.WhenAll(Cluster.Silos.Select(s => PrometheusScrape.ReadAsync(http, s.ManagementAddress!)));
+
+    private static double Delta(PrometheusScrape before, PrometheusScrape after, string metric) => after.Sum(metric) - before.Sum(metric);
+}
