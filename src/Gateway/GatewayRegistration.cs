@@ -22,6 +22,7 @@ public static class GatewayRegistration
         services.Configure<TenancyOptions>(configuration.GetSection("Clearinghouse"));
         services.Configure<DoNotSendOptions>(configuration.GetSection(DoNotSendOptions.Section));
         services.AddSingleton<CallerDirectory>();
+        services.AddSingleton<GatewayStopping>();
         services.AddSingleton(typeof(GrainReferences<>));
         services.AddSingleton<FilterListReplica>();
         services.AddHostedService(provider => provider.GetRequiredService<FilterListReplica>());

@@ -4,7 +4,6 @@ using Clearinghouse.Gateway.Security;
 using Clearinghouse.Gateway.Verdicts;
 using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using V1 = Clearinghouse.Api.V1;
 
@@ -14,7 +13,7 @@ namespace Clearinghouse.Gateway.Services;
 public sealed class VerdictService(
     VerdictPipeline pipeline,
     IOptions<GatewayOptions> options,
-    IHostApplicationLifetime lifetime,
+    GatewayStopping stopping,
     [FromKeyedServices(ClearinghouseClock.Key)] TimeProvider clock) : V1.Verdicts.VerdictsBase
 {
     private static readonly WriteOptions BufferedWrite = new(WriteFlags.BufferHint);
@@ -37,7 +36,7 @@ public sealed class VerdictService(
 
         // A stream would hold a stopping silo until its shutdown timeout: when the host stops, the stream stops
         // reading, answers what it has read, and ends with Unavailable so that the client resends the rest elsewhere.
-        using var readUntil = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
+        using var readUntil = stopping.CallOrStopping(context);
         try
         {
             try
@@ -52,10 +51,10 @@ public sealed class VerdictService(
                     }
                 }
             }
-            catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
+            catch (OperationCanceledException) when (stopping.StoppedByHost(context))
             {
                 await Task.WhenAll(running);
-                throw new RpcException(new Status(StatusCode.Unavailable, "the gateway is shutting down: reconnect and resend the checks not answered"));
+                throw GatewayStopping.Unavailable("reconnect and resend the checks not answered");
             }
 
             await Task.WhenAll(running);
