@@ -26,7 +26,7 @@ public sealed class DoNotSendService(
             request.Sender,
             channel,
             method,
-            request.RequestedAt?.ToDateTimeOffset(),
+            ProtoTime.ToInstant(request.RequestedAt, "requested_at"),
             firstMessage,
             options.CurrentValue.GracePeriodFor(caller.Id),
             caller.Id,

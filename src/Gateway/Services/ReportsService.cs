@@ -26,7 +26,7 @@ public sealed class ReportsService(
             ProtoMapping.ToDomain(request.Channel),
             request.FirstMessage is null ? null : ViolationMapping.ToDomain(request.FirstMessage, "first_message"),
             ViolationMapping.ToDomain(request.RequestMethod, "request_method"),
-            request.RequestedAt?.ToDateTimeOffset(),
+            ProtoTime.ToInstant(request.RequestedAt, "requested_at"),
             request.SecondMessage is null ? null : ViolationMapping.ToDomain(request.SecondMessage, "second_message"),
             caller.Id,
             options.CurrentValue.GracePeriodFor(caller.Id),

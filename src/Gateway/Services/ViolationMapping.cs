@@ -26,7 +26,7 @@ public static class ViolationMapping
             throw new InvalidFieldException(field, "is required");
         }
 
-        return MessageEvidence.Parse(evidence.MessageId, evidence.Date?.ToDateTimeOffset(), evidence.HeaderDigest, field);
+        return MessageEvidence.Parse(evidence.MessageId, ProtoTime.ToInstant(evidence.Date, $"{field}.date"), evidence.HeaderDigest, field);
     }
 
     /// <summary>The optional evidence of a checked message; null when the check carries none.</summary>
@@ -37,7 +37,7 @@ public static class ViolationMapping
             return null;
         }
 
-        return MessageEvidence.Parse(request.MessageId, request.MessageDate?.ToDateTimeOffset() ?? clock.GetUtcNow(), request.HeaderDigest, "", digestRequired: false);
+        return MessageEvidence.Parse(request.MessageId, ProtoTime.ToInstant(request.MessageDate, "message_date") ?? clock.GetUtcNow(), request.HeaderDigest, "", digestRequired: false);
     }
 
     public static V1.MessageEvidence ToProto(MessageEvidence evidence) => new()
