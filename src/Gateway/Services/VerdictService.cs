@@ -102,7 +102,7 @@ public sealed class VerdictService(
     private Task<CheckedVerdict> CheckAsync(V1.CheckRecipientRequest request, ServerCallContext context)
     {
         var recipient = Address.Parse(request.Recipient, "recipient");
-        var sender = Address.Parse(request.Sender, "sender", allowNullSender: true);
+        var sender = Address.Parse(request.Sender, "sender", allowNullSender: true, allowAsterisk: true);
         var channel = ProtoMapping.ToDomain(request.Channel);
         var clientIp = ProtoMapping.ToClientIp(request.ClientIp, required: false);
         var helo = ProtoMapping.ToHelo(request.Helo);

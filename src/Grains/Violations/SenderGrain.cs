@@ -31,7 +31,8 @@ public sealed partial class SenderGrain(
     {
         var settings = options.Value;
         ledger = new ViolationLedger(state.State.Ledger, settings.Window, settings.HalfLife, settings.MaxEvidence);
-        sender = Address.Parse(this.GetPrimaryKeyString(), "sender");
+        // A key, not input: taken as it is (a sender stored before '*' was refused in named addresses still loads).
+        sender = Address.Parse(this.GetPrimaryKeyString(), "sender", allowAsterisk: true);
         lastView = lastView with { Settings = settings.InitialThresholds() };
         return Task.CompletedTask;
     }
