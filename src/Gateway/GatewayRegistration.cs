@@ -1,3 +1,4 @@
+using System.Net;
 using Clearinghouse.Domain;
 using Clearinghouse.Gateway.FilterList;
 using Clearinghouse.Gateway.Grains;
@@ -28,7 +29,9 @@ public static class GatewayRegistration
         services.AddHostedService(provider => provider.GetRequiredService<FilterListReplica>());
 
         // Sender verification at MAIL time: SPF, then forward-confirmed reverse DNS, cached per (IP, domain).
-        services.Configure<DnsOptions>(configuration.GetSection(DnsOptions.Section));
+        services.AddOptions<DnsOptions>().Bind(configuration.GetSection(DnsOptions.Section))
+            .Validate(dns => dns.Servers.All(server => IPAddress.TryParse(server.Trim(), out _)), $"{DnsOptions.Section}:Servers: every resolver must be an IP address")
+            .ValidateOnStart();
         services.AddSingleton<IDnsLookup, ArSoftDnsLookup>();
         services.AddSingleton<SpfEvaluator>();
         services.AddSingleton<SenderVerifier>();

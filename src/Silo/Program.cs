@@ -1,4 +1,3 @@
 using Clearinghouse.Silo.Hosting;
 
-var app = ClearinghouseHost.Build(ClearinghouseHost.CreateBuilder(args));
-await app.RunAsync();
+return await ClearinghouseHost.RunAsync(args);
