@@ -25,6 +25,7 @@ public static class GatewayRegistration
         services.AddSingleton<CallerDirectory>();
         services.AddSingleton<GatewayStopping>();
         services.AddSingleton(typeof(GrainReferences<>));
+        services.AddSingleton<IOutgoingGrainCallFilter, GrainCallDeadline>();
         services.AddSingleton<FilterListReplica>();
         services.AddHostedService(provider => provider.GetRequiredService<FilterListReplica>());
 

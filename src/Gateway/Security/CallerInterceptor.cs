@@ -1,4 +1,5 @@
 using Clearinghouse.Domain;
+using Clearinghouse.Gateway.Grains;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Microsoft.AspNetCore.Http;
@@ -10,7 +11,8 @@ namespace Clearinghouse.Gateway.Security;
 /// Authenticates every call except health checks and reflection (<c>authorization: Bearer &lt;key&gt;</c> or
 /// <c>x-api-key</c>), makes the caller available to services through <see cref="CallContextExtensions.Caller"/>,
 /// and turns domain errors into gRPC status codes: invalid input into <c>InvalidArgument</c> naming the field,
-/// an unreachable cluster into <c>Unavailable</c> so that callers retry. Methods marked
+/// a grain call that ran out of time into <c>DeadlineExceeded</c> and an unreachable silo or storage into
+/// <c>Unavailable</c>, each saying what happened (see <see cref="GrainCallDeadline"/>), so that callers retry. Methods marked
 /// <see cref="RateLimitedWriteAttribute"/> are charged to the caller's write limit.
 /// </summary>
 public sealed partial class CallerInterceptor(CallerDirectory directory, WriteRateLimiter writeLimits, ILogger<CallerInterceptor> logger) : Interceptor
@@ -74,15 +76,17 @@ public sealed partial class CallerInterceptor(CallerDirectory directory, WriteRa
     {
         RpcException rpc => rpc.Status,
         InvalidFieldException invalid => new Status(StatusCode.InvalidArgument, invalid.Message),
+        GrainCallFailedException { Failure: GrainCallFailure.TimedOut } timedOut => new Status(StatusCode.DeadlineExceeded, timedOut.Message),
+        GrainCallFailedException failed => new Status(StatusCode.Unavailable, failed.Message),
         OperationCanceledException => new Status(StatusCode.Cancelled, "the call was cancelled"),
-        TimeoutException or Orleans.Runtime.OrleansException => new Status(StatusCode.Unavailable, "the cluster did not answer in time; retry"),
+        TimeoutException or Orleans.Runtime.OrleansException => new Status(StatusCode.Unavailable, $"the cluster could not complete the call ({error.GetType().Name}): retry"),
         _ => new Status(StatusCode.Internal, "internal error"),
     };
 
     private RpcException ToRpcException(Exception error, ServerCallContext context)
     {
         var status = ToStatus(error);
-        if (status.StatusCode is StatusCode.Internal or StatusCode.Unavailable)
+        if (status.StatusCode is StatusCode.Internal or StatusCode.Unavailable or StatusCode.DeadlineExceeded)
         {
             LogCallFailed(error, context.Method);
         }
