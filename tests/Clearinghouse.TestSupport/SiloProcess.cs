@@ -16,6 +16,8 @@ public sealed partial class SiloProcess : IAsyncDisposable
 {
     private const int SigKill = 9;
     private const int SigTerm = 15;
+    private const int SigCont = 18;
+    private const int SigStop = 19;
     private const int OutputLines = 200;
 
     private readonly string siloDll;
@@ -153,6 +155,12 @@ public sealed partial class SiloProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>SIGSTOP: the process freezes (a stalled node: its sockets stay open, nothing answers) until <see cref="Resume"/>.</summary>
+    public void Pause() => _ = Signal(process.Id, SigStop);
+
+    /// <summary>SIGCONT: a paused process runs on from where it stopped.</summary>
+    public void Resume() => _ = Signal(process.Id, SigCont);
+
     /// <summary>SIGTERM, then waits up to <paramref name="timeout"/> for the process to exit; true when it did.</summary>
     public async Task<bool> TerminateAsync(TimeSpan timeout)
     {
@@ -185,6 +193,11 @@ public sealed partial class SiloProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (process is { HasExited: false })
+        {
+            Resume();
+        }
+
         await StopAsync(TimeSpan.FromSeconds(15));
         process?.Dispose();
     }

@@ -1,11 +1,12 @@
 using System.Diagnostics;
 using Clearinghouse.Api.V1;
 using Clearinghouse.TestSupport.Chaos;
+using Xunit.Abstractions;
 
 namespace Clearinghouse.IntegrationTests;
 
 [Collection(LocalClusterCollection.Name)]
-public class MultiSiloTests(LocalClusterFixture fixture)
+public class MultiSiloTests(LocalClusterFixture fixture, ITestOutputHelper output)
 {
     // The reduced chaos run: the same code as bench/chaos.sh, with smaller numbers.
     private static readonly ChaosOptions Reduced = new()
@@ -19,6 +20,10 @@ public class MultiSiloTests(LocalClusterFixture fixture)
         Writers = 3,
         RecipientsPerWriter = 8,
         ProbeRecipients = 12,
+        FlipRecipients = 16,
+        FlipCheckers = 3,
+        PauseFor = TimeSpan.FromSeconds(10),
+        BetweenRestarts = TimeSpan.FromSeconds(1),
     };
 
     [Fact]
@@ -64,6 +69,53 @@ public class MultiSiloTests(LocalClusterFixture fixture)
         Assert.True(report.LostWrites == 0, report.ToString());
         Assert.True(report.EverySiloAnsweredAfter is not null, report.ToString());
         Assert.True(report.Verdicts.WrongAnswers == 0, report.ToString());
+    }
+
+    [Fact]
+    public async Task Freezing_a_silo_mid_load_loses_no_acknowledged_write_and_costs_healthy_gateways_no_long_wait()
+    {
+        var report = await ChaosRun.RunAsync(fixture.Cluster, Reduced with { Fault = Fault.SiloPause });
+        output.WriteLine(report.ToString());
+
+        Assert.True(report.AcknowledgedWrites > 0, report.ToString());
+        Assert.True(report.LostWrites == 0, report.ToString());
+        Assert.True(report.EverySiloAnsweredAfter is not null, report.ToString());
+        Assert.True(report.Verdicts.WrongAnswers == 0, report.ToString());
+        Assert.True(report.Problems.Count == 0, report.ToString());
+
+        // Frozen for 10 s, the silo is declared dead and the others answer for its grains well before it wakes.
+        Assert.True(report.SurvivorsAnsweredAfter < TimeSpan.FromSeconds(10), report.ToString());
+
+        // A call through a healthy gateway waits for the frozen silo at most the gateway's grain-call bound (1.5 s),
+        // where it used to wait until the silo was declared dead (16 s). The goal is 2 s; on a machine shared by
+        // three silos, Redis and the load this test asserts what only a hang would exceed.
+        Assert.True(report.LongestCallThroughHealthyGateways < TimeSpan.FromSeconds(5), report.ToString());
+
+        // Verdicts of the resumed silo before it stops itself are stale until the per-silo cache of issue 10 lands
+        // (issue 8 item 11): measured and printed above (bench/chaos.sh --runs pause fails on them), not asserted here.
+    }
+
+    [Fact]
+    public async Task Restarting_every_silo_by_SIGTERM_under_load_exits_0_each_time_and_loses_no_write_or_filter_list_change()
+    {
+        var report = await ChaosRun.RunAsync(fixture.Cluster, Reduced with { Fault = Fault.RollingRestart });
+        output.WriteLine(report.ToString());
+
+        Assert.True(report.AcknowledgedWrites > 0, report.ToString());
+        Assert.True(report.LostWrites == 0, report.ToString());
+        Assert.True(report.EverySiloAnsweredAfter is not null, report.ToString());
+        Assert.True(report.Verdicts.WrongAnswers == 0, report.ToString());
+        Assert.Equal(fixture.Cluster.Silos.Count, report.Terminations.Count);
+        Assert.All(report.Terminations, t => Assert.True(t.Exited && t.ExitCode == 0 && t.Took < TimeSpan.FromSeconds(10), report.ToString()));
+
+        // The subscribers' streams: each change once and in order, ended only with UNAVAILABLE, the list's version
+        // reached by every subscriber.
+        Assert.True(report.Problems.Count == 0, report.ToString());
+
+        // Lost hit counts (a check answered from a deactivating grain's snapshot; a final flush lost to a second
+        // activation) and stale flipped verdicts (a second activation during a silo's shutdown) are measured and printed
+        // above, and bench/chaos.sh --runs rolling fails on them; the grain write path (issue 8 items 1 and 9) and the
+        // per-silo cache (issue 10) own their fixes, so they are not asserted here.
     }
 }
 
