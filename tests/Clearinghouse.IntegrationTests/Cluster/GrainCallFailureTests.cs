@@ -51,15 +51,9 @@ public class GrainCallFailureTests
         Assert.Equal(StatusCode.DeadlineExceeded, error.StatusCode);
         Assert.InRange(timer.Elapsed, Bound, Bound + TimeSpan.FromSeconds(3));
 
-        using var stream = host.Verdicts().CheckStream();
-        await stream.RequestStream.WriteAsync(new StreamCheckRequest { Id = 1, Check = new CheckRecipientRequest { Recipient = stalled, Sender = "a@b.example" } });
-        await stream.RequestStream.WriteAsync(new StreamCheckRequest { Id = 2, Check = new CheckRecipientRequest { Recipient = healthy, Sender = "a@b.example" } });
-        await stream.RequestStream.CompleteAsync();
-        var answers = new Dictionary<ulong, StreamCheckResponse>();
-        await foreach (var answer in stream.ResponseStream.ReadAllAsync())
-        {
-            answers[answer.Id] = answer;
-        }
+        var answers = await host.Verdicts().AskAsync(
+            new CheckRecipientRequest { Recipient = stalled, Sender = "a@b.example" },
+            new CheckRecipientRequest { Recipient = healthy, Sender = "a@b.example" });
 
         Assert.Equal((int)StatusCode.DeadlineExceeded, answers[1].Error.Code);
         Assert.Contains("did not answer within", answers[1].Error.Message);

@@ -51,11 +51,8 @@ public class MultiSiloTests(LocalClusterFixture fixture, ITestOutputHelper outpu
     {
         var report = await ChaosRun.RunAsync(fixture.Cluster, Reduced with { Fault = Fault.SiloKill });
 
-        Assert.True(report.AcknowledgedWrites > 0, report.ToString());
+        AssertNothingLost(report);
         Assert.True(report.Workloads.Single(w => w.Name == "violation reports").AcknowledgedWrites > 0, report.ToString());
-        Assert.True(report.LostWrites == 0, report.ToString());
-        Assert.True(report.EverySiloAnsweredAfter is not null, report.ToString());
-        Assert.True(report.Verdicts.WrongAnswers == 0, report.ToString());
     }
 
     [Fact]
@@ -64,11 +61,8 @@ public class MultiSiloTests(LocalClusterFixture fixture, ITestOutputHelper outpu
         Assert.Equal("always", fixture.Cluster.Redis.AppendFsync);
         var report = await ChaosRun.RunAsync(fixture.Cluster, Reduced with { Fault = Fault.RedisKill });
 
-        Assert.True(report.AcknowledgedWrites > 0, report.ToString());
+        AssertNothingLost(report);
         Assert.True(report.Workloads.Single(w => w.Name == "violation reports").AcknowledgedWrites > 0, report.ToString());
-        Assert.True(report.LostWrites == 0, report.ToString());
-        Assert.True(report.EverySiloAnsweredAfter is not null, report.ToString());
-        Assert.True(report.Verdicts.WrongAnswers == 0, report.ToString());
     }
 
     [Fact]
@@ -77,10 +71,7 @@ public class MultiSiloTests(LocalClusterFixture fixture, ITestOutputHelper outpu
         var report = await ChaosRun.RunAsync(fixture.Cluster, Reduced with { Fault = Fault.SiloPause });
         output.WriteLine(report.ToString());
 
-        Assert.True(report.AcknowledgedWrites > 0, report.ToString());
-        Assert.True(report.LostWrites == 0, report.ToString());
-        Assert.True(report.EverySiloAnsweredAfter is not null, report.ToString());
-        Assert.True(report.Verdicts.WrongAnswers == 0, report.ToString());
+        AssertNothingLost(report);
         Assert.True(report.Problems.Count == 0, report.ToString());
 
         // Frozen for 10 s, the silo is declared dead and the others answer for its grains well before it wakes.
@@ -101,10 +92,7 @@ public class MultiSiloTests(LocalClusterFixture fixture, ITestOutputHelper outpu
         var report = await ChaosRun.RunAsync(fixture.Cluster, Reduced with { Fault = Fault.RollingRestart });
         output.WriteLine(report.ToString());
 
-        Assert.True(report.AcknowledgedWrites > 0, report.ToString());
-        Assert.True(report.LostWrites == 0, report.ToString());
-        Assert.True(report.EverySiloAnsweredAfter is not null, report.ToString());
-        Assert.True(report.Verdicts.WrongAnswers == 0, report.ToString());
+        AssertNothingLost(report);
         Assert.Equal(fixture.Cluster.Silos.Count, report.Terminations.Count);
         Assert.All(report.Terminations, t => Assert.True(t.Exited && t.ExitCode == 0 && t.Took < TimeSpan.FromSeconds(10), report.ToString()));
 
@@ -116,6 +104,15 @@ public class MultiSiloTests(LocalClusterFixture fixture, ITestOutputHelper outpu
         // activation) and stale flipped verdicts (a second activation during a silo's shutdown) are measured and printed
         // above, and bench/chaos.sh --runs rolling fails on them; the grain write path (issue 8 items 1 and 9) and the
         // per-silo cache (issue 10) own their fixes, so they are not asserted here.
+    }
+
+    /// <summary>What every chaos run must show: writes were acknowledged, none was lost, every silo answers again, no seeded verdict was wrong.</summary>
+    private static void AssertNothingLost(ChaosReport report)
+    {
+        Assert.True(report.AcknowledgedWrites > 0, report.ToString());
+        Assert.True(report.LostWrites == 0, report.ToString());
+        Assert.True(report.EverySiloAnsweredAfter is not null, report.ToString());
+        Assert.True(report.Verdicts.WrongAnswers == 0, report.ToString());
     }
 }
 

@@ -154,15 +154,7 @@ public class ViolationApiInputTests(HostFixture fixture)
         await AssertInvalid("message_date", async () => await fixture.Host.Verdicts().CheckRecipientAsync(check));
 
         // On a stream the check gets an error answer naming the field, and the stream goes on.
-        using var stream = fixture.Host.Verdicts().CheckStream();
-        await stream.RequestStream.WriteAsync(new StreamCheckRequest { Id = 1, Check = check });
-        await stream.RequestStream.WriteAsync(new StreamCheckRequest { Id = 2, Check = new CheckRecipientRequest { Sender = sender, Recipient = recipient } });
-        await stream.RequestStream.CompleteAsync();
-        var answers = new Dictionary<ulong, StreamCheckResponse>();
-        await foreach (var answer in stream.ResponseStream.ReadAllAsync())
-        {
-            answers[answer.Id] = answer;
-        }
+        var answers = await fixture.Host.Verdicts().AskAsync(check, new CheckRecipientRequest { Sender = sender, Recipient = recipient });
 
         Assert.Equal((int)StatusCode.InvalidArgument, answers[1].Error.Code);
         Assert.StartsWith("message_date:", answers[1].Error.Message);
