@@ -32,11 +32,13 @@ if [ ${#need_packages[@]} -gt 0 ]; then install_packages "${need_packages[@]}"; 
 # npm only now: some Node.js packages (NodeSource's) bring their own npm and conflict with Debian's.
 command -v npm >/dev/null 2>&1 || install_packages npm
 
-# The schema validator's npm packages (pinned by package-lock.json), installed again when the lock file changes.
-validator=deploy/k8s/validate
-if [ ! -d "$validator/node_modules" ] || [ "$validator/package-lock.json" -nt "$validator/node_modules" ]; then
-  echo "Installing the Kubernetes schema validator's npm packages ..."
-  (cd "$validator" && npm ci --no-audit --no-fund --loglevel=error && touch node_modules)
-fi
+# npm packages pinned by a package-lock.json, installed again when the lock file changes: the Kubernetes schema
+# validator, and Azurite (Microsoft's Azure Storage emulator) for the tests of the AzureStorage profile.
+for npm_dir in deploy/k8s/validate tests/azurite; do
+  if [ ! -d "$npm_dir/node_modules" ] || [ "$npm_dir/package-lock.json" -nt "$npm_dir/node_modules" ]; then
+    echo "Installing the npm packages of $npm_dir ..."
+    (cd "$npm_dir" && npm ci --no-audit --no-fund --loglevel=error && touch node_modules)
+  fi
+done
 
 dotnet test Clearinghouse.sln -c Release --logger "console;verbosity=minimal" "$@"

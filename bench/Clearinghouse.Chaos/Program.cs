@@ -2,11 +2,12 @@ using System.Globalization;
 using Clearinghouse.TestSupport;
 using Clearinghouse.TestSupport.Chaos;
 
-// Usage: bench/chaos.sh [--runs silo,redis,redis-everysec,pause,rolling] [--silos 3] [--before S] [--restart-after S]
-//                       [--pause S] [--after S] [--callers N] [--writers N]
-// Each run starts its own Redis and silos, drives verdicts and writes through every silo, injects the fault mid-load
-// (SIGKILL a silo or Redis; SIGSTOP a silo for --pause seconds; SIGTERM every silo in turn), restarts what stopped,
-// reads back every acknowledged write and prints what it found. Exit code 1 when a run broke a promise.
+// Usage: bench/chaos.sh [--runs silo,redis,redis-everysec,pause,rolling,silo-azurite] [--silos 3] [--before S]
+//                       [--restart-after S] [--pause S] [--after S] [--callers N] [--writers N]
+// Each run starts its own store (Redis; Azurite for silo-azurite) and silos, drives verdicts and writes through every
+// silo, injects the fault mid-load (SIGKILL a silo or Redis; SIGSTOP a silo for --pause seconds; SIGTERM every silo in
+// turn), restarts what stopped, reads back every acknowledged write and prints what it found. Exit code 1 when a run
+// broke a promise.
 string Value(string name, string fallback)
 {
     var at = Array.IndexOf(args, name);
@@ -32,19 +33,20 @@ Console.WriteLine($"Machine: {Environment.ProcessorCount} cores, {Environment.OS
 var failed = false;
 foreach (var run in runs)
 {
-    var (fault, fsync) = run switch
+    var (fault, fsync, store) = run switch
     {
-        "silo" => (Fault.SiloKill, "always"),
-        "redis" => (Fault.RedisKill, "always"),
-        "redis-everysec" => (Fault.RedisKill, "everysec"),
-        "pause" => (Fault.SiloPause, "always"),
-        "rolling" => (Fault.RollingRestart, "always"),
-        _ => throw new ArgumentException($"--runs: unknown run '{run}' (silo, redis, redis-everysec, pause, rolling)"),
+        "silo" => (Fault.SiloKill, "always", DurableStore.Redis),
+        "redis" => (Fault.RedisKill, "always", DurableStore.Redis),
+        "redis-everysec" => (Fault.RedisKill, "everysec", DurableStore.Redis),
+        "pause" => (Fault.SiloPause, "always", DurableStore.Redis),
+        "rolling" => (Fault.RollingRestart, "always", DurableStore.Redis),
+        "silo-azurite" => (Fault.SiloKill, "always", DurableStore.Azurite),
+        _ => throw new ArgumentException($"--runs: unknown run '{run}' (silo, redis, redis-everysec, pause, rolling, silo-azurite)"),
     };
 
     Console.WriteLine();
-    Console.WriteLine($"== {run}: starting redis-server (appendfsync {fsync}) and {silos} silos ...");
-    await using var cluster = await LocalCluster.StartAsync(new LocalClusterOptions { Silos = silos, AppendFsync = fsync, ClusterId = $"chaos-{run}" });
+    Console.WriteLine($"== {run}: starting {(store == DurableStore.Azurite ? "Azurite" : $"redis-server (appendfsync {fsync})")} and {silos} silos ...");
+    await using var cluster = await LocalCluster.StartAsync(new LocalClusterOptions { Silos = silos, AppendFsync = fsync, Store = store, ClusterId = $"chaos-{run}" });
     var report = await ChaosRun.RunAsync(cluster, options with { Fault = fault }, log: line => Console.WriteLine($"   {DateTime.Now:HH:mm:ss.f} {line}"));
     Console.Write(report);
 

@@ -5,7 +5,7 @@ using Clearinghouse.LoadTool;
 
 // Usage: bench/run.sh [--duration S] [--rounds N] [--rate R] [--concurrency C] [--streams S] [--window W]
 //                     [--recipients N] [--silo-dll PATH] [--scenarios ping,check,stream,open-ping,open-check]
-//                     [--suite connections|spf] [--silo-log]
+//                     [--suite connections|spf|storage] [--silo-log]
 // Starts a silo process (embedded profile), seeds it, and runs every scenario once per round, interleaved, so
 // that the machine's drift affects all alike. Prints each round and the medians.
 // Multi-silo mode: bench/run.sh --silos 3 --storage redis (see ClusterBench).
@@ -18,6 +18,13 @@ if (args.Contains("--silos"))
 
 Console.WriteLine($"Clearinghouse load tool: {options}");
 Console.WriteLine($"Machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}");
+
+// --suite storage: durable writes on Redis against Azurite (StorageBench.cs).
+if (ListSuites.Selected(args) == "storage")
+{
+    await StorageBench.RunAsync(options);
+    return;
+}
 
 // --suite connections | spf: the benchmarks of issue 4 (ListSuites.cs).
 if (ListSuites.Selected(args) is { } suite)

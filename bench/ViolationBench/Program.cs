@@ -85,7 +85,7 @@ try
 
         var started = Stopwatch.GetTimestamp();
         var crossing = await other.SubmitViolationAsync(Report($"t{trial}-5", "u5@other.example", sender));
-        if (crossing.SenderState != EscalationState.Listed)
+        if (crossing.SenderState is not (EscalationState.Escalated or EscalationState.Listed))
         {
             throw new InvalidOperationException($"trial {trial}: the sixth report left the sender {crossing.SenderState}");
         }

@@ -7,11 +7,11 @@ namespace Clearinghouse.Contracts;
 public interface ISenderDomain : IGrainWithStringKey
 {
     /// <summary>
-    /// Adds a report once per key (forwarded by the address's <see cref="ISender"/>). One-way: the sender does not wait
-    /// for it, so a domain with many reported addresses is not a queue every report stands in.
+    /// Adds reports (each counted once per key), sent in batches by the addresses' <see cref="ISender"/> grains once
+    /// they have stored them. One-way: a domain with many reported addresses is not a queue every report stands in.
     /// </summary>
     [OneWay]
-    Task Add(ViolationReport report);
+    Task Add(LedgerEntry[] reports);
 
     Task<DomainStatus> GetStatus();
 }

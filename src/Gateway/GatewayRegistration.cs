@@ -3,6 +3,7 @@ using Clearinghouse.Domain;
 using Clearinghouse.Gateway.FilterList;
 using Clearinghouse.Gateway.Grains;
 using Clearinghouse.Gateway.Maps;
+using Clearinghouse.Gateway.Public;
 using Clearinghouse.Gateway.Services;
 using Clearinghouse.Gateway.Security;
 using Clearinghouse.Gateway.Verdicts;
@@ -21,6 +22,8 @@ public static class GatewayRegistration
     {
         services.Configure<GatewayOptions>(configuration.GetSection(GatewayOptions.Section));
         services.Configure<TenancyOptions>(configuration.GetSection("Clearinghouse"));
+        // Named operators are children of a section the binder cannot map (see OperatorOptions); read again on every reload.
+        services.PostConfigure<TenancyOptions>(tenancy => tenancy.Operators.Named = OperatorOptions.ReadNamed(configuration.GetSection("Clearinghouse:Operators")));
         services.Configure<DoNotSendOptions>(configuration.GetSection(DoNotSendOptions.Section));
         services.AddSingleton<CallerDirectory>();
         services.AddSingleton<GatewayStopping>();
@@ -46,6 +49,10 @@ public static class GatewayRegistration
         services.AddSingleton<VerdictPipeline>();
 
         services.AddSingleton<WriteRateLimiter>();
+
+        // The public site: listing lookup and delisting requests, on a port of its own when configured.
+        services.Configure<PublicSiteOptions>(configuration.GetSection(PublicSiteOptions.Section));
+        services.AddPublicSite();
         services.AddRecipientKeys(configuration[RecipientKeys.SecretSetting]);
         services.AddGrpc(grpc =>
         {

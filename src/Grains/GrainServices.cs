@@ -1,8 +1,10 @@
 using Clearinghouse.Contracts;
 using Clearinghouse.Domain;
 using Clearinghouse.Grains.Escalation;
+using Clearinghouse.Grains.Mail;
 using Clearinghouse.Grains.Recipients;
 using Clearinghouse.Grains.Recipients.Eviction;
+using Clearinghouse.Grains.Violations;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -21,15 +23,22 @@ public static class GrainServices
     {
         services.Configure<RecipientOptions>(configuration.GetSection(RecipientOptions.Section));
         services.Configure<ViolationOptions>(configuration.GetSection(ViolationOptions.Section));
+        services.Configure<AuditOptions>(configuration.GetSection(AuditOptions.Section));
         services.AddOptions<EscalationOptions>().Bind(configuration.GetSection(EscalationOptions.Section)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EscalationOptions>, EscalationOptionsValidator>());
         services.TryAddSingleton<WebhookTransport>();
-        services.TryAddSingleton<ArfMailTransport>();
+        services.TryAddSingleton<SmtpTransport>();
         services.TryAddSingleton<EscalationDispatcher>();
+        var identifierSecret = configuration[RecipientKeys.SecretSetting];
+        services.TryAddSingleton(_ => new CaseDisclosure(identifierSecret ?? throw new InvalidOperationException($"{RecipientKeys.SecretSetting} is required: escalation evidence keys its recipient identifiers with it")));
 
         // Lists above a recipient's own, for the duplicate eviction rule. The global filter list registers here too.
         services.AddSingleton<IHigherLevelLists, ProviderSenderLists>();
         services.AddSingleton<IHigherLevelLists, GlobalFilterListLevel>();
+        services.TryAddSingleton<HigherLevelListSet>();
+        // The thresholds and rank cutoffs this silo's sender grains decide with.
+        services.TryAddSingleton<RankingViewCache>();
+
         // Checks of the recipients active in this silo, answered by the co-hosted gateway without a grain call.
         services.AddSingleton<LocalRecipientChecks>();
         services.AddSingleton<ILocalRecipientChecks>(provider => provider.GetRequiredService<LocalRecipientChecks>());

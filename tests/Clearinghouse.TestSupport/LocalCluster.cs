@@ -9,6 +9,9 @@ public sealed record LocalClusterOptions
 {
     public int Silos { get; init; } = 3;
 
+    /// <summary>The store the silos share for membership, grain state and reminders.</summary>
+    public DurableStore Store { get; init; } = DurableStore.Redis;
+
     /// <summary>Redis <c>appendfsync</c>: <c>always</c> (an acknowledged write is on disk) or <c>everysec</c>.</summary>
     public string AppendFsync { get; init; } = "always";
 
@@ -23,25 +26,27 @@ public sealed record LocalClusterOptions
 }
 
 /// <summary>
-/// A real cluster on loopback: one <c>redis-server</c> (append-only file on) and several silo processes sharing it
-/// for membership, grain state and reminders, each serving the gRPC gateway on its own port.
+/// A real cluster on loopback: one store (<c>redis-server</c> with the append-only file on, or Azurite) and several
+/// silo processes sharing it for membership, grain state and reminders, each serving the gRPC gateway on its own port.
 /// </summary>
 public sealed class LocalCluster : IAsyncDisposable
 {
     private readonly List<SiloProcess> silos;
     private readonly List<(GrpcChannel Channel, CallInvoker Invoker)> connections;
 
-    private LocalCluster(LocalClusterOptions options, RedisServer redis, List<SiloProcess> silos)
+    private LocalCluster(LocalClusterOptions options, IStorageServer store, List<SiloProcess> silos)
     {
         Options = options;
-        Redis = redis;
+        Store = store;
         this.silos = silos;
         connections = silos.Select(s => HarnessTenant.Connect(s.Address)).ToList();
     }
 
     public LocalClusterOptions Options { get; }
 
-    public RedisServer Redis { get; }
+    public IStorageServer Store { get; }
+
+    public RedisServer Redis => Store as RedisServer ?? throw new InvalidOperationException($"this cluster runs on {Store.Description}");
 
     public IReadOnlyList<SiloProcess> Silos => silos;
 
@@ -53,15 +58,17 @@ public sealed class LocalCluster : IAsyncDisposable
 
     public static async Task<LocalCluster> StartAsync(LocalClusterOptions options)
     {
-        var redis = await RedisServer.StartAsync(options.AppendFsync);
+        IStorageServer store = options.Store == DurableStore.Azurite
+            ? await AzuriteServer.StartAsync()
+            : await RedisServer.StartAsync(options.AppendFsync);
         var silos = new List<SiloProcess>();
         try
         {
             // The first silo alone, so that it creates the cluster; the others join it together.
-            silos.Add(await StartSiloAsync(options, redis));
-            var others = await Task.WhenAll(Enumerable.Range(1, options.Silos - 1).Select(_ => StartSiloAsync(options, redis)));
+            silos.Add(await StartSiloAsync(options, store));
+            var others = await Task.WhenAll(Enumerable.Range(1, options.Silos - 1).Select(_ => StartSiloAsync(options, store)));
             silos.AddRange(others);
-            return new LocalCluster(options, redis, silos);
+            return new LocalCluster(options, store, silos);
         }
         catch
         {
@@ -70,17 +77,20 @@ public sealed class LocalCluster : IAsyncDisposable
                 await silo.DisposeAsync();
             }
 
-            await redis.DisposeAsync();
+            await store.DisposeAsync();
             throw;
         }
     }
 
-    /// <summary>The settings of a silo of <paramref name="options"/> on <paramref name="redis"/> (fresh ports).</summary>
-    public static Dictionary<string, string> SiloSettings(LocalClusterOptions options, RedisServer redis)
+    /// <summary>The settings of a silo of <paramref name="options"/> on <paramref name="store"/> (fresh ports).</summary>
+    public static Dictionary<string, string> SiloSettings(LocalClusterOptions options, IStorageServer store)
     {
         var settings = HarnessTenant.Settings();
-        settings["Clearinghouse:Storage"] = "Redis";
-        settings["Clearinghouse:Redis:ConnectionString"] = redis.ConnectionString;
+        foreach (var (key, value) in store.SiloSettings)
+        {
+            settings[key] = value;
+        }
+
         settings["Clearinghouse:Cluster:ClusterId"] = options.ClusterId;
         settings["Clearinghouse:Cluster:ServiceId"] = options.ClusterId;
         settings["Kestrel:Endpoints:Grpc:Url"] = $"http://127.0.0.1:{FreePort.Next().ToString(CultureInfo.InvariantCulture)}";
@@ -100,9 +110,9 @@ public sealed class LocalCluster : IAsyncDisposable
         }
 
         await Task.WhenAll(silos.Select(s => s.DisposeAsync().AsTask()));
-        await Redis.DisposeAsync();
+        await Store.DisposeAsync();
     }
 
-    private static Task<SiloProcess> StartSiloAsync(LocalClusterOptions options, RedisServer redis) =>
-        SiloProcess.StartAsync(options.SiloDll, SiloSettings(options, redis), options.StartTimeout);
+    private static Task<SiloProcess> StartSiloAsync(LocalClusterOptions options, IStorageServer store) =>
+        SiloProcess.StartAsync(options.SiloDll, SiloSettings(options, store), options.StartTimeout);
 }

@@ -7,7 +7,7 @@ namespace Clearinghouse.TestSupport;
 /// A real <c>redis-server</c> process on a free loopback port, with its own data directory and the append-only file on.
 /// The test command installs Redis from Debian packages; a missing binary fails the test with a clear message.
 /// </summary>
-public sealed class RedisServer : IAsyncDisposable
+public sealed class RedisServer : IStorageServer
 {
     private readonly string dataDirectory;
     private Process? process;
@@ -24,6 +24,16 @@ public sealed class RedisServer : IAsyncDisposable
     public string AppendFsync { get; }
 
     public string ConnectionString => $"127.0.0.1:{Port}";
+
+    public string Description => $"redis appendfsync {AppendFsync}";
+
+    public int Pid => process?.Id ?? 0;
+
+    public IReadOnlyDictionary<string, string> SiloSettings => new Dictionary<string, string>
+    {
+        ["Clearinghouse:Storage"] = "Redis",
+        ["Clearinghouse:Redis:ConnectionString"] = ConnectionString,
+    };
 
     public static async Task<RedisServer> StartAsync(string appendFsync = "always")
     {

@@ -72,8 +72,10 @@ public sealed record Address([property: Id(0)] string Value, [property: Id(1)] i
             return false;
         }
 
-        var local = text[..at];
-        if (!IsValidLocalPart(local, allowAsterisk, out problem))
+        // Validated after lower-casing: that can lengthen a character's UTF-8 form ('Ⱥ' is 2 octets, 'ⱥ' 3), and the
+        // stored form must be within the limits, or it would not parse again.
+        var localLower = text[..at].ToString().ToLowerInvariant();
+        if (!IsValidLocalPart(localLower, allowAsterisk, out problem))
         {
             return false;
         }
@@ -84,7 +86,6 @@ public sealed record Address([property: Id(0)] string Value, [property: Id(1)] i
             return false;
         }
 
-        var localLower = local.ToString().ToLowerInvariant();
         var value = string.Concat(localLower, "@", domain);
         if (value.Length > MaxAddressLength)
         {
@@ -135,7 +136,7 @@ public sealed record Address([property: Id(0)] string Value, [property: Id(1)] i
         return true;
     }
 
-    // RFC 5321 quoted-string: printable ASCII (or UTF-8 under RFC 6531) with backslash escapes, no controls.
+    // RFC 5321 quoted-string: printable ASCII (or UTF-8 under RFC 6531) with backslash escapes, no controls, escaped or not.
     private static bool IsValidQuotedString(ReadOnlySpan<char> local, out string problem)
     {
         problem = "local part has an unterminated quoted string";
@@ -158,6 +159,12 @@ public sealed record Address([property: Id(0)] string Value, [property: Id(1)] i
             {
                 if (++i == inner.Length)
                 {
+                    return false;
+                }
+
+                if (char.IsControl(inner[i]))
+                {
+                    problem = "local part contains a control character";
                     return false;
                 }
             }

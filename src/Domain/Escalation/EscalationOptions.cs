@@ -43,6 +43,18 @@ public sealed class EscalationDestination
     /// <summary>For <see cref="DestinationKind.ReportingProvider"/>: the provider id.</summary>
     public string? Provider { get; set; }
 
+    /// <summary>What this destination receives; unset means <see cref="DefaultDisclosure"/> of its kind.</summary>
+    public DisclosureLevel? Disclosure { get; set; }
+
+    public DisclosureLevel DisclosureLevel => Disclosure ?? DefaultDisclosure(Kind);
+
+    /// <summary>
+    /// Authorities and the reporting providers (who see only their own evidence) get everything; a sender's ISP, which
+    /// may be close to the sender, the messages but not who reported them.
+    /// </summary>
+    public static DisclosureLevel DefaultDisclosure(DestinationKind kind) =>
+        kind == DestinationKind.SenderIsp ? DisclosureLevel.Messages : DisclosureLevel.Full;
+
     /// <summary>Set exactly one of <see cref="Webhook"/> and <see cref="Email"/>.</summary>
     public WebhookSettings? Webhook { get; set; }
 
@@ -61,6 +73,11 @@ public sealed class EscalationDestination
         if (Kind == DestinationKind.ReportingProvider && string.IsNullOrWhiteSpace(Provider))
         {
             return "a ReportingProvider destination needs Provider";
+        }
+
+        if (Disclosure is { } level && !Enum.IsDefined(level))
+        {
+            return "Disclosure must be Counts, Messages or Full";
         }
 
         if (Webhook is { } webhook)
@@ -93,28 +110,9 @@ public sealed class WebhookSettings
     public string Secret { get; set; } = "";
 }
 
-public enum SmtpSecurity
+/// <summary>An ARF report's relay (see <see cref="SmtpRelaySettings"/>) and its recipient.</summary>
+public sealed class ArfMailSettings : SmtpRelaySettings
 {
-    None,
-    StartTls,
-    StartTlsWhenAvailable,
-    SslOnConnect,
-}
-
-public sealed class ArfMailSettings
-{
-    public string Host { get; set; } = "";
-
-    public int Port { get; set; } = 25;
-
-    public SmtpSecurity Security { get; set; } = SmtpSecurity.StartTlsWhenAvailable;
-
-    public string? UserName { get; set; }
-
-    public string? Password { get; set; }
-
-    public string From { get; set; } = "";
-
     /// <summary>The recipient; <c>{sender_domain}</c> is replaced by the sender's domain (e.g. <c>abuse@{sender_domain}</c>).</summary>
     public string To { get; set; } = "";
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
@@ -11,6 +12,8 @@ namespace Clearinghouse.Domain;
 /// </summary>
 public readonly record struct IpPrefix(IPAddress Network, int Length)
 {
+    private static readonly SearchValues<char> HexDigitsAndColon = SearchValues.Create("0123456789abcdefABCDEF:");
+
     public int MaxLength => Network.AddressFamily == AddressFamily.InterNetwork ? 32 : 128;
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Network}/{Length}");
@@ -47,7 +50,11 @@ public readonly record struct IpPrefix(IPAddress Network, int Length)
     /// <summary>An IPv4-mapped IPv6 address (<c>::ffff:192.0.2.1</c>) as the IPv4 address it stands for.</summary>
     public static IPAddress Canonical(IPAddress address) => address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
 
-    /// <summary>Parses an IP address written in full (dotted quad or IPv6 text), without zone or port.</summary>
+    /// <summary>
+    /// Parses an IP address written in full: a dotted quad of decimal numbers 0-255 without leading zeros, or IPv6 text
+    /// (hex groups, <c>::</c>, a dotted quad at the end) without brackets, zone or port. <see cref="IPAddress.TryParse(ReadOnlySpan{char}, out IPAddress?)"/>
+    /// alone also takes <c>010.0.0.1</c> as octal (8.0.0.1), <c>0x7f.1</c>, <c>10.1</c> and <c>[::1]:25</c>.
+    /// </summary>
     public static bool TryParseAddress(ReadOnlySpan<char> text, out IPAddress address, out string problem)
     {
         address = IPAddress.None;
@@ -58,10 +65,9 @@ public readonly record struct IpPrefix(IPAddress Network, int Length)
             return false;
         }
 
-        var isV6 = text.Contains(':');
-        if (text.Contains('%') || (!isV6 && text.Count('.') != 3) || !IPAddress.TryParse(text, out var parsed))
+        if (!IsWrittenInFull(text) || !IPAddress.TryParse(text, out var parsed))
         {
-            problem = $"'{text}' is not an IP address";
+            problem = $"'{text}' is not an IP address (IPv4: four decimal numbers 0-255 without leading zeros)";
             return false;
         }
 
@@ -110,6 +116,35 @@ public readonly record struct IpPrefix(IPAddress Network, int Length)
         prefix = new IpPrefix(network, length);
         problem = "";
         return true;
+    }
+
+    // Only hex digits, ':' and '.' in IPv6 text, and any dotted quad (IPv4, or the end of IPv6 text) strictly decimal.
+    private static bool IsWrittenInFull(ReadOnlySpan<char> text)
+    {
+        var lastColon = text.LastIndexOf(':');
+        if (lastColon >= 0 && !text[..lastColon].ContainsAnyExcept(HexDigitsAndColon))
+        {
+            var tail = text[(lastColon + 1)..];
+            return tail.Contains('.') ? IsDottedQuad(tail) : !tail.ContainsAnyExcept(HexDigitsAndColon);
+        }
+
+        return lastColon < 0 && IsDottedQuad(text);
+    }
+
+    private static bool IsDottedQuad(ReadOnlySpan<char> text)
+    {
+        var parts = 0;
+        foreach (var range in text.Split('.'))
+        {
+            var part = text[range];
+            if (++parts > 4 || part.Length is 0 or > 3 || part.ContainsAnyExceptInRange('0', '9') || (part.Length > 1 && part[0] == '0')
+                || int.Parse(part, CultureInfo.InvariantCulture) > 255)
+            {
+                return false;
+            }
+        }
+
+        return parts == 4;
     }
 
     public static IPAddress Mask(IPAddress address, int length)

@@ -52,7 +52,20 @@ public readonly record struct MapIdentifier(MapIdentifierKind Kind, string Value
             return false;
         }
 
-        return TryParseNamed(text, MapIdentifierKind.HeloName, MapIdentifierKind.HeloSubdomains, out identifier, out problem);
+        if (!TryParseNamed(text, MapIdentifierKind.HeloName, MapIdentifierKind.HeloSubdomains, out identifier, out problem))
+        {
+            return false;
+        }
+
+        // IDNA maps full-width digits and dots to ASCII: "４.０.０.３" would become a name that reads as an address.
+        if (LooksNumeric(identifier.Value))
+        {
+            identifier = default;
+            problem = $"'{text}' is neither an IP address written in ASCII digits nor a HELO name";
+            return false;
+        }
+
+        return true;
     }
 
     private static bool TryParseRecipient(string text, out MapIdentifier identifier, out string problem)

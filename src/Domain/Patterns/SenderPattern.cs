@@ -15,14 +15,6 @@ public enum PatternKind
     TopLevelDomain = 3,
 }
 
-/// <summary>How specific a pattern is. Higher wins; equal tiers are decided by allow-before-block.</summary>
-public enum PatternTier
-{
-    TopLevelDomain = 1,
-    Domain = 2,
-    Address = 3,
-}
-
 /// <summary>
 /// Which senders a record applies to. <see cref="Value"/> is normalised: the full address for
 /// <see cref="PatternKind.Address"/>, otherwise the ASCII domain without any leading <c>*.</c> or <c>.</c>.
@@ -30,13 +22,6 @@ public enum PatternTier
 [GenerateSerializer, Immutable]
 public sealed record SenderPattern([property: Id(0)] PatternKind Kind, [property: Id(1)] string Value)
 {
-    public PatternTier Tier => Kind switch
-    {
-        PatternKind.Address => PatternTier.Address,
-        PatternKind.TopLevelDomain => PatternTier.TopLevelDomain,
-        _ => PatternTier.Domain,
-    };
-
     /// <summary>The pattern as a user writes it: <c>a@b.c</c>, <c>b.c</c>, <c>*.b.c</c> or <c>.c</c>.</summary>
     public override string ToString() => Kind switch
     {

@@ -2,9 +2,11 @@ namespace Clearinghouse.Domain;
 
 /// <summary>
 /// A recipient's do-not-send requests over a <see cref="RecipientState"/>: which sender is asked to stop, whether a
-/// message is a violation, and the violation reports waiting to reach the sender's grain.
+/// message is a violation, and the violation reports waiting to reach the sender's grain. Bounded: at most
+/// <paramref name="maxRequests"/> requests and <paramref name="maxUndelivered"/> reports waiting; beyond either the
+/// write is refused (<see cref="LimitReachedException"/>) and nothing changes.
 /// </summary>
-public sealed class DoNotSendBook(RecipientState state)
+public sealed class DoNotSendBook(RecipientState state, int maxRequests = int.MaxValue, int maxUndelivered = int.MaxValue)
 {
     /// <summary>How many recorded message keys a request remembers for idempotency.</summary>
     public const int RememberedMessages = 256;
@@ -15,10 +17,21 @@ public sealed class DoNotSendBook(RecipientState state)
 
     public IReadOnlyList<ViolationReport> Undelivered => state.UndeliveredReports;
 
+    /// <summary>True when no more reports may wait: a new violation is refused until some are delivered.</summary>
+    public bool UndeliveredFull => state.UndeliveredReports.Count >= maxUndelivered;
+
+    /// <summary>The keys of the requests (<see cref="DoNotSendRequest.Key"/>), for the checks' snapshot.</summary>
+    public IEnumerable<string> Keys => state.DoNotSend.Keys;
+
     public DoNotSendView Record(DoNotSendRequest request)
     {
         if (!state.DoNotSend.TryGetValue(request.Key, out var entry))
         {
+            if (state.DoNotSend.Count >= maxRequests)
+            {
+                throw new LimitReachedException("sender", $"the recipient has {state.DoNotSend.Count} do-not-send requests, the most allowed (Clearinghouse:Recipients:MaxDoNotSendRequests); withdraw one first", retryLater: false);
+            }
+
             entry = new DoNotSendEntry();
             state.DoNotSend[request.Key] = entry;
         }
@@ -48,7 +61,7 @@ public sealed class DoNotSendBook(RecipientState state)
             : $"unidentified/{now.ToUnixTimeSeconds() / 3600}";
         var request = entry.Request;
         var report = new ViolationReport(
-            ViolationReport.VerdictKey(recipient, request.Sender, request.Channel, messageKey),
+            ViolationReport.ViolationKey(recipient, request.Sender, request.Channel, messageKey),
             request.Sender,
             Sha256Hex.Of(recipient.Value),
             check.ProviderId ?? request.ProviderId,
@@ -65,6 +78,11 @@ public sealed class DoNotSendBook(RecipientState state)
             return (report, false);
         }
 
+        if (UndeliveredFull)
+        {
+            throw new LimitReachedException("recipient", $"{state.UndeliveredReports.Count} violation reports are waiting to reach their senders (Clearinghouse:Recipients:MaxUndeliveredReports); retry later", retryLater: true);
+        }
+
         entry.RecordedMessages.Add(messageKey);
         if (entry.RecordedMessages.Count > RememberedMessages)
         {
@@ -77,7 +95,18 @@ public sealed class DoNotSendBook(RecipientState state)
         return (report, true);
     }
 
-    public void MarkDelivered(ViolationReport report) => state.UndeliveredReports.Remove(report);
+    /// <summary>
+    /// Hands the waiting reports to <paramref name="send"/>, oldest first, forgetting each once it is sent; a failure
+    /// stops the round (it propagates) and the rest keep waiting.
+    /// </summary>
+    public async Task DeliverAsync(Func<ViolationReport, Task> send)
+    {
+        foreach (var report in state.UndeliveredReports.ToList())
+        {
+            await send(report);
+            state.UndeliveredReports.Remove(report);
+        }
+    }
 
     public static Verdict ViolationVerdict(DoNotSendRequest request, string reportKey) =>
         new(

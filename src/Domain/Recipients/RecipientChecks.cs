@@ -8,6 +8,10 @@ namespace Clearinghouse.Domain;
 public sealed record RecipientSnapshot(RecordIndex Records, RecordIndex Secondary, FrozenSet<string> DoNotSendKeys)
 {
     public static readonly RecipientSnapshot Empty = new(RecordIndex.Build([]), RecordIndex.Build([]), FrozenSet<string>.Empty);
+
+    /// <summary>The snapshot of a recipient's records and requests as they are now (call it once they are persisted).</summary>
+    public static RecipientSnapshot Of(RecordBook records, DoNotSendBook requests) =>
+        new(records.Index, records.SecondaryIndex, requests.Keys.ToFrozenSet(StringComparer.Ordinal));
 }
 
 /// <summary>

@@ -14,6 +14,16 @@ public sealed class RecipientOptions
 
     /// <summary>How often a recipient retries violation reports its sender's grain has not acknowledged (a reminder).</summary>
     public TimeSpan ReportRetryPeriod { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>The most do-not-send requests a recipient may have (one per sender and channel); a new one beyond it is refused.</summary>
+    public int MaxDoNotSendRequests { get; set; } = 1000;
+
+    /// <summary>
+    /// The most violation reports a recipient keeps waiting for their senders' grains; a check that would record one
+    /// more is refused (retry later) until they are delivered.
+    /// </summary>
+    public int MaxUndeliveredReports { get; set; } = 1000;
+
     /// <summary>
     /// Maximum entries of a recipient's blocking list, and separately of its allow list, unless the provider
     /// (<c>Clearinghouse:Providers:&lt;id&gt;:MaxRecordsPerRecipient</c>) or the recipient (API) sets another.

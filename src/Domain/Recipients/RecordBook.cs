@@ -33,6 +33,38 @@ public sealed class RecordBook
         set => state.MaxRecordsOverride = value;
     }
 
+    /// <summary>The maximum size of each list: the recipient's own, else the provider's default, else the server's.</summary>
+    public int MaxRecords(ListPolicy? policy, int defaultMaxRecords) =>
+        state.MaxRecordsOverride ?? policy?.ProviderMaxRecords ?? defaultMaxRecords;
+
+    public ListInfo Info(ListPolicy? policy, int defaultMaxRecords, int secondaryMaxRecords) =>
+        new(MaxRecords(policy, defaultMaxRecords), state.MaxRecordsOverride, CountOf(allowList: false), CountOf(allowList: true), state.Secondary.Count, secondaryMaxRecords);
+
+    /// <summary>
+    /// Adds <paramref name="request"/> (see <see cref="Add"/>); when it is a new entry and its list is full, first evicts
+    /// one entry by the context's policy into the secondary list. The result names the evicted entry; all of them are
+    /// returned too (for metrics).
+    /// </summary>
+    public async Task<(AddRecordResult Result, IReadOnlyList<EvictedRecord> Evicted)> AddAsync(NewRecord request, int maxRecords, EvictionContext context, Func<string> newId)
+    {
+        IReadOnlyList<EvictedRecord> evicted = Replaces(request) ? [] : await MakeRoomAsync(IsAllow(request.Action), maxRecords, context);
+        var result = Add(request, context.Now, newId);
+        return (result with { Evicted = evicted.Count > 0 ? evicted[^1] : null, Evictions = evicted }, evicted);
+    }
+
+    /// <summary>
+    /// Sets (or with null clears) the recipient's own maximum and evicts both lists down to the maximum then in force.
+    /// Everything that is awaited happens before anything changes.
+    /// </summary>
+    public async Task<IReadOnlyList<EvictedRecord>> SetMaxRecordsAsync(int? maxRecordsOverride, ListPolicy? policy, int defaultMaxRecords, EvictionContext context)
+    {
+        var max = maxRecordsOverride ?? policy?.ProviderMaxRecords ?? defaultMaxRecords;
+        var evicted = new List<EvictedRecord>(await EvictDownToAsync(allowList: false, max, context));
+        evicted.AddRange(await EvictDownToAsync(allowList: true, max, context));
+        state.MaxRecordsOverride = maxRecordsOverride;
+        return evicted;
+    }
+
     /// <summary>True when <paramref name="request"/> would replace a record (same pattern and channel) rather than add one.</summary>
     public bool Replaces(NewRecord request) => state.Records.Exists(r => r.Pattern == request.Pattern && r.Channel == request.Channel);
 
@@ -164,7 +196,9 @@ public sealed class RecordBook
     private double DecayedRate(string recordId, DateTimeOffset now) =>
         state.Hits.TryGetValue(recordId, out var hits) ? hits.ScoreAsOf(now, hitHalfLife) : 0;
 
-    private static bool IsAllow(BlockingRecord record) => record.Action == RecordAction.Allow;
+    private static bool IsAllow(BlockingRecord record) => IsAllow(record.Action);
+
+    private static bool IsAllow(RecordAction action) => action == RecordAction.Allow;
 
     private RecordIndex BuildSecondaryIndex() =>
         RecordIndex.Build(state.Secondary.Select(e => e.Record).Where(r => !IsAllow(r)));

@@ -36,9 +36,13 @@ public sealed record RecordView(
     [property: Id(2)] DateTimeOffset? LastHitAt,
     [property: Id(3)] double DecayedHitRate);
 
-/// <summary>The outcome of adding a record: the stored record, and whether it replaced one for the same pattern and channel.</summary>
+/// <summary>
+/// The outcome of adding a record: the stored record, whether it replaced one for the same pattern and channel, and
+/// the entries evicted to make room (<see cref="Evictions"/>, in eviction order; <see cref="Evicted"/> is the last).
+/// </summary>
 [GenerateSerializer, Immutable]
 public sealed record AddRecordResult(
     [property: Id(0)] BlockingRecord Record,
     [property: Id(1)] bool Replaced,
-    [property: Id(2)] EvictedRecord? Evicted = null);
+    [property: Id(2)] EvictedRecord? Evicted = null,
+    [property: Id(3)] IReadOnlyList<EvictedRecord>? Evictions = null);

@@ -15,6 +15,21 @@ public sealed class ViolationOptions
     public int MaxEvidence { get; set; } = 20;
 
     /// <summary>
+    /// How long a report's key is remembered after it arrived, so that a report delivered again is not counted again
+    /// (a window longer than the counting window: a late redelivery is still recognised).
+    /// </summary>
+    public TimeSpan ReportKeyRetention { get; set; } = TimeSpan.FromDays(60);
+
+    /// <summary>
+    /// The most reports a sender (or a domain's aggregate) remembers; beyond it the oldest are forgotten first (they
+    /// stop counting, and one delivered again would count again).
+    /// </summary>
+    public int MaxRememberedReports { get; set; } = 1_000_000;
+
+    /// <summary>The most senders a ranking shard keeps scores for; beyond it the lowest scores are dropped.</summary>
+    public int MaxRankedSendersPerShard { get; set; } = 250_000;
+
+    /// <summary>
     /// How often a domain's aggregate writes the reports added since its last write (and on deactivation). The aggregate
     /// is informational and rebuilt from nothing else: a crash loses at most this much of it, never a sender's count.
     /// </summary>
@@ -37,6 +52,8 @@ public sealed class ViolationOptions
     public int RankDivisor { get; set; } = ThresholdSettings.Default.RankDivisor;
 
     public int MinimumProviders { get; set; } = ThresholdSettings.Default.MinimumProviders;
+
+    public LedgerLimits LedgerLimits() => new(Window, HalfLife, MaxEvidence, ReportKeyRetention, MaxRememberedReports);
 
     public ThresholdSettings InitialThresholds() => new ThresholdSettings(Mode, AbsoluteThreshold, RankDivisor, MinimumProviders).Validated();
 }

@@ -14,6 +14,13 @@ public enum ReportSource
 /// second message. The recipient appears only as the SHA-256 of its normalised address (enough to count distinct
 /// recipients, never shown). <see cref="ReportKey"/> makes delivery idempotent: the same key is counted once.
 /// </summary>
+/// <remarks>
+/// The key is the violation's (<see cref="ViolationKey"/>): the recipient, the sender, the channel and the second
+/// message's Message-ID, whoever reports it — a violation found by a check and the same message reported by its
+/// provider are one violation. A provider's report id is its own reference, not part of the key: a report sent again
+/// (a retry) is the same violation and counts once; the same id reused for another sender, recipient or message is a
+/// different violation and counts.
+/// </remarks>
 [GenerateSerializer, Immutable]
 public sealed record ViolationReport(
     [property: Id(0)] string ReportKey,
@@ -28,13 +35,12 @@ public sealed record ViolationReport(
     [property: Id(9)] ReportSource Source,
     [property: Id(10)] MessageChannel Channel)
 {
-    /// <summary>The key of a violation found by a verdict: one per recipient, sender, channel and second message.</summary>
-    public static string VerdictKey(Address recipient, Address sender, MessageChannel channel, string messageId) =>
+    /// <summary>
+    /// The key of a violation, however it was found: one per recipient, sender, channel and second message (its
+    /// Message-ID, or for a check without one the recipient's own key for the message, see <see cref="DoNotSendBook"/>).
+    /// </summary>
+    public static string ViolationKey(Address recipient, Address sender, MessageChannel channel, string messageId) =>
         "v:" + Sha256Hex.Of($"{recipient.Value}\n{sender.Value}\n{(int)channel}\n{messageId}");
-
-    /// <summary>The key of a provider's report: its report id, scoped to the provider.</summary>
-    public static string ProviderKey(string providerId, string reportId) =>
-        "p:" + Sha256Hex.Of($"{providerId}\n{reportId}");
 }
 
 /// <summary>What a sender's grain answers to a report.</summary>
@@ -113,7 +119,8 @@ public static class ViolationReportValidator
             throw new InvalidFieldException("requested_at", "is after the second message: that message cannot violate the request");
         }
 
-        if (secondMessage.Date < requested + gracePeriod)
+        // A difference, not requested + gracePeriod: that overflows for a request dated at the end of the calendar.
+        if (secondMessage.Date - requested < gracePeriod)
         {
             throw new InvalidFieldException("second_message.date", $"is within the grace period of {gracePeriod.TotalHours:0.#} hours after the request");
         }
@@ -129,7 +136,7 @@ public static class ViolationReportValidator
         }
 
         return new ViolationReport(
-            ViolationReport.ProviderKey(providerId, id),
+            ViolationReport.ViolationKey(recipient, senderAddress, channel, secondMessage.MessageId),
             senderAddress,
             Sha256Hex.Of(recipient.Value),
             providerId,

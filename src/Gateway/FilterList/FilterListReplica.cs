@@ -72,6 +72,15 @@ public sealed partial class FilterListReplica : IFilterListObserver, IHostedServ
     /// <summary>The listed entry matching the sender (hashed address or domain) or the client IP; null when none does.</summary>
     public FilterListing? Match(Address sender, IPAddress? clientIp) => index.Match(sender, clientIp);
 
+    /// <summary>The change that listed <paramref name="entry"/> (when, why, which case), or null when it is not listed.</summary>
+    public FilterChange? Find(FilterEntry entry)
+    {
+        lock (gate)
+        {
+            return log.TryGetListing(entry, out var added) ? added : null;
+        }
+    }
+
     public FilterListSlice Snapshot()
     {
         lock (gate)

@@ -84,14 +84,38 @@ public sealed partial class CallerDirectory : IDisposable
             }
         }
 
-        var operators = new Caller("operator", CallerRole.Operator, []);
+        var unnamed = new Caller(OperatorOptions.UnnamedOperator, CallerRole.Operator, []);
         foreach (var hash in options.Operators.ApiKeySha256)
         {
-            Add(byHash, hash, operators);
+            Add(byHash, hash, unnamed);
+        }
+
+        foreach (var (name, hashes) in options.Operators.Named)
+        {
+            if (!IsOperatorName(name))
+            {
+                throw new OptionsValidationException(name, typeof(TenancyOptions), [$"operator name '{name}' must be 1 to {MaxOperatorName} letters, digits, '.', '_', '-' or '@'"]);
+            }
+
+            if (options.Providers.ContainsKey(name))
+            {
+                throw new OptionsValidationException(name, typeof(TenancyOptions), [$"'{name}' is configured as a provider and as an operator"]);
+            }
+
+            var named = new Caller(name, CallerRole.Operator, []);
+            foreach (var hash in hashes)
+            {
+                Add(byHash, hash, named);
+            }
         }
 
         return byHash;
     }
+
+    private const int MaxOperatorName = 64;
+
+    private static bool IsOperatorName(string name) =>
+        name.Length is > 0 and <= MaxOperatorName && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' or '@');
 
     private static void Add(Dictionary<string, Caller> byHash, string hash, Caller caller)
     {

@@ -78,6 +78,7 @@ public sealed partial class CallerInterceptor(CallerDirectory directory, WriteRa
         InvalidFieldException invalid => new Status(StatusCode.InvalidArgument, invalid.Message),
         GrainCallFailedException { Failure: GrainCallFailure.TimedOut } timedOut => new Status(StatusCode.DeadlineExceeded, timedOut.Message),
         GrainCallFailedException failed => new Status(StatusCode.Unavailable, failed.Message),
+        LimitReachedException limit => new Status(limit.RetryLater ? StatusCode.ResourceExhausted : StatusCode.FailedPrecondition, limit.Message),
         OperationCanceledException => new Status(StatusCode.Cancelled, "the call was cancelled"),
         TimeoutException or Orleans.Runtime.OrleansException => new Status(StatusCode.Unavailable, $"the cluster could not complete the call ({error.GetType().Name}): retry"),
         _ => new Status(StatusCode.Internal, "internal error"),

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Configuration;
+
 namespace Clearinghouse.Gateway.Security;
 
 /// <summary>
@@ -34,9 +36,26 @@ public sealed class ProviderOptions
     public int? WriteBurst { get; set; }
 }
 
+/// <summary>
+/// Operators' credentials. Each operator has a name, which the audit trail records for everything it does:
+/// <c>Clearinghouse:Operators:&lt;name&gt;:ApiKeySha256:&lt;n&gt;</c>. Key hashes configured directly under
+/// <c>Clearinghouse:Operators:ApiKeySha256</c> (the older form) still work, under the name <see cref="UnnamedOperator"/>.
+/// </summary>
 public sealed class OperatorOptions
 {
+    public const string UnnamedOperator = "operator";
+
+    /// <summary>Key hashes of the unnamed operator (the older configuration form).</summary>
     public List<string> ApiKeySha256 { get; set; } = [];
+
+    /// <summary>Named operators' key hashes, read from the other children of the section (see <see cref="ReadNamed"/>).</summary>
+    public Dictionary<string, List<string>> Named { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Every child of <c>Clearinghouse:Operators</c> but <c>ApiKeySha256</c> is an operator named by its key.</summary>
+    public static Dictionary<string, List<string>> ReadNamed(IConfigurationSection operators) =>
+        operators.GetChildren()
+            .Where(child => child.Key != nameof(ApiKeySha256))
+            .ToDictionary(child => child.Key, child => child.GetSection(nameof(ApiKeySha256)).GetChildren().Select(k => k.Value ?? "").ToList(), StringComparer.Ordinal);
 }
 
 /// <summary>How many writes a caller may make through one gateway: a sustained rate and a burst. 0 = no limit.</summary>

@@ -19,19 +19,7 @@ public sealed class DoNotSendService(
     {
         var recipient = Address.Parse(request.Recipient, "recipient");
         var caller = context.RequireOwner(recipient);
-        var channel = ProtoMapping.ToDomain(request.Channel);
-        var method = ViolationMapping.ToDomain(request.Method, "method");
-        var firstMessage = ViolationMapping.ToDomain(request.FirstMessage, "first_message");
-        var validated = DoNotSendValidator.Validate(
-            request.Sender,
-            channel,
-            method,
-            ProtoTime.ToInstant(request.RequestedAt, "requested_at"),
-            firstMessage,
-            options.CurrentValue.GracePeriodFor(caller.Id),
-            caller.Id,
-            request.Message,
-            clock.GetUtcNow());
+        var validated = ViolationMapping.ToDomain(request, caller.Id, options.CurrentValue.GracePeriodFor(caller.Id), clock.GetUtcNow());
         var view = await recipients.Get(recipient).RecordDoNotSend(validated);
         return ViolationMapping.ToProto(view);
     }

@@ -17,7 +17,9 @@ public sealed class RecordsService(RecipientGrains recipients) : V1.Records.Reco
         var recipient = context.RequireOwnedRecipient(request.Recipient);
         var record = ProtoMapping.ToDomain(request);
         var result = await recipients.Get(recipient).AddRecord(record, context.Caller().ListPolicy);
-        return new V1.AddRecordResponse { Record = ProtoMapping.ToProto(result.Record), Replaced = result.Replaced };
+        var response = new V1.AddRecordResponse { Record = ProtoMapping.ToProto(result.Record), Replaced = result.Replaced };
+        response.Evicted.AddRange((result.Evictions ?? []).Select(ProtoMapping.ToProto));
+        return response;
     }
 
     [RateLimitedWrite]

@@ -19,18 +19,7 @@ public sealed class ReportsService(
     {
         var recipient = Address.Parse(request.Recipient, "recipient");
         var caller = context.RequireOwner(recipient);
-        var report = ViolationReportValidator.Validate(
-            request.ReportId,
-            recipient,
-            request.Sender,
-            ProtoMapping.ToDomain(request.Channel),
-            request.FirstMessage is null ? null : ViolationMapping.ToDomain(request.FirstMessage, "first_message"),
-            ViolationMapping.ToDomain(request.RequestMethod, "request_method"),
-            ProtoTime.ToInstant(request.RequestedAt, "requested_at"),
-            request.SecondMessage is null ? null : ViolationMapping.ToDomain(request.SecondMessage, "second_message"),
-            caller.Id,
-            options.CurrentValue.GracePeriodFor(caller.Id),
-            clock.GetUtcNow());
+        var report = ViolationMapping.ToDomain(request, recipient, caller.Id, options.CurrentValue.GracePeriodFor(caller.Id), clock.GetUtcNow());
         var outcome = await grains.GetGrain<ISender>(report.Sender.Value).Report(report);
         return new V1.SubmitViolationResponse { Duplicate = outcome.Duplicate, SenderState = ViolationMapping.ToProto(outcome.State) };
     }

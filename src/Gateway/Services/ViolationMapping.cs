@@ -18,6 +18,39 @@ public static class ViolationMapping
 
     public static V1.DoNotSendMethod ToProto(DoNotSendMethod method) => Methods.ToProto(method);
 
+    /// <summary>Validates a do-not-send request recorded by <paramref name="providerId"/> (whose recipient the caller checked).</summary>
+    public static DoNotSendRequest ToDomain(V1.RecordDoNotSendRequest request, string providerId, TimeSpan gracePeriod, DateTimeOffset now)
+    {
+        var channel = ProtoMapping.ToDomain(request.Channel);
+        var method = ToDomain(request.Method, "method");
+        var firstMessage = ToDomain(request.FirstMessage, "first_message");
+        return DoNotSendValidator.Validate(
+            request.Sender,
+            channel,
+            method,
+            ProtoTime.ToInstant(request.RequestedAt, "requested_at"),
+            firstMessage,
+            gracePeriod,
+            providerId,
+            request.Message,
+            now);
+    }
+
+    /// <summary>Validates a violation report submitted by <paramref name="providerId"/> for <paramref name="recipient"/>.</summary>
+    public static ViolationReport ToDomain(V1.SubmitViolationRequest request, Address recipient, string providerId, TimeSpan gracePeriod, DateTimeOffset now) =>
+        ViolationReportValidator.Validate(
+            request.ReportId,
+            recipient,
+            request.Sender,
+            ProtoMapping.ToDomain(request.Channel),
+            request.FirstMessage is null ? null : ToDomain(request.FirstMessage, "first_message"),
+            ToDomain(request.RequestMethod, "request_method"),
+            ProtoTime.ToInstant(request.RequestedAt, "requested_at"),
+            request.SecondMessage is null ? null : ToDomain(request.SecondMessage, "second_message"),
+            providerId,
+            gracePeriod,
+            now);
+
     /// <summary>Required evidence (a do-not-send request's or a report's message).</summary>
     public static MessageEvidence ToDomain(V1.MessageEvidence? evidence, string field)
     {
@@ -26,7 +59,7 @@ public static class ViolationMapping
             throw new InvalidFieldException(field, "is required");
         }
 
-        return MessageEvidence.Parse(evidence.MessageId, ProtoTime.ToInstant(evidence.Date, $"{field}.date"), evidence.HeaderDigest, field);
+        return MessageEvidence.Parse(evidence.MessageId, ProtoTime.ToInstant(evidence.Date, field + ".date"), evidence.HeaderDigest, field);
     }
 
     /// <summary>The optional evidence of a checked message; null when the check carries none.</summary>
@@ -37,7 +70,8 @@ public static class ViolationMapping
             return null;
         }
 
-        return MessageEvidence.Parse(request.MessageId, ProtoTime.ToInstant(request.MessageDate, "message_date") ?? clock.GetUtcNow(), request.HeaderDigest, "", digestRequired: false);
+        var date = ProtoTime.ToInstant(request.MessageDate, "message_date") ?? clock.GetUtcNow();
+        return MessageEvidence.Parse(request.MessageId, date, request.HeaderDigest, "", digestRequired: false);
     }
 
     public static V1.MessageEvidence ToProto(MessageEvidence evidence) => new()

@@ -18,8 +18,6 @@ public sealed class SenderVerifier(SpfEvaluator spf, IDnsLookup dns, IOptions<Dn
 {
     private readonly ConcurrentDictionary<(IPAddress Ip, string Domain), Entry> cache = new();
 
-    public int CachedEntries => cache.Count;
-
     public ValueTask<SenderVerification> VerifyAsync(IPAddress ip, Address sender, string? helo, CancellationToken cancellationToken = default)
     {
         var key = (IpPrefix.Canonical(ip), sender.Domain);

@@ -1,11 +1,15 @@
 using Clearinghouse.Domain;
+using Clearinghouse.Grains.Mail;
 using Microsoft.Extensions.Options;
 using MimeKit;
 
 namespace Clearinghouse.Grains.Escalation;
 
-/// <summary>Sends one delivery of a case by its destination's transport: a signed webhook or an ARF e-mail.</summary>
-public sealed class EscalationDispatcher(WebhookTransport webhooks, ArfMailTransport mail, IOptionsMonitor<EscalationOptions> options, TimeProvider clock)
+/// <summary>
+/// Sends one delivery of a case by its destination's transport, a signed webhook or an ARF e-mail, with only what that
+/// destination may learn (<see cref="CaseDisclosure"/>).
+/// </summary>
+public sealed class EscalationDispatcher(WebhookTransport webhooks, SmtpTransport mail, CaseDisclosure disclosure, IOptionsMonitor<EscalationOptions> options, TimeProvider clock)
 {
     public async Task<DeliveryResult> SendAsync(string name, EscalationDestination destination, EscalationCase escalation, string deliveryId, CancellationToken cancellationToken)
     {
@@ -15,15 +19,16 @@ public sealed class EscalationDispatcher(WebhookTransport webhooks, ArfMailTrans
         }
 
         var reporter = options.CurrentValue.ReporterName;
+        var disclosed = disclosure.For(escalation, name, destination);
         if (destination.Webhook is { } webhook)
         {
-            return await webhooks.SendAsync(webhook, EvidenceDocument.For(escalation, deliveryId, name, destination.Kind, reporter), cancellationToken);
+            return await webhooks.SendAsync(webhook, EvidenceDocument.For(disclosed, deliveryId, name, destination.Kind, reporter), cancellationToken);
         }
 
         MimeMessage report;
         try
         {
-            report = ArfReport.Build(destination.Email!, escalation, deliveryId, reporter, clock.GetUtcNow());
+            report = ArfReport.Build(destination.Email!, disclosed, deliveryId, reporter, clock.GetUtcNow());
         }
         catch (ParseException error)
         {

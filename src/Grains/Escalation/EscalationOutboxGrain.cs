@@ -9,13 +9,14 @@ namespace Clearinghouse.Grains.Escalation;
 
 /// <summary>
 /// The escalation outbox (see <see cref="IEscalationOutbox"/>). Reentrant so that a slow receiver does not hold up
-/// queuing or reading; one delivery pass runs at a time and writes go through a <see cref="StateWriteQueue"/>. While
+/// queuing or reading; one delivery pass runs at a time and writes go through a <see cref="StateWriter"/>: an answer
+/// read from memory (a case already queued, the list of deliveries) waits until that memory is persisted. While
 /// active, a grain timer wakes it for the next due retry; a reminder, kept while anything is pending, wakes it after
 /// a restart. Retries run on real time (the unkeyed <see cref="TimeProvider"/>), like the timers that drive them.
 /// </summary>
 [Reentrant]
 public sealed partial class EscalationOutboxGrain(
-    [PersistentState("outbox", StorageNames.Clearinghouse)] IPersistentState<OutboxState> state,
+    [PersistentState("outbox", StorageNames.Large)] IPersistentState<OutboxState> state,
     IOptionsMonitor<EscalationOptions> options,
     EscalationDispatcher dispatcher,
     TimeProvider clock,
@@ -25,7 +26,7 @@ public sealed partial class EscalationOutboxGrain(
     private static readonly KeyValuePair<string, object?>[] Delivered = [new("outcome", "delivered")];
     private static readonly KeyValuePair<string, object?>[] DeadLettered = [new("outcome", "dead_letter")];
 
-    private StateWriteQueue writes = null!;
+    private StateWriter writer = null!;
     private IGrainTimer wakeUp = null!;
     private bool delivering;
 
@@ -33,7 +34,7 @@ public sealed partial class EscalationOutboxGrain(
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        writes = new StateWriteQueue(() => state.WriteStateAsync());
+        writer = new StateWriter(GrainContext, state, logger);
         wakeUp = this.RegisterGrainTimer(_ => DeliverDueAsync(), new GrainTimerCreationOptions(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan) { Interleave = true });
         ScheduleNext();
         return Task.CompletedTask;
@@ -42,26 +43,34 @@ public sealed partial class EscalationOutboxGrain(
     async Task<int> IEscalationOutbox.Enqueue(EscalationCase escalation)
     {
         ArgumentNullException.ThrowIfNull(escalation);
+        writer.EnsureTrusted();
         var added = Book.Enqueue(escalation, clock.GetUtcNow());
-        if (added > 0)
+        if (added == 0)
         {
-            await writes.WriteAsync();
-            await this.RegisterOrUpdateReminder(Reminder, options.CurrentValue.ReminderPeriod, options.CurrentValue.ReminderPeriod);
-            ClearinghouseTelemetry.SetOutboxBacklog(Book.Pending);
-            wakeUp.Change(TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+            // Queued before — perhaps by a call whose write is still running: answer only once it is stored.
+            await writer.WhenPersistedAsync();
+            return 0;
         }
 
+        // The reminder first: once the deliveries are stored, something must wake the outbox after a restart.
+        await this.RegisterOrUpdateReminder(Reminder, options.CurrentValue.ReminderPeriod, options.CurrentValue.ReminderPeriod);
+        await writer.WriteAsync();
+        ClearinghouseTelemetry.SetOutboxBacklog(Book.Pending);
+        wakeUp.Change(TimeSpan.Zero, Timeout.InfiniteTimeSpan);
         return added;
     }
 
-    Task<IReadOnlyList<DeliveryView>> IEscalationOutbox.List(DeliveryStatus? status, int max) =>
-        Task.FromResult(Book.List(status, Math.Clamp(max, 1, DeliveryBook.KeptFinished)));
+    async Task<IReadOnlyList<DeliveryView>> IEscalationOutbox.List(DeliveryStatus? status, int max)
+    {
+        await writer.WhenPersistedAsync();
+        return Book.List(status, Math.Clamp(max, 1, DeliveryBook.KeptFinished));
+    }
 
     Task IRemindable.ReceiveReminder(string reminderName, TickStatus status) => DeliverDueAsync();
 
     private async Task DeliverDueAsync()
     {
-        if (delivering)
+        if (delivering || !writer.IsTrusted)
         {
             return;
         }
@@ -81,7 +90,7 @@ public sealed partial class EscalationOutboxGrain(
                     Count(due[i]);
                 }
 
-                await writes.WriteAsync();
+                await writer.WriteAsync();
             }
 
             ClearinghouseTelemetry.SetOutboxBacklog(book.Pending);
@@ -97,7 +106,10 @@ public sealed partial class EscalationOutboxGrain(
         finally
         {
             delivering = false;
-            ScheduleNext();
+            if (writer.IsTrusted)
+            {
+                ScheduleNext();
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 using Clearinghouse.Contracts;
 using Clearinghouse.Domain;
+using Clearinghouse.Grains.Persistence;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -13,17 +14,19 @@ namespace Clearinghouse.Grains.FilterList;
 /// are recovered by reading from a version.
 /// </summary>
 public sealed partial class FilterListGrain(
-    [PersistentState("filterlist", StorageNames.Clearinghouse)] IPersistentState<FilterListData> state,
+    [PersistentState("filterlist", StorageNames.Large)] IPersistentState<FilterListData> state,
     IOptions<FilterListOptions> options,
     [FromKeyedServices(ClearinghouseClock.Key)] TimeProvider clock,
     ILogger<FilterListGrain> logger) : Grain, IFilterList
 {
     private FilterListLog log = null!;
     private ObserverManager<IFilterListObserver> observers = null!;
+    private StateWriter writer = null!;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         log = new FilterListLog(state.State, options.Value.RetainedChanges);
+        writer = new StateWriter(GrainContext, state, logger);
         observers = new ObserverManager<IFilterListObserver>(options.Value.ReplicaRefreshInterval * 4, logger);
         return Task.CompletedTask;
     }
@@ -36,16 +39,7 @@ public sealed partial class FilterListGrain(
             return null;
         }
 
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch
-        {
-            // Memory is ahead of storage: reload the truth.
-            this.DeactivateOnIdle();
-            throw;
-        }
+        await writer.WriteAsync();
 
         LogAppended(change.Version, change.Op, change.CaseId);
         await observers.Notify(o => o.OnChange(change));

@@ -9,19 +9,26 @@ namespace Clearinghouse.Grains.Persistence;
 public sealed class StateWriteQueue(Func<Task> write)
 {
     private TaskCompletionSource? nextWrite;
+    private Task latest = Task.CompletedTask;
     private bool draining;
+
+    /// <summary>
+    /// The latest write requested so far (queued, in flight or finished): once it completes, every change whose
+    /// write was requested before has been stored — or it faults.
+    /// </summary>
+    public Task Latest => latest;
 
     public Task WriteAsync()
     {
         nextWrite ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var requested = nextWrite.Task;
+        latest = nextWrite.Task;
         if (!draining)
         {
             draining = true;
             _ = DrainAsync();
         }
 
-        return requested;
+        return latest;
     }
 
     private async Task DrainAsync()

@@ -1,6 +1,8 @@
 using Clearinghouse.Contracts;
 using Clearinghouse.Domain;
+using Clearinghouse.Grains.Persistence;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Clearinghouse.Grains.Providers;
 
@@ -9,14 +11,17 @@ namespace Clearinghouse.Grains.Providers;
 /// a change is acknowledged, with the new maps, once persisted. Gateways copy the maps and answer from memory.
 /// </summary>
 public sealed class ProviderMapsGrain(
-    [PersistentState("provider-maps", StorageNames.Clearinghouse)] IPersistentState<ProviderMapsState> state,
-    [FromKeyedServices(ClearinghouseClock.Key)] TimeProvider clock) : Grain, IProviderMaps
+    [PersistentState("provider-maps", StorageNames.Large)] IPersistentState<ProviderMapsState> state,
+    [FromKeyedServices(ClearinghouseClock.Key)] TimeProvider clock,
+    ILogger<ProviderMapsGrain> logger) : Grain, IProviderMaps
 {
     private ProviderMapsBook book = null!;
+    private StateWriter writer = null!;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         book = new ProviderMapsBook(state.State);
+        writer = new StateWriter(GrainContext, state, logger);
         return Task.CompletedTask;
     }
 
@@ -64,17 +69,5 @@ public sealed class ProviderMapsGrain(
 
     Task<bool[]> IProviderMaps.AreListed(SenderListKey[] keys) => Task.FromResult(book.AreListed(keys));
 
-    private async Task PersistAsync()
-    {
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch
-        {
-            // Memory now holds a change storage does not: reload the truth on the next call.
-            DeactivateOnIdle();
-            throw;
-        }
-    }
+    private Task PersistAsync() => writer.WriteAsync();
 }

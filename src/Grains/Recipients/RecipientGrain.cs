@@ -1,4 +1,3 @@
-using System.Collections.Frozen;
 using Clearinghouse.Contracts;
 using Clearinghouse.Domain;
 using Clearinghouse.Grains.Persistence;
@@ -10,18 +9,20 @@ using Microsoft.Extensions.Options;
 namespace Clearinghouse.Grains.Recipients;
 
 /// <summary>
-/// Hosts one recipient's <see cref="RecordBook"/> and <see cref="DoNotSendBook"/>. Changes are acknowledged after they
-/// are persisted, and only then published to the recipient's <see cref="RecipientChecks"/>, which decides checks —
-/// for calls to this grain and, without a grain call, for the gateway of this silo (<see cref="LocalRecipientChecks"/>).
-/// Checks only tally hits in memory; a grain timer (and deactivation) drains and writes them, one write at a time.
+/// Hosts one recipient's <see cref="RecordBook"/> (records, bounded lists and eviction) and
+/// <see cref="DoNotSendBook"/> (requests, violations, reports waiting for their senders). Changes are acknowledged
+/// after they are persisted, and only then published (<see cref="PublishSnapshotAsync"/>) to the recipient's
+/// <see cref="RecipientChecks"/>, which decides checks — for calls to this grain and, without a grain call, for the
+/// gateway of this silo (<see cref="LocalRecipientChecks"/>). Checks only tally hits in memory; a grain timer (and
+/// deactivation) drains and writes them.
 /// The one check that writes is a violation of a do-not-send request: the report is persisted here before the verdict
 /// is answered, then handed to the sender's grain; a reminder retries any the sender's grain has not acknowledged (it
 /// counts each report key once, so retries never double-count).
 /// </summary>
 public sealed partial class RecipientGrain(
-    [PersistentState("recipient", StorageNames.Clearinghouse)] IPersistentState<RecipientState> state,
+    [PersistentState("recipient", StorageNames.Large)] IPersistentState<RecipientState> state,
     IOptions<RecipientOptions> options,
-    IEnumerable<IHigherLevelLists> higherLevelLists,
+    HigherLevelListSet higherLevelLists,
     LocalRecipientChecks localChecks,
     [FromKeyedServices(ClearinghouseClock.Key)] TimeProvider clock,
     ILogger<RecipientGrain> logger) : Grain, IRecipient, IRemindable
@@ -31,17 +32,15 @@ public sealed partial class RecipientGrain(
 
     private RecordBook book = null!;
     private DoNotSendBook doNotSend = null!;
-    private StateWriteQueue writes = null!;
+    private StateWriter writer = null!;
     private RecipientChecks checks = null!;
 
     // Memory holds changes that need no acknowledgement but must be written some time (hits, delivered reports).
     private bool unwritten;
 
-    // Set when a write failed: memory may hold changes storage does not, so nothing more is written from this
-    // activation and it is deactivated to reload the truth from storage.
-    private bool stateSuspect;
+    private RecipientOptions Settings => options.Value;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         // A recipient's address must never be its grain key: Orleans logs and traces grain ids.
         if (!RecipientKeys.IsKey(this.GetPrimaryKeyString()))
@@ -49,43 +48,38 @@ public sealed partial class RecipientGrain(
             throw new InvalidOperationException("Recipient grains are keyed by RecipientKeys.For(address); get them through RecipientGrains.Get(address).");
         }
 
-        book = new RecordBook(state.State, options.Value.HitHalfLife);
-        doNotSend = new DoNotSendBook(state.State);
-        writes = new StateWriteQueue(() => state.WriteStateAsync());
+        book = new RecordBook(state.State, Settings.HitHalfLife);
+        doNotSend = new DoNotSendBook(state.State, Settings.MaxDoNotSendRequests, Settings.MaxUndeliveredReports);
+        writer = new StateWriter(GrainContext, state, logger);
         checks = new RecipientChecks(clock);
-        PublishChecks();
+        await PublishSnapshotAsync();
         localChecks.Register(this.GetPrimaryKeyString(), checks);
-        var interval = options.Value.HitFlushInterval;
+        var interval = Settings.HitFlushInterval;
         this.RegisterGrainTimer(FlushHitsAsync, new GrainTimerCreationOptions(interval, interval) { Interleave = true });
-        return Task.CompletedTask;
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         localChecks.Unregister(this.GetPrimaryKeyString(), checks);
-        await FlushHitsAsync(cancellationToken);
+        if (writer.IsTrusted)
+        {
+            await FlushHitsAsync(cancellationToken);
+        }
     }
 
     async Task<AddRecordResult> IRecipient.AddRecord(NewRecord record, ListPolicy? policy)
     {
         ArgumentNullException.ThrowIfNull(record);
-        EvictedRecord? evicted = null;
-        if (!book.Replaces(record))
-        {
-            DrainHits(); // eviction weighs entries by how often they are hit
-            var made = await book.MakeRoomAsync(record.Action == RecordAction.Allow, MaxRecords(policy), EvictionContext(policy));
-            evicted = made.Count > 0 ? made[^1] : null;
-            CountEvictions(made);
-        }
-
-        var result = book.Add(record, clock.GetUtcNow(), NewRecordId);
+        DrainHits(); // eviction weighs entries by how often they are hit
+        var (result, evicted) = await book.AddAsync(record, book.MaxRecords(policy, Settings.DefaultMaxRecords), EvictionContext(policy), NewRecordId);
         await PersistAsync();
+        CountEvictions(evicted);
         if (!result.Replaced)
         {
             ClearinghouseTelemetry.RecordsAdded.Add(1);
         }
 
-        return result with { Evicted = evicted };
+        return result;
     }
 
     async Task<ListInfo> IRecipient.SetListLimit(int? maxRecords, ListPolicy policy)
@@ -95,13 +89,10 @@ public sealed partial class RecipientGrain(
             throw new InvalidFieldException("max_records", "must be at least 1");
         }
 
-        book.MaxRecordsOverride = maxRecords;
         DrainHits();
-        var max = MaxRecords(policy);
-        var context = EvictionContext(policy);
-        CountEvictions(await book.EvictDownToAsync(allowList: false, max, context));
-        CountEvictions(await book.EvictDownToAsync(allowList: true, max, context));
+        var evicted = await book.SetMaxRecordsAsync(maxRecords, policy, Settings.DefaultMaxRecords, EvictionContext(policy));
         await PersistAsync();
+        CountEvictions(evicted);
         return ListInfo(policy);
     }
 
@@ -175,6 +166,12 @@ public sealed partial class RecipientGrain(
     private async Task<Verdict> RecordViolationAsync(DoNotSendEntry entry, CheckRequest request)
     {
         var recipient = request.Recipient ?? throw new ArgumentException("a check that can record a violation must carry its recipient", nameof(request));
+        if (doNotSend.UndeliveredFull)
+        {
+            // Perhaps the senders' grains are back: make room before refusing.
+            await DeliverReportsAsync();
+        }
+
         var (report, isNew) = doNotSend.RecordViolation(entry, recipient, request, clock.GetUtcNow());
         if (isNew)
         {
@@ -183,7 +180,7 @@ public sealed partial class RecipientGrain(
 
         if (doNotSend.Undelivered.Count > 0 && !await DeliverReportsAsync())
         {
-            await this.RegisterOrUpdateReminder(ReportReminder, options.Value.ReportRetryPeriod, options.Value.ReportRetryPeriod);
+            await this.RegisterOrUpdateReminder(ReportReminder, Settings.ReportRetryPeriod, Settings.ReportRetryPeriod);
         }
 
         return DoNotSendBook.ViolationVerdict(entry.Request, report.ReportKey);
@@ -192,57 +189,31 @@ public sealed partial class RecipientGrain(
     /// <summary>Hands every undelivered report to its sender's grain; true when none is left.</summary>
     private async Task<bool> DeliverReportsAsync()
     {
-        foreach (var report in doNotSend.Undelivered.ToList())
+        var waiting = doNotSend.Undelivered.Count;
+        try
         {
-            try
-            {
-                await GrainFactory.GetGrain<ISender>(report.Sender.Value).Report(report);
-            }
-            catch (Exception error)
-            {
-                LogReportDeliveryFailed(error);
-                return false;
-            }
-
-            // The acknowledgement need not be persisted at once: a report sent again is counted once.
-            doNotSend.MarkDelivered(report);
-            unwritten = true;
+            await doNotSend.DeliverAsync(report => GrainFactory.GetGrain<ISender>(report.Sender.Value).Report(report));
+            return true;
         }
-
-        return true;
+        catch (Exception error)
+        {
+            LogReportDeliveryFailed(error);
+            return false;
+        }
+        finally
+        {
+            // The acknowledgements need not be persisted at once: a report sent again is counted once.
+            unwritten |= doNotSend.Undelivered.Count < waiting;
+        }
     }
 
-    private int MaxRecords(ListPolicy? policy) =>
-        book.MaxRecordsOverride ?? policy?.ProviderMaxRecords ?? options.Value.DefaultMaxRecords;
-
-    private ListInfo ListInfo(ListPolicy? policy) => new(
-        MaxRecords(policy),
-        book.MaxRecordsOverride,
-        book.CountOf(allowList: false),
-        book.CountOf(allowList: true),
-        book.Secondary.Count,
-        options.Value.SecondaryMaxRecords);
+    private ListInfo ListInfo(ListPolicy? policy) => book.Info(policy, Settings.DefaultMaxRecords, Settings.SecondaryMaxRecords);
 
     private EvictionContext EvictionContext(ListPolicy? policy) => new(
-        EvictionPolicy.From(options.Value.Eviction),
+        EvictionPolicy.From(Settings.Eviction),
         clock.GetUtcNow(),
-        options.Value.SecondaryMaxRecords,
-        keys => AreListedAsync(policy?.ProviderId, keys));
-
-    private async Task<bool[]> AreListedAsync(string? providerId, SenderListKey[] keys)
-    {
-        var listed = new bool[keys.Length];
-        foreach (var list in higherLevelLists)
-        {
-            var answer = await list.AreListedAsync(providerId, keys);
-            for (var i = 0; i < listed.Length; i++)
-            {
-                listed[i] |= answer[i];
-            }
-        }
-
-        return listed;
-    }
+        Settings.SecondaryMaxRecords,
+        keys => higherLevelLists.AreListedAsync(policy?.ProviderId, keys));
 
     private static void CountEvictions(IReadOnlyList<EvictedRecord> evicted)
     {
@@ -254,34 +225,34 @@ public sealed partial class RecipientGrain(
 
     private string NewRecordId() => Guid.CreateVersion7(clock.GetUtcNow()).ToString("N");
 
-    /// <summary>Writes the state and, once it is stored, publishes it to the checks: a check never sees an unacknowledged change.</summary>
+    /// <summary>
+    /// Writes the state and, once it is stored, publishes it: a check never sees an unacknowledged change. A failed
+    /// write throws and the activation reloads (see <see cref="StateWriter"/>).
+    /// </summary>
     private async Task PersistAsync()
     {
-        try
-        {
-            DrainHits();
-            unwritten = false;
-            await writes.WriteAsync();
-        }
-        catch
-        {
-            stateSuspect = true;
-            this.DeactivateOnIdle();
-            throw;
-        }
-
-        PublishChecks();
+        DrainHits();
+        unwritten = false;
+        await writer.WriteAsync();
+        await PublishSnapshotAsync();
     }
 
-    private void PublishChecks() =>
-        checks.Publish(new RecipientSnapshot(book.Index, book.SecondaryIndex, state.State.DoNotSend.Keys.ToFrozenSet(StringComparer.Ordinal)));
+    /// <summary>
+    /// Hands the checks the snapshot of the persisted records and requests: from now on every check (this grain's, and
+    /// this silo's gateway's without a grain call) decides by it.
+    /// </summary>
+    private Task PublishSnapshotAsync()
+    {
+        checks.Publish(RecipientSnapshot.Of(book, doNotSend));
+        return Task.CompletedTask;
+    }
 
     private void DrainHits() => unwritten |= checks.DrainHitsInto(book);
 
     private async Task FlushHitsAsync(CancellationToken cancellationToken)
     {
         DrainHits();
-        if (!unwritten || stateSuspect)
+        if (!unwritten || !writer.IsTrusted)
         {
             return;
         }
@@ -289,16 +260,15 @@ public sealed partial class RecipientGrain(
         unwritten = false;
         try
         {
-            await writes.WriteAsync();
+            await writer.WriteAsync();
         }
         catch (Exception error)
         {
-            unwritten = true;
             LogHitFlushFailed(error);
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Writing a recipient's hit counts failed; they are kept in memory and retried")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Writing a recipient's hit counts failed; the grain reloads its state (hits since the last write are lost)")]
     private partial void LogHitFlushFailed(Exception error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A violation report could not reach the sender's grain; it stays persisted and a reminder retries it")]

@@ -2,96 +2,141 @@ using System.Security.Cryptography;
 using System.Text;
 using Clearinghouse.Contracts;
 using Clearinghouse.Domain;
+using Clearinghouse.Grains.Persistence;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Concurrency;
+using Orleans.Storage;
 
 namespace Clearinghouse.Grains.Violations;
 
 /// <summary>
-/// One reported sender (see <see cref="ISender"/>). Not reentrant: reports are counted one at a time. A report is
-/// persisted before it is acknowledged; a report that passes a threshold also persists the open case, and a reminder
-/// finishes the escalation (outbox, then filter list) if this activation cannot.
+/// One reported sender (see <see cref="ISender"/>), a thin host of <see cref="ReportedSender"/>. Each report is decided
+/// at once, in memory, and answered once its event is stored — one small write, whatever the sender's history
+/// (<see cref="EventLog{TSnapshot, TEvent, TItem}"/>). Reentrant with one write in flight (<see cref="StateWriter"/>):
+/// reports that arrive while a write runs share the next one, so a sender reported by many at once is not a queue of
+/// writes. An answer is given only once everything it reflects is stored.
+/// <para>
+/// A report that passes a threshold stores the open case with it and is answered; the escalation then proceeds from
+/// that stored state, never inside a report: a grain timer (at once) and a reminder (registered before the case is
+/// stored, so that a crash cannot strand it) run the idempotent steps — queue the case in the outbox, list the
+/// sender — and record each when it is done. Reports go on meanwhile.
+/// </para>
+/// The score goes to the ranking shard and the reports to the domain's aggregate on a timer, coalesced, off the
+/// report's path; decisions use this silo's <see cref="RankingViewCache"/>.
 /// </summary>
+[Reentrant]
 public sealed partial class SenderGrain(
-    [PersistentState("sender", StorageNames.Clearinghouse)] IPersistentState<SenderState> state,
+    [FromKeyedServices(StorageNames.Large)] IGrainStorage storage,
     IOptions<ViolationOptions> options,
+    RankingViewCache views,
     [FromKeyedServices(ClearinghouseClock.Key)] TimeProvider clock,
     ILogger<SenderGrain> logger) : Grain, ISender, IRemindable
 {
+    public const string LogName = "sender-log";
     private const string EscalationReminder = "escalation";
     private static readonly KeyValuePair<string, object?>[] FromVerdict = [new("source", "verdict")];
     private static readonly KeyValuePair<string, object?>[] FromProvider = [new("source", "provider")];
 
-    private ViolationLedger ledger = null!;
-    private RankingView lastView = RankingView.Initial;
-    private Address sender = null!;
+    private readonly List<SenderEvent> unwritten = [];
+    private readonly List<LedgerEntry> forDomain = [];
+    private EventLog<SenderSnapshot, SenderEvent, LedgerEntry> log = null!;
+    private ReportedSender sender = null!;
+    private StateWriter writer = null!;
+    private IGrainTimer escalationTimer = null!;
+    private Task? escalating;
+    private bool scoreChanged;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    // Set with an event that needs the escalation reminder; the write registers it before storing the event.
+    private bool reminderNeeded;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        var settings = options.Value;
-        ledger = new ViolationLedger(state.State.Ledger, settings.Window, settings.HalfLife, settings.MaxEvidence);
         // A key, not input: taken as it is (a sender stored before '*' was refused in named addresses still loads).
-        sender = Address.Parse(this.GetPrimaryKeyString(), "sender", allowAsterisk: true);
-        lastView = lastView with { Settings = settings.InitialThresholds() };
-        return Task.CompletedTask;
+        var address = Address.Parse(this.GetPrimaryKeyString(), "sender", allowAsterisk: true);
+        log = new EventLog<SenderSnapshot, SenderEvent, LedgerEntry>(storage, this.GetGrainId(), LogName);
+        var stored = await log.LoadAsync();
+        sender = new ReportedSender(address, stored.Snapshot ?? new SenderSnapshot(), options.Value.LedgerLimits());
+        sender.Restore(stored.Chunks.SelectMany(c => c.Items), stored.Events, clock.GetUtcNow());
+        writer = new StateWriter(GrainContext, WriteAsync, logger);
+
+        var interval = options.Value.RankingInterval;
+        this.RegisterGrainTimer(PushAsync, new GrainTimerCreationOptions(interval, interval) { Interleave = true });
+        escalationTimer = this.RegisterGrainTimer(EscalateOnTimerAsync, new GrainTimerCreationOptions(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan) { Interleave = true });
+        if (sender.PendingAction is not null)
+        {
+            escalationTimer.Change(TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+        }
     }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
+        writer.IsTrusted ? PushAsync(cancellationToken) : Task.CompletedTask;
 
     async Task<ReportOutcome> ISender.Report(ViolationReport report)
     {
         ArgumentNullException.ThrowIfNull(report);
-        var now = clock.GetUtcNow();
-        if (!ledger.TryAdd(report, now))
+        writer.EnsureTrusted();
+        await views.EnsureFreshAsync();
+        var counted = sender.Report(report, views.Current, clock.GetUtcNow());
+
+        // What the answer says is taken now: everything it reflects is in this write or an earlier one.
+        var outcome = new ReportOutcome(counted is null, sender.State, sender.CaseId);
+        if (counted is null)
         {
-            return new ReportOutcome(true, state.State.Escalation, state.State.CaseId);
+            await writer.WhenPersistedAsync();
+            return outcome;
         }
+
+        var opened = counted.Transition is { Step: EscalationStep.Opened } transition ? transition : null;
+        Record(counted);
+        await writer.WriteAsync();
 
         ClearinghouseTelemetry.Violations.Add(1, report.Source == ReportSource.Verdict ? FromVerdict : FromProvider);
-        var standing = ledger.Standing(now);
-        var view = await RankAsync(standing.WeightedRecipients);
-        if (state.State.Escalation is EscalationState.None or EscalationState.Delisted)
+        forDomain.Add(new LedgerEntry(report.ReportKey, report.RecipientHash, report.ProviderId, sender.Sender.Value, ViolationLedger.HourOf(report.SecondMessage.Date), 0, 0));
+        scoreChanged = true;
+        if (opened is not null)
         {
-            var decision = ThresholdPolicy.Decide(standing, view);
-            if (decision.Escalate)
-            {
-                Open(standing, decision.Reason, now);
-            }
+            LogEscalated(opened.Case!.CaseId, opened.Case.Reason);
+            ClearinghouseTelemetry.Escalations.Add(1);
+            escalationTimer.Change(TimeSpan.Zero, Timeout.InfiniteTimeSpan);
         }
 
-        await state.WriteStateAsync();
-        ForwardToDomain(report);
-        if (state.State.Escalation == EscalationState.Escalated)
-        {
-            await CompleteEscalationAsync();
-        }
-
-        return new ReportOutcome(false, state.State.Escalation, state.State.CaseId);
+        return outcome;
     }
 
-    Task<SenderStatus> ISender.GetStatus()
+    async Task<SenderStatus> ISender.GetStatus()
     {
-        var now = clock.GetUtcNow();
-        var s = state.State;
-        return Task.FromResult(new SenderStatus(
-            sender, s.Escalation, s.CaseId, ledger.Standing(now), ledger.TotalReports, ledger.Evidence.Count,
-            s.EscalatedAt, s.ListedAt, s.DelistedAt, ledger.Providers(now)));
+        writer.EnsureTrusted();
+        var status = sender.Status(clock.GetUtcNow());
+        await writer.WhenPersistedAsync();
+        return status;
     }
 
     async Task<bool> ISender.Delist(string reason)
     {
-        var s = state.State;
-        if (s.Escalation is not (EscalationState.Listed or EscalationState.Escalated))
+        writer.EnsureTrusted();
+
+        // Let a running escalation step finish first, so that its result is recorded before the delisting.
+        if (escalating is { IsCompleted: false } running)
+        {
+            await running.ContinueWith(_ => { }, TaskScheduler.Current);
+        }
+
+        var delisted = sender.Delist(reason, clock.GetUtcNow());
+        if (delisted is null && sender.PendingAction != EscalationAction.Unlist)
         {
             return false;
         }
 
-        await GrainFactory.GetGrain<IFilterList>(0).Append(FilterChangeOp.Remove, FilterEntry.ForAddress(sender), reason, s.CaseId ?? "");
-        s.Escalation = EscalationState.Delisted;
-        s.DelistedAt = clock.GetUtcNow();
-        s.OpenCase = null;
-        ledger.Reset();
-        await state.WriteStateAsync();
-        await this.StopReminderAsync(EscalationReminder);
+        if (delisted is not null)
+        {
+            Record(delisted);
+            await writer.WriteAsync();
+        }
+
+        // The removal from the filter list, before answering (a failure is retried by the reminder).
+        await EscalateAsync();
         return true;
     }
 
@@ -102,79 +147,13 @@ public sealed partial class SenderGrain(
             return;
         }
 
-        if (state.State.Escalation == EscalationState.Escalated)
-        {
-            await CompleteEscalationAsync();
-        }
-        else
+        if (sender.PendingAction is null)
         {
             await this.StopReminderAsync(EscalationReminder);
-        }
-    }
-
-    private void Open(SenderStanding standing, string reason, DateTimeOffset now)
-    {
-        var s = state.State;
-        s.Escalation = EscalationState.Escalated;
-        s.CaseId = $"case-{Guid.CreateVersion7(now):N}";
-        s.EscalatedAt = now;
-        s.OpenCase = new EscalationCase(s.CaseId, sender, now, standing, ledger.Providers(now), [.. ledger.Evidence], reason);
-        ClearinghouseTelemetry.Escalations.Add(1);
-        LogEscalated(s.CaseId, reason);
-    }
-
-    /// <summary>Queues the open case in the outbox and lists the sender; both steps are idempotent, so a retry is safe.</summary>
-    private async Task CompleteEscalationAsync()
-    {
-        var s = state.State;
-        if (s.OpenCase is not { } open)
-        {
             return;
         }
 
-        try
-        {
-            await this.RegisterOrUpdateReminder(EscalationReminder, options.Value.EscalationRetryPeriod, options.Value.EscalationRetryPeriod);
-            await GrainFactory.GetGrain<IEscalationOutbox>(0).Enqueue(open);
-            await GrainFactory.GetGrain<IFilterList>(0).Append(FilterChangeOp.Add, FilterEntry.ForAddress(sender), open.Reason, open.CaseId);
-            s.Escalation = EscalationState.Listed;
-            s.ListedAt = clock.GetUtcNow();
-            s.OpenCase = null;
-            await state.WriteStateAsync();
-            await this.StopReminderAsync(EscalationReminder);
-        }
-        catch (Exception error)
-        {
-            // The report is already persisted: the reminder finishes the escalation later.
-            LogEscalationIncomplete(error, open.CaseId);
-        }
-    }
-
-    private async Task<RankingView> RankAsync(double score)
-    {
-        try
-        {
-            lastView = await GrainFactory.GetGrain<IViolationShard>(ShardOf(sender.Value, options.Value.RankingShards)).Update(sender.Value, score);
-        }
-        catch (Exception error)
-        {
-            LogRankingUnavailable(error);
-        }
-
-        return lastView;
-    }
-
-    private void ForwardToDomain(ViolationReport report)
-    {
-        try
-        {
-            // One-way: completes at once; the domain aggregate persists it on its own timer.
-            _ = GrainFactory.GetGrain<ISenderDomain>(sender.Domain).Add(report);
-        }
-        catch (Exception error)
-        {
-            LogDomainForwardFailed(error);
-        }
+        await EscalateOnTimerAsync(CancellationToken.None);
     }
 
     /// <summary>A stable shard number for a sender (string hash codes differ between processes).</summary>
@@ -185,15 +164,131 @@ public sealed partial class SenderGrain(
         return (int)(BitConverter.ToUInt32(hash) % (uint)Math.Max(1, shards));
     }
 
+    /// <summary>Queues an event for the next write (applied to memory already).</summary>
+    private void Record(SenderEvent change)
+    {
+        unwritten.Add(change);
+        reminderNeeded |= change.Transition?.Step is EscalationStep.Opened or EscalationStep.Delisted;
+    }
+
+    /// <summary>Runs the pending escalation steps (one run at a time); faults when a step fails.</summary>
+    private Task EscalateAsync()
+    {
+        if (escalating is { IsCompleted: false } running)
+        {
+            return running;
+        }
+
+        return escalating = RunEscalationAsync();
+    }
+
+    private async Task RunEscalationAsync()
+    {
+        while (writer.IsTrusted && sender.PendingAction is { } action)
+        {
+            await RunStepAsync(action);
+            if (sender.Complete(action, clock.GetUtcNow()) is { } done)
+            {
+                Record(done);
+                await writer.WriteAsync();
+            }
+        }
+
+        if (writer.IsTrusted && sender.PendingAction is null)
+        {
+            await this.StopReminderAsync(EscalationReminder);
+        }
+    }
+
+    /// <summary>One escalation step; each is idempotent, so one repeated after a crash changes nothing twice.</summary>
+    private async Task RunStepAsync(EscalationAction action)
+    {
+        var entry = FilterEntry.ForAddress(sender.Sender);
+        switch (action)
+        {
+            case EscalationAction.QueueCase:
+                await GrainFactory.GetGrain<IEscalationOutbox>(0).Enqueue(sender.OpenCase!);
+                break;
+            case EscalationAction.List:
+                var open = sender.OpenCase!;
+                await GrainFactory.GetGrain<IFilterList>(0).Append(FilterChangeOp.Add, entry, open.Reason, open.CaseId);
+                break;
+            case EscalationAction.Unlist:
+                await GrainFactory.GetGrain<IFilterList>(0).Append(FilterChangeOp.Remove, entry, sender.DelistReason ?? "", sender.CaseId ?? "");
+                break;
+        }
+    }
+
+    private async Task EscalateOnTimerAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await EscalateAsync();
+        }
+        catch (Exception error)
+        {
+            // The decision is stored: the reminder runs the step again.
+            LogEscalationIncomplete(error, sender.CaseId ?? "");
+        }
+    }
+
+    /// <summary>
+    /// The write of <see cref="writer"/>: the events not yet stored, as one batch (and a checkpoint when due). An event
+    /// that opens a case or delists needs the escalation reminder, registered first: once the event is stored,
+    /// something must finish the escalation whatever happens to this activation (a failure fails the write).
+    /// </summary>
+    private async Task WriteAsync()
+    {
+        while (reminderNeeded)
+        {
+            reminderNeeded = false;
+            var period = options.Value.EscalationRetryPeriod;
+            await this.RegisterOrUpdateReminder(EscalationReminder, period, period);
+        }
+
+        // Taken together with the checkpoint, before anything else is awaited: they match exactly.
+        var events = unwritten.ToList();
+        unwritten.Clear();
+        await log.WriteAsync(events, () => LedgerChunks.Checkpoint(sender.CopySnapshot(), sender.Ledger));
+    }
+
+    /// <summary>Sends the stored reports to the domain's aggregate (one-way) and the score to the ranking shard.</summary>
+    private async Task PushAsync(CancellationToken cancellationToken)
+    {
+        if (!writer.IsTrusted)
+        {
+            return;
+        }
+
+        if (forDomain.Count > 0)
+        {
+            var batch = forDomain.ToArray();
+            forDomain.Clear();
+            _ = GrainFactory.GetGrain<ISenderDomain>(sender.Sender.Domain).Add(batch);
+        }
+
+        if (scoreChanged)
+        {
+            scoreChanged = false;
+            var score = sender.Ledger.Standing(clock.GetUtcNow()).WeightedRecipients;
+            try
+            {
+                views.Offer(await GrainFactory.GetGrain<IViolationShard>(ShardOf(sender.Sender.Value, options.Value.RankingShards)).Update(sender.Sender.Value, score));
+            }
+            catch (Exception error)
+            {
+                scoreChanged = true;
+                LogRankingUnavailable(error);
+            }
+        }
+    }
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sender escalated: case {CaseId}: {Reason}")]
     private partial void LogEscalated(string caseId, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Escalation of case {CaseId} is not complete yet; a reminder retries it")]
     private partial void LogEscalationIncomplete(Exception error, string caseId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The ranking shard did not answer; the last known thresholds apply")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The ranking shard did not answer; the score is sent again later")]
     private partial void LogRankingUnavailable(Exception error);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "A report could not be added to its domain's aggregate")]
-    private partial void LogDomainForwardFailed(Exception error);
 }

@@ -1,5 +1,7 @@
 using Clearinghouse.Contracts;
 using Clearinghouse.Domain;
+using Clearinghouse.Grains.Persistence;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Clearinghouse.Grains.Violations;
@@ -7,13 +9,17 @@ namespace Clearinghouse.Grains.Violations;
 /// <summary>The ranking root (see <see cref="IViolationRanking"/>): merges shard histograms, owns the settings.</summary>
 public sealed class ViolationRankingGrain(
     [PersistentState("ranking", StorageNames.Clearinghouse)] IPersistentState<RankingState> state,
-    IOptions<ViolationOptions> options) : Grain, IViolationRanking
+    IOptions<ViolationOptions> options,
+    RankingViewCache views,
+    ILogger<ViolationRankingGrain> logger) : Grain, IViolationRanking
 {
     private readonly Dictionary<int, ScoreHistogram> shards = [];
     private RankingView view = RankingView.Initial;
+    private StateWriter writer = null!;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        writer = new StateWriter(GrainContext, state, logger);
         view = view with { Settings = state.State.Settings ?? options.Value.InitialThresholds() };
         return Task.CompletedTask;
     }
@@ -37,8 +43,12 @@ public sealed class ViolationRankingGrain(
     {
         var valid = settings.Validated();
         state.State.Settings = valid;
-        await state.WriteStateAsync();
+        await writer.WriteAsync();
+
+        // Only now do readers (GetView and Merge interleave) see the new settings: never unpersisted ones. This silo's
+        // senders decide with them at once; the others as their score updates bring them back (RankingInterval).
         view = view with { Settings = valid };
+        views.Offer(view);
         await Task.WhenAll(Enumerable.Range(0, Math.Max(1, options.Value.RankingShards))
             .Select(shard => GrainFactory.GetGrain<IViolationShard>(shard).Refresh(view)));
         return valid;

@@ -5,28 +5,44 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
+using Orleans.Storage;
 
 namespace Clearinghouse.Grains.Violations;
 
 /// <summary>
-/// One ranking shard (see <see cref="IViolationShard"/>). Reentrant: updates only touch memory; a timer sends the
-/// histogram to the root and writes the scores (one write in flight at a time).
+/// One ranking shard (see <see cref="IViolationShard"/>), a thin host of <see cref="ShardScores"/>. Reentrant: updates
+/// only touch memory. A timer sends the histogram to the root and stores the scores that changed since the last tick
+/// as one event (<see cref="EventLog{TSnapshot, TEvent, TItem}"/>); every few hundred ticks a checkpoint rewrites
+/// all scores in chunks. A tick with no change writes nothing.
 /// </summary>
 [Reentrant]
 public sealed partial class ViolationShardGrain(
-    [PersistentState("rankingshard", StorageNames.Clearinghouse)] IPersistentState<ShardState> state,
+    [FromKeyedServices(StorageNames.Large)] IGrainStorage storage,
     IOptions<ViolationOptions> options,
     [FromKeyedServices(ClearinghouseClock.Key)] TimeProvider clock,
     ILogger<ViolationShardGrain> logger) : Grain, IViolationShard
 {
+    public const string LogName = "rankingshard-log";
+    private const int ChunkSize = 2048;
+
+    private EventLog<ShardCheckpoint, ShardScore, ShardScore> log = null!;
+    private ShardScores scores = null!;
+    private StateWriter writer = null!;
     private RankingView view = RankingView.Initial;
-    private StateWriteQueue writes = null!;
-    private bool dirty;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        writes = new StateWriteQueue(() => state.WriteStateAsync());
-        view = view with { Settings = options.Value.InitialThresholds() };
+        var settings = options.Value;
+        scores = new ShardScores(settings.Window, settings.HalfLife, settings.MaxRankedSendersPerShard);
+        log = new EventLog<ShardCheckpoint, ShardScore, ShardScore>(storage, this.GetGrainId(), LogName);
+        var stored = await log.LoadAsync();
+        foreach (var score in stored.Chunks.SelectMany(c => c.Items).Concat(stored.Events))
+        {
+            scores.Restore(score);
+        }
+
+        writer = new StateWriter(GrainContext, WriteAsync, logger);
+        view = view with { Settings = settings.InitialThresholds() };
         try
         {
             view = await GrainFactory.GetGrain<IViolationRanking>(0).GetView();
@@ -36,17 +52,16 @@ public sealed partial class ViolationShardGrain(
             LogRootUnavailable(error);
         }
 
-        var interval = options.Value.RankingInterval;
+        var interval = settings.RankingInterval;
         this.RegisterGrainTimer(PushAsync, new GrainTimerCreationOptions(interval, interval) { Interleave = true });
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
-        dirty ? writes.WriteAsync() : Task.CompletedTask;
+        writer.IsTrusted ? writer.WriteAsync() : Task.CompletedTask;
 
     Task<RankingView> IViolationShard.Update(string sender, double score)
     {
-        state.State.Scores[sender] = new ShardScore { Score = score, Hour = ViolationLedger.HourOf(clock.GetUtcNow()) };
-        dirty = true;
+        scores.Update(sender, score, ViolationLedger.HourOf(clock.GetUtcNow()));
         return Task.FromResult(view);
     }
 
@@ -56,44 +71,43 @@ public sealed partial class ViolationShardGrain(
         return Task.CompletedTask;
     }
 
-    /// <summary>The shard's scores decayed to now, dropping senders whose reports have all left the window.</summary>
-    public static ScoreHistogram Histogram(Dictionary<string, ShardScore> scores, long nowHour, TimeSpan window, TimeSpan halfLife)
-    {
-        var histogram = new ScoreHistogram();
-        foreach (var (sender, entry) in scores.ToList())
-        {
-            var age = nowHour - entry.Hour;
-            if (age >= window.TotalHours)
-            {
-                scores.Remove(sender);
-                continue;
-            }
-
-            histogram.Add(entry.Score * Math.Pow(0.5, age / Math.Max(1, halfLife.TotalHours)));
-        }
-
-        return histogram;
-    }
-
     private async Task PushAsync(CancellationToken cancellationToken)
     {
-        var settings = options.Value;
-        var histogram = Histogram(state.State.Scores, ViolationLedger.HourOf(clock.GetUtcNow()), settings.Window, settings.HalfLife);
+        var histogram = scores.Histogram(ViolationLedger.HourOf(clock.GetUtcNow()));
         try
         {
             view = await GrainFactory.GetGrain<IViolationRanking>(0).Merge((int)this.GetPrimaryKeyLong(), histogram);
-            if (dirty)
-            {
-                dirty = false;
-                await writes.WriteAsync();
-            }
         }
         catch (Exception error)
         {
             LogRootUnavailable(error);
         }
+
+        if (!writer.IsTrusted)
+        {
+            return;
+        }
+
+        try
+        {
+            await writer.WriteAsync();
+        }
+        catch (StateNotPersistedException error)
+        {
+            LogWriteFailed(error);
+        }
     }
+
+    /// <summary>The scores changed since the last write, as one event; at a checkpoint, every score, in chunks.</summary>
+    private Task WriteAsync() =>
+        log.WriteAsync(scores.TakeChanged(), () => new LogCheckpoint<ShardCheckpoint, ShardScore>(
+            new ShardCheckpoint { Senders = scores.Count },
+            scores.All.Chunk(ChunkSize).Select(chunk => (chunk.ToList(), 0L)).ToList(),
+            _ => true));
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The ranking root did not answer; the shard keeps its last view")]
     private partial void LogRootUnavailable(Exception error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A ranking shard could not store its scores; it reloads from storage")]
+    private partial void LogWriteFailed(Exception error);
 }

@@ -1,4 +1,5 @@
 using Clearinghouse.Gateway;
+using Clearinghouse.Gateway.Public;
 using Microsoft.Extensions.FileProviders;
 
 namespace Clearinghouse.Silo.Hosting;
@@ -56,6 +57,11 @@ public static class ClearinghouseHost
         var options = builder.AddClearinghouseSilo();
         EndpointSecurity.CheckHttp2(builder.Configuration);
         var plaintextEndpoints = EndpointSecurity.CheckPlaintext(builder.Configuration, options.Security.AllowPlaintext);
+        if (builder.ListenForPublicSite(options.Security.AllowPlaintext) is { } plaintextSite)
+        {
+            plaintextEndpoints = [.. plaintextEndpoints, plaintextSite];
+        }
+
         var developmentCredentials = DevelopmentCredentials.ApplyIfNoneConfigured(builder.Configuration, options);
 
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.Cluster.ShutdownTimeout);
@@ -78,6 +84,7 @@ public static class ClearinghouseHost
     {
         var app = builder.Build();
         app.MapManagement(app.Services.GetRequiredService<ClearinghouseOptions>());
+        app.MapPublicSite();
         app.MapClearinghouseGateway();
         return app;
     }

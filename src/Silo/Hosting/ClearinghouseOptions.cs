@@ -7,6 +7,12 @@ public enum StorageMode
 
     /// <summary>Redis for membership, grain state and reminders: several silos, state survives restarts.</summary>
     Redis,
+
+    /// <summary>
+    /// Azure Storage: Table membership and reminders, grain state in Table (bounded states) or Blob (states that can
+    /// outgrow a table entity): several silos, state survives restarts.
+    /// </summary>
+    AzureStorage,
 }
 
 /// <summary>How the silo is built (configuration section <c>Clearinghouse</c>).</summary>
@@ -17,6 +23,8 @@ public sealed class ClearinghouseOptions
     public StorageMode Storage { get; set; } = StorageMode.Memory;
 
     public RedisSettings Redis { get; set; } = new();
+
+    public AzureStorageSettings AzureStorage { get; set; } = new();
 
     public ClusterSettings Cluster { get; set; } = new();
 
@@ -38,6 +46,35 @@ public sealed class RedisSettings
 {
     /// <summary>A StackExchange.Redis configuration string, e.g. <c>redis:6379,password=...</c>.</summary>
     public string ConnectionString { get; set; } = "127.0.0.1:6379";
+}
+
+/// <summary>
+/// Where the <see cref="StorageMode.AzureStorage"/> profile keeps its state: a connection string (from an environment
+/// variable or a settings directory, never the command line), or the Table and Blob service URIs reached with
+/// <c>DefaultAzureCredential</c> (a managed or workload identity in production).
+/// </summary>
+public sealed class AzureStorageSettings
+{
+    public const string ConnectionStringKey = "Clearinghouse:AzureStorage:ConnectionString";
+
+    /// <summary>An Azure Storage connection string (account key or SAS): a secret.</summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>The Table service, e.g. <c>https://account.table.core.windows.net</c>, when no connection string is set.</summary>
+    public Uri? TableServiceUri { get; set; }
+
+    /// <summary>The Blob service, e.g. <c>https://account.blob.core.windows.net</c>, when no connection string is set.</summary>
+    public Uri? BlobServiceUri { get; set; }
+
+    /// <summary>The client id of a user-assigned managed identity for <c>DefaultAzureCredential</c>; none: the default identity.</summary>
+    public string? ManagedIdentityClientId { get; set; }
+
+    /// <summary>
+    /// The Blob container of large grain states. Default: the cluster's <c>ServiceId</c> in lower case with
+    /// <c>-state</c> appended, so that services sharing an account do not share blobs (Table rows are already
+    /// separated by service and cluster id).
+    /// </summary>
+    public string? BlobContainer { get; set; }
 }
 
 public sealed class ClusterSettings

@@ -1,5 +1,6 @@
 using Clearinghouse.Domain;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Clearinghouse.Silo.Hosting;
 
@@ -13,6 +14,11 @@ public static class CoreServices
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddKeyedSingleton<TimeProvider>(ClearinghouseClock.Key, (provider, _) => provider.GetRequiredService<TimeProvider>());
         services.Configure<FilterListOptions>(configuration.GetSection(FilterListOptions.Section));
+        services.AddOptions<DelistingOptions>().Bind(configuration.GetSection(DelistingOptions.Section))
+            .Validate(delisting => delisting.Problem() is not { } problem
+                ? true
+                : throw new OptionsValidationException(DelistingOptions.Section, typeof(DelistingOptions), [$"{DelistingOptions.Section}: {problem}"]))
+            .ValidateOnStart();
         return services;
     }
 }

@@ -5,7 +5,9 @@ using StackExchange.Redis;
 
 namespace Clearinghouse.Silo.Hosting;
 
-/// <summary>Builds the silo from configuration: memory (embedded, one process) or Redis (durable, several silos).</summary>
+/// <summary>
+/// Builds the silo from configuration: memory (embedded, one process), Redis or Azure Storage (durable, several silos).
+/// </summary>
 public static class SiloConfiguration
 {
     public static ClearinghouseOptions AddClearinghouseSilo(this WebApplicationBuilder builder)
@@ -13,6 +15,13 @@ public static class SiloConfiguration
         var options = builder.Configuration.GetSection(ClearinghouseOptions.Section).Get<ClearinghouseOptions>() ?? new ClearinghouseOptions();
         DevelopmentCredentials.ApplyRecipientKeySecretIfNone(builder.Configuration, options);
         builder.Services.AddClearinghouseCore(builder.Configuration).AddClearinghouseGrainServices(builder.Configuration);
+        AzureStorageClients? azure = null;
+        if (options.Storage == StorageMode.AzureStorage)
+        {
+            AzureStorageProfile.RefuseSecretsOnCommandLine(builder.Configuration);
+            azure = AzureStorageProfile.CreateClients(options.AzureStorage, options.Cluster.ServiceId);
+            builder.Services.AddSingleton(azure);
+        }
 
         builder.UseOrleans(silo =>
         {
@@ -33,15 +42,22 @@ public static class SiloConfiguration
             // How fast a dead silo is noticed (probes, votes) and what a call waits for: see appsettings.json.
             silo.Services.Configure<ClusterMembershipOptions>(builder.Configuration.GetSection("Clearinghouse:Cluster:Membership"));
 
-            if (options.Storage == StorageMode.Redis)
+            switch (options.Storage)
             {
-                UseRedis(silo, options);
-            }
-            else
-            {
-                silo.UseLocalhostClustering(options.Cluster.SiloPort, options.Cluster.GatewayPort, serviceId: options.Cluster.ServiceId, clusterId: options.Cluster.ClusterId);
-                silo.AddMemoryGrainStorage(StorageNames.Clearinghouse);
-                silo.UseInMemoryReminderService();
+                case StorageMode.Redis:
+                    ConfigureEndpoints(silo, options);
+                    UseRedis(silo, options);
+                    break;
+                case StorageMode.AzureStorage:
+                    ConfigureEndpoints(silo, options);
+                    silo.UseAzureStorage(azure!);
+                    break;
+                default:
+                    silo.UseLocalhostClustering(options.Cluster.SiloPort, options.Cluster.GatewayPort, serviceId: options.Cluster.ServiceId, clusterId: options.Cluster.ClusterId);
+                    silo.AddMemoryGrainStorage(StorageNames.Clearinghouse);
+                    silo.Services.AddLargeStateInSameStorage();
+                    silo.UseInMemoryReminderService();
+                    break;
             }
         });
 
@@ -66,13 +82,16 @@ public static class SiloConfiguration
         return minimum;
     }
 
-    private static void UseRedis(ISiloBuilder silo, ClearinghouseOptions options)
+    private static void ConfigureEndpoints(ISiloBuilder silo, ClearinghouseOptions options)
     {
         var advertised = string.IsNullOrWhiteSpace(options.Cluster.AdvertisedAddress)
             ? IPAddress.Loopback
             : ConfiguredAddress.Parse(options.Cluster.AdvertisedAddress, "Clearinghouse:Cluster:AdvertisedAddress");
         silo.ConfigureEndpoints(advertised, options.Cluster.SiloPort, options.Cluster.GatewayPort, listenOnAnyHostAddress: !IPAddress.IsLoopback(advertised));
+    }
 
+    private static void UseRedis(ISiloBuilder silo, ClearinghouseOptions options)
+    {
         ConfigurationOptions Redis()
         {
             var redis = ConfigurationOptions.Parse(options.Redis.ConnectionString);
@@ -83,6 +102,9 @@ public static class SiloConfiguration
 
         silo.UseRedisClustering(clustering => clustering.ConfigurationOptions = Redis());
         silo.AddRedisGrainStorage(StorageNames.Clearinghouse, storage => storage.ConfigurationOptions = Redis());
+        // Redis values are limited only by memory: large states share the store (and their keys, which do not name
+        // the provider, so state written before the split still reads).
+        silo.Services.AddLargeStateInSameStorage();
         silo.UseRedisReminderService(reminders => reminders.ConfigurationOptions = Redis());
     }
 }

@@ -9,7 +9,8 @@ public sealed partial class StartupBanner(
     IHostApplicationLifetime lifetime,
     ClearinghouseOptions options,
     StartupFacts facts,
-    ILogger<StartupBanner> logger) : IHostedService
+    ILogger<StartupBanner> logger,
+    AzureStorageClients? azure = null) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -39,13 +40,22 @@ public sealed partial class StartupBanner(
             LogManagement(string.Join(", ", addresses.Where(a => BindingAddress.Parse(a).Port == port)));
         }
 
-        if (options.Storage == StorageMode.Memory)
+        switch (options.Storage)
         {
-            LogNotDurable();
-        }
-        else
-        {
-            LogDurable(options.Cluster.ClusterId);
+            case StorageMode.Redis:
+                LogDurableRedis(options.Cluster.ClusterId);
+                break;
+            case StorageMode.AzureStorage:
+                LogDurableAzure(azure!.Tables.Uri, azure.Blobs.Uri, azure.BlobContainer, azure.UsesIdentity ? "DefaultAzureCredential" : "connection string", options.Cluster.ClusterId);
+                if (azure.IsLocalEmulator)
+                {
+                    LogEmulator();
+                }
+
+                break;
+            default:
+                LogNotDurable();
+                break;
         }
 
         if (facts.PlaintextEndpoints.Count > 0)
@@ -68,11 +78,17 @@ public sealed partial class StartupBanner(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Management (HTTP/1.1: /health/live, /health/ready, /metrics) listening on {Addresses}")]
     private partial void LogManagement(string addresses);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "STATE IS NOT DURABLE: in-memory storage and localhost clustering; every record is lost when this process stops. Set Clearinghouse__Storage=Redis for durable state.")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "STATE IS NOT DURABLE: in-memory storage and localhost clustering; every record is lost when this process stops. Set Clearinghouse__Storage=AzureStorage or Redis for durable state.")]
     private partial void LogNotDurable();
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "State is durable: Redis clustering, grain state and reminders (cluster {ClusterId})")]
-    private partial void LogDurable(string clusterId);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "State is durable: Redis clustering, grain state and reminders (cluster {ClusterId}); a write is answered once Redis has it (on disk with appendfsync always)")]
+    private partial void LogDurableRedis(string clusterId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "State is durable: Azure Storage, Table membership, reminders and bounded grain states at {TableService}, large grain states in Blob container '{Container}' at {BlobService}, by {Credential} (cluster {ClusterId}); a write is answered once Azure Storage has committed it")]
+    private partial void LogDurableAzure(Uri tableService, Uri blobService, string container, string credential, string clusterId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Azure Storage is on loopback: Azurite, an emulator for development and tests. It keeps one copy on this machine's disk (and writes its index every few seconds); use an Azure Storage account for durable state.")]
+    private partial void LogEmulator();
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "PLAINTEXT (no TLS) on {Endpoints}: API keys and addresses are not encrypted. Fine on loopback for development; configure an https:// endpoint with a certificate for anything else.")]
     private partial void LogPlaintext(string endpoints);

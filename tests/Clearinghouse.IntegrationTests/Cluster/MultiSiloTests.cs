@@ -5,11 +5,11 @@ using Xunit.Abstractions;
 
 namespace Clearinghouse.IntegrationTests;
 
-[Collection(LocalClusterCollection.Name)]
-public class MultiSiloTests(LocalClusterFixture fixture, ITestOutputHelper output)
+/// <summary>What every durable store must give a cluster of silo processes: one cluster, and no acknowledged write lost when a silo dies.</summary>
+public abstract class ClusterOnStoreTests(LocalCluster cluster)
 {
     // The reduced chaos run: the same code as bench/chaos.sh, with smaller numbers.
-    private static readonly ChaosOptions Reduced = new()
+    protected static readonly ChaosOptions Reduced = new()
     {
         BeforeFault = TimeSpan.FromSeconds(4),
         RestartAfter = TimeSpan.FromSeconds(2),
@@ -30,7 +30,7 @@ public class MultiSiloTests(LocalClusterFixture fixture, ITestOutputHelper outpu
     public async Task The_silo_processes_form_one_cluster_and_each_serves_the_gateway()
     {
         var recipient = $"one-cluster-{Guid.NewGuid():N}@{HarnessTenant.Domain}";
-        var silos = fixture.Cluster.Invokers;
+        var silos = cluster.Invokers;
         await new Records.RecordsClient(silos[0]).AddRecordAsync(new AddRecordRequest { Recipient = recipient, Pattern = "first@spam.example", Action = RecordAction.Reject });
         await new Records.RecordsClient(silos[1]).AddRecordAsync(new AddRecordRequest { Recipient = recipient, Pattern = "second@spam.example", Action = RecordAction.Reject });
         await new Records.RecordsClient(silos[2]).AddRecordAsync(new AddRecordRequest { Recipient = recipient, Pattern = "third@spam.example", Action = RecordAction.Reject });
@@ -49,20 +49,29 @@ public class MultiSiloTests(LocalClusterFixture fixture, ITestOutputHelper outpu
     [Fact]
     public async Task Killing_a_silo_mid_load_loses_no_acknowledged_write()
     {
-        var report = await ChaosRun.RunAsync(fixture.Cluster, Reduced with { Fault = Fault.SiloKill });
-
-        AssertNothingLost(report);
-        Assert.True(report.Workloads.Single(w => w.Name == "violation reports").AcknowledgedWrites > 0, report.ToString());
+        AssertNothingLost(await ChaosRun.RunAsync(cluster, Reduced with { Fault = Fault.SiloKill }));
     }
 
+    /// <summary>What every chaos run must show: writes were acknowledged, none was lost, every silo answers again, no seeded verdict was wrong.</summary>
+    protected static void AssertNothingLost(ChaosReport report)
+    {
+        Assert.True(report.AcknowledgedWrites > 0, report.ToString());
+        Assert.True(report.Workloads.Single(w => w.Name == "violation reports").AcknowledgedWrites > 0, report.ToString());
+        Assert.True(report.LostWrites == 0, report.ToString());
+        Assert.True(report.EverySiloAnsweredAfter is not null, report.ToString());
+        Assert.True(report.Verdicts.WrongAnswers == 0, report.ToString());
+    }
+}
+
+/// <summary>Three silo processes on Redis (appendfsync always).</summary>
+[Collection(LocalClusterCollection.Name)]
+public class MultiSiloTests(LocalClusterFixture fixture, ITestOutputHelper output) : ClusterOnStoreTests(fixture.Cluster)
+{
     [Fact]
     public async Task Killing_redis_mid_load_with_appendfsync_always_loses_no_acknowledged_write()
     {
         Assert.Equal("always", fixture.Cluster.Redis.AppendFsync);
-        var report = await ChaosRun.RunAsync(fixture.Cluster, Reduced with { Fault = Fault.RedisKill });
-
-        AssertNothingLost(report);
-        Assert.True(report.Workloads.Single(w => w.Name == "violation reports").AcknowledgedWrites > 0, report.ToString());
+        AssertNothingLost(await ChaosRun.RunAsync(fixture.Cluster, Reduced with { Fault = Fault.RedisKill }));
     }
 
     [Fact]
@@ -105,16 +114,11 @@ public class MultiSiloTests(LocalClusterFixture fixture, ITestOutputHelper outpu
         // above, and bench/chaos.sh --runs rolling fails on them; the grain write path (issue 8 items 1 and 9) and the
         // per-silo cache (issue 10) own their fixes, so they are not asserted here.
     }
-
-    /// <summary>What every chaos run must show: writes were acknowledged, none was lost, every silo answers again, no seeded verdict was wrong.</summary>
-    private static void AssertNothingLost(ChaosReport report)
-    {
-        Assert.True(report.AcknowledgedWrites > 0, report.ToString());
-        Assert.True(report.LostWrites == 0, report.ToString());
-        Assert.True(report.EverySiloAnsweredAfter is not null, report.ToString());
-        Assert.True(report.Verdicts.WrongAnswers == 0, report.ToString());
-    }
 }
+
+/// <summary>Three silo processes on Azure Storage (Azurite): Table membership and reminders, Table and Blob state.</summary>
+[Collection(AzuriteClusterCollection.Name)]
+public class AzureMultiSiloTests(AzuriteClusterFixture fixture) : ClusterOnStoreTests(fixture.Cluster);
 
 public class GracefulShutdownTests
 {

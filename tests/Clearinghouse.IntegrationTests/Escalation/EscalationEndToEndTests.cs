@@ -113,10 +113,13 @@ public sealed class EscalationEndToEndTests : IAsyncLifetime
 
             var status = await host.Operator().GetSenderAsync(new GetSenderRequest { Sender = Spammer });
             Assert.Equal((ulong)(i + 1), status.TotalReports);
-            Assert.Equal(i < 5 ? EscalationState.None : EscalationState.Listed, status.State);
+
+            // The sixth report opens the case and is answered; the escalation proceeds from the stored case.
+            Assert.Contains(status.State, (EscalationState[])(i < 5 ? [EscalationState.None] : [EscalationState.Escalated, EscalationState.Listed]));
         }
 
-        var listed = await host.Operator().GetSenderAsync(new GetSenderRequest { Sender = Spammer });
+        var listed = await WaitForSenderAsync(s => s.State == EscalationState.Listed);
+        Assert.Equal(EscalationState.Listed, listed.State);
         Assert.Equal((6u, 2u), (listed.Standing.DistinctRecipients, listed.Standing.DistinctProviders));
         Assert.Equal(["acme", "other"], listed.ReportingProviders);
         var caseId = listed.CaseId;
@@ -176,6 +179,21 @@ public sealed class EscalationEndToEndTests : IAsyncLifetime
         Assert.Single(smtp.Messages());
     }
 
+    private async Task<SenderReport> WaitForSenderAsync(Func<SenderReport, bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            var status = await host.Operator().GetSenderAsync(new GetSenderRequest { Sender = Spammer });
+            if (condition(status) || DateTime.UtcNow > deadline)
+            {
+                return status;
+            }
+
+            await Task.Delay(20);
+        }
+    }
+
     private async Task<Verdict> Check((string Recipient, string Key) to, string messageId) =>
         await host.Verdicts(to.Key).CheckRecipientAsync(new CheckRecipientRequest
         {
@@ -191,6 +209,7 @@ public sealed class EscalationEndToEndTests : IAsyncLifetime
         await Settle.UntilQuietAsync(() => receiver.Received.Count, TimeSpan.FromMilliseconds(500));
         var received = receiver.Received;
         Assert.Equal(["/acme", "/ftc", "/police"], received.Select(r => r.Path).Order(StringComparer.Ordinal));
+        var idsByDestination = new Dictionary<string, HashSet<string>>();
         foreach (var webhook in received)
         {
             var destination = webhook.Path switch { "/acme" => "acme-abuse", "/ftc" => "ftc", _ => "police" };
@@ -205,15 +224,46 @@ public sealed class EscalationEndToEndTests : IAsyncLifetime
             var root = json.RootElement;
             Assert.Equal(caseId, root.GetProperty("case_id").GetString());
             Assert.Equal(Spammer, root.GetProperty("sender").GetString());
+            Assert.Equal("full", root.GetProperty("disclosure").GetString());
             var violations = root.GetProperty("violations");
-            Assert.Equal(6, violations.GetArrayLength());
-            Assert.Equal(recipientHashes, violations.EnumerateArray().Select(v => v.GetProperty("recipient_sha256").GetString()!).ToHashSet());
             var first = violations[0];
             Assert.StartsWith("first-", first.GetProperty("first_message").GetProperty("message_id").GetString());
             Assert.StartsWith("second-", first.GetProperty("second_message").GetProperty("message_id").GetString());
             Assert.Equal("one_click", first.GetProperty("request_method").GetString());
-            Assert.DoesNotContain("@acme.example", Encoding.UTF8.GetString(webhook.Body));
+            var text = Encoding.UTF8.GetString(webhook.Body);
+            Assert.DoesNotContain("@acme.example", text);
+            Assert.DoesNotContain("@other.example", text);
+
+            // Recipients appear only as identifiers keyed for this destination: no receiver can confirm a guess.
+            var ids = violations.EnumerateArray().Select(v => v.GetProperty("recipient_id").GetString()!).ToHashSet();
+            Assert.Empty(ids.Intersect(recipientHashes));
+            Assert.DoesNotContain(recipientHashes, text.Contains);
+            idsByDestination[destination] = ids;
+
+            if (destination == "acme-abuse")
+            {
+                // A reporting provider receives only its own users' evidence: no other provider's name or Message-IDs.
+                Assert.Equal(3, violations.GetArrayLength());
+                Assert.Equal(["acme"], root.GetProperty("reporting_providers").EnumerateArray().Select(p => p.GetString()));
+                Assert.All(violations.EnumerateArray(), v => Assert.Equal("acme", v.GetProperty("provider_id").GetString()));
+                Assert.DoesNotContain("\"other\"", text);
+                foreach (var otherUsers in new[] { 3, 4, 5 })
+                {
+                    Assert.DoesNotContain($"first-{otherUsers}@", text);
+                    Assert.DoesNotContain($"second-{otherUsers}@", text);
+                }
+            }
+            else
+            {
+                Assert.Equal(6, violations.GetArrayLength());
+                Assert.Equal(6, ids.Count);
+                Assert.Equal(["acme", "other"], root.GetProperty("reporting_providers").EnumerateArray().Select(p => p.GetString()));
+            }
         }
+
+        // Each destination has its own key: the same recipients get other identifiers elsewhere.
+        Assert.Empty(idsByDestination["police"].Intersect(idsByDestination["ftc"]));
+        Assert.Empty(idsByDestination["acme-abuse"].Intersect(idsByDestination["police"]));
     }
 
     private static void AssertArfReport(MimeMessage mail, string caseId)
@@ -231,11 +281,18 @@ public sealed class EscalationEndToEndTests : IAsyncLifetime
         Assert.Equal("spammer.example", feedback.Fields["Reported-Domain"]);
         Assert.Equal("6", feedback.Fields["Incidents"]);
         Assert.False(string.IsNullOrEmpty(feedback.Fields["Arrival-Date"]));
+        // Only the headers the evidence holds: the Message-ID (the envelope sender is Original-Mail-From above).
         var headers = Assert.IsType<TextRfc822Headers>(report[2]);
         Assert.NotNull(headers.Message);
-        Assert.Equal(Spammer, headers.Message.From.Mailboxes.Single().Address);
         Assert.StartsWith("second-", headers.Message.MessageId);
+        Assert.Empty(headers.Message.From);
         Assert.Equal(caseId, mail.Headers["X-Clearinghouse-Case"]);
+
+        // The sender's ISP gets the messages, not who reported them (its default disclosure level).
+        var summary = Assert.IsType<TextPart>(report[0]).Text;
+        Assert.Contains("first-", summary);
+        Assert.DoesNotContain("acme", summary);
+        Assert.DoesNotContain("other", summary);
     }
 
     private static MessageEvidence Evidence(string id, DateTimeOffset date) => new()

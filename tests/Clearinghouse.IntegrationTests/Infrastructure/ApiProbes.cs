@@ -34,6 +34,7 @@ public sealed record ProbeTarget(string Recipient, string RecordId)
     public const string ConnectionPrefix = "198.51.100.0/24";
     public const string ConnectionPrefixAddress = "198.51.100.7";
     public const string SenderListPattern = "*.provider-listed.example";
+    public const string DelistingRequestId = "dl-0000000000000000000000000000abcd";
 }
 
 /// <summary>One gRPC method called as a caller would, with a request that would change or reveal the target's state.</summary>
@@ -100,6 +101,14 @@ public static class ApiProbes
             await new Operator.OperatorClient(invoker).DelistAsync(new DelistRequest { Sender = "spam@bulk.example", Reason = "probe" })),
         new("clearinghouse.v1.Operator/ListDeliveries", ApiScope.Operator, async (invoker, _) =>
             await new Operator.OperatorClient(invoker).ListDeliveriesAsync(new ListDeliveriesRequest())),
+        new("clearinghouse.v1.Operator/ListAudit", ApiScope.Operator, async (invoker, _) =>
+            await new Operator.OperatorClient(invoker).ListAuditAsync(new ListAuditRequest { Action = "sender", PageSize = 10 })),
+        new("clearinghouse.v1.Operator/ListDelistingRequests", ApiScope.Operator, async (invoker, _) =>
+            await new Operator.OperatorClient(invoker).ListDelistingRequestsAsync(new ListDelistingRequestsRequest())),
+        new("clearinghouse.v1.Operator/ApproveDelisting", ApiScope.Operator, async (invoker, _) =>
+            await NotFoundIsAnAnswer(new Operator.OperatorClient(invoker).ApproveDelistingAsync(new ReviewDelistingRequest { RequestId = ProbeTarget.DelistingRequestId }).ResponseAsync)),
+        new("clearinghouse.v1.Operator/RefuseDelisting", ApiScope.Operator, async (invoker, _) =>
+            await NotFoundIsAnAnswer(new Operator.OperatorClient(invoker).RefuseDelistingAsync(new ReviewDelistingRequest { RequestId = ProbeTarget.DelistingRequestId, Reason = "probe" }).ResponseAsync)),
 
         new("clearinghouse.v1.Connections/CheckConnection", ApiScope.OwnProviderData, async (invoker, _) =>
             await new Connections.ConnectionsClient(invoker).CheckConnectionAsync(new CheckConnectionRequest { ClientIp = ProbeTarget.ConnectionPrefixAddress, Helo = "mail.bulk.example" })),
@@ -129,6 +138,19 @@ public static class ApiProbes
         new("clearinghouse.v1.RecipientLists/ListSecondary", ApiScope.RecipientOwner, async (invoker, target) =>
             await new RecipientLists.RecipientListsClient(invoker).ListSecondaryAsync(new ListSecondaryRequest { Recipient = target.Recipient })),
     ];
+
+    // A review of a request that is not waiting is answered NotFound once the caller is authenticated, authorised and
+    // its input valid: for these probes, that is the method answering.
+    private static async Task NotFoundIsAnAnswer<T>(Task<T> call)
+    {
+        try
+        {
+            await call;
+        }
+        catch (RpcException error) when (error.StatusCode == StatusCode.NotFound)
+        {
+        }
+    }
 
     private static MessageEvidence Evidence(string messageId, DateTimeOffset date) => new()
     {

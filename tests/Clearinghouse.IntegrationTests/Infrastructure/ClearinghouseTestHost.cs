@@ -16,6 +16,7 @@ public sealed class ClearinghouseTestHost : IAsyncDisposable
 {
     private readonly WebApplication app;
     private readonly List<GrpcChannel> channels = [];
+    private bool stopped;
 
     private ClearinghouseTestHost(WebApplication app, Uri address, IReadOnlyDictionary<string, string?> settings)
     {
@@ -25,6 +26,11 @@ public sealed class ClearinghouseTestHost : IAsyncDisposable
     }
 
     public Uri Address { get; }
+
+    /// <summary>The public site (lookup, delisting requests), when <c>Clearinghouse:Public:Port</c> is configured.</summary>
+    public Uri PublicAddress => new(Settings["Clearinghouse:Public:Port"] is { } port
+        ? $"{(Settings.ContainsKey("Clearinghouse:Public:Certificate:Path") ? "https" : "http")}://127.0.0.1:{port}/"
+        : throw new InvalidOperationException("this host has no public site"));
 
     /// <summary>The settings the host was started with, to start another one like it.</summary>
     public IReadOnlyDictionary<string, string?> Settings { get; }
@@ -60,9 +66,9 @@ public sealed class ClearinghouseTestHost : IAsyncDisposable
         configureServices?.Invoke(builder.Services);
         var app = ClearinghouseHost.Build(builder);
         await app.StartAsync();
-        // The gRPC endpoint (the management port, when configured, is another URL).
-        var managementPort = settings.GetValueOrDefault("Clearinghouse:Management:Port");
-        var address = new Uri(app.Urls.Single(url => new Uri(url).Port.ToString(System.Globalization.CultureInfo.InvariantCulture) != managementPort));
+        // The gRPC endpoint (the management port and the public site's, when configured, are other URLs).
+        string?[] otherPorts = [settings.GetValueOrDefault("Clearinghouse:Management:Port"), settings.GetValueOrDefault("Clearinghouse:Public:Port")];
+        var address = new Uri(app.Urls.Single(url => !otherPorts.Contains(new Uri(url).Port.ToString(System.Globalization.CultureInfo.InvariantCulture))));
         return new ClearinghouseTestHost(app, address, settings);
     }
 
@@ -100,6 +106,7 @@ public sealed class ClearinghouseTestHost : IAsyncDisposable
 
     public RecipientLists.RecipientListsClient RecipientLists(string? apiKey = TestTenants.AcmeKey) => new(Invoker(apiKey));
 
+    /// <summary>Stops the host (once: the gateway's hosted services do not expect a second stop).</summary>
     public async Task StopAsync()
     {
         foreach (var channel in channels)
@@ -108,7 +115,11 @@ public sealed class ClearinghouseTestHost : IAsyncDisposable
         }
 
         channels.Clear();
-        await app.StopAsync();
+        if (!stopped)
+        {
+            stopped = true;
+            await app.StopAsync();
+        }
     }
 
     public async ValueTask DisposeAsync()

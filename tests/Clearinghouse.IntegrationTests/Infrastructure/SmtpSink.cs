@@ -58,12 +58,15 @@ public sealed class SmtpSink : IAsyncDisposable
             ? Directory.GetFiles(NewMail).Order(StringComparer.Ordinal).Select(f => MimeMessage.Load(f)).ToList()
             : [];
 
-    public async Task<IReadOnlyList<MimeMessage>> WaitForMessagesAsync(int count, TimeSpan timeout)
+    /// <summary>Waits for <paramref name="count"/> messages (only those to <paramref name="to"/>, when given).</summary>
+    public async Task<IReadOnlyList<MimeMessage>> WaitForMessagesAsync(int count, TimeSpan timeout, string? to = null)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
-            var messages = Messages();
+            var messages = to is null
+                ? Messages()
+                : Messages().Where(m => m.To.Mailboxes.Any(mailbox => string.Equals(mailbox.Address, to, StringComparison.OrdinalIgnoreCase))).ToList();
             if (messages.Count >= count)
             {
                 return messages;

@@ -15,20 +15,33 @@ public class ListsTests(HostFixture fixture)
     {
         var info = await lists.SetListLimitAsync(new SetListLimitRequest { Recipient = recipient, MaxRecords = 2 });
         Assert.Equal((2u, 2u), (info.MaxRecords, info.MaxRecordsOverride));
+        var replies = new List<AddRecordResponse>();
         foreach (var sender in new[] { "one@spam.example", "two@spam.example", "three@spam.example" })
         {
-            await records.AddRecordAsync(new AddRecordRequest { Recipient = recipient, Pattern = sender, Action = RecordAction.Reject });
+            replies.Add(await records.AddRecordAsync(new AddRecordRequest { Recipient = recipient, Pattern = sender, Action = RecordAction.Reject }));
         }
 
         Assert.Equal(2, (await records.ListRecordsAsync(new ListRecordsRequest { Recipient = recipient })).Records.Count);
         var secondary = (await lists.ListSecondaryAsync(new ListSecondaryRequest { Recipient = recipient })).Records.Single();
         Assert.Equal(EvictionRule.Fallback, secondary.Rule);
 
+        // The reply of the addition that evicted names what went and by which rule; the others evicted nothing.
+        Assert.Empty(replies[0].Evicted);
+        Assert.Empty(replies[1].Evicted);
+        var evicted = Assert.Single(replies[2].Evicted);
+        Assert.Equal((secondary.Record.Id, secondary.Record.Pattern, EvictionRule.Fallback), (evicted.Record.Id, evicted.Record.Pattern, evicted.Rule));
+        Assert.Equal(secondary.EvictedAt, evicted.EvictedAt);
+
         var verdict = await fixture.Host.Verdicts().CheckRecipientAsync(new CheckRecipientRequest { Sender = secondary.Record.Pattern, Recipient = recipient });
         Assert.Equal((VerdictAction.Accept, secondary.Record.Id), (verdict.Action, verdict.FlaggedRecordId));
 
         var after = await lists.GetListInfoAsync(new GetListInfoRequest { Recipient = recipient });
         Assert.Equal((2u, 0u, 1u), (after.BlockingRecords, after.AllowRecords, after.SecondaryRecords));
+
+        // Replacing a record evicts nothing.
+        var replaced = await records.AddRecordAsync(new AddRecordRequest { Recipient = recipient, Pattern = "three@spam.example", Action = RecordAction.Defer });
+        Assert.True(replaced.Replaced);
+        Assert.Empty(replaced.Evicted);
     }
 
     [Theory]

@@ -16,8 +16,7 @@ public class TlsTests
     public async Task The_gRPC_port_serves_TLS_with_the_configured_certificate_and_a_plaintext_client_gets_nothing()
     {
         using var certificate = SelfSignedCertificate();
-        var pfx = Path.Combine(Directory.CreateTempSubdirectory("clearinghouse-tls-").FullName, "server.pfx");
-        await File.WriteAllBytesAsync(pfx, certificate.Export(X509ContentType.Pfx, "test-password"));
+        var pfx = await PfxFileAsync(certificate);
         await using var host = await ClearinghouseTestHost.StartAsync(new Dictionary<string, string?>
         {
             ["Kestrel:Endpoints:Grpc:Url"] = "https://127.0.0.1:0",
@@ -46,6 +45,55 @@ public class TlsTests
         using var plaintext = GrpcChannel.ForAddress(new UriBuilder(host.Address) { Scheme = "http" }.Uri);
         var refused = await Assert.ThrowsAsync<RpcException>(async () => await new Diagnostics.DiagnosticsClient(Authenticated(plaintext)).PingAsync(new PingRequest(), deadline: DateTime.UtcNow.AddSeconds(10)));
         Assert.NotEqual(StatusCode.OK, refused.StatusCode);
+    }
+
+    [Fact]
+    public async Task The_public_site_serves_HTTPS_with_the_configured_certificate()
+    {
+        using var certificate = SelfSignedCertificate();
+        var pfx = await PfxFileAsync(certificate);
+        await using var host = await ClearinghouseTestHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["Clearinghouse:Public:Port"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Clearinghouse:Public:Certificate:Path"] = pfx,
+            ["Clearinghouse:Public:Certificate:Password"] = "test-password",
+        });
+        Assert.Equal("https", host.PublicAddress.Scheme);
+
+        string? presented = null;
+        using var handler = new SocketsHttpHandler();
+        handler.SslOptions.CertificateChainPolicy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck };
+        handler.SslOptions.CertificateChainPolicy.CustomTrustStore.Add(certificate);
+        handler.SslOptions.RemoteCertificateValidationCallback = (_, serverCertificate, _, errors) =>
+        {
+            presented = serverCertificate?.GetCertHashString(HashAlgorithmName.SHA256);
+            return errors == SslPolicyErrors.None;
+        };
+        using (var https = new HttpClient(handler, disposeHandler: false))
+        {
+            using var page = await https.GetAsync(new Uri(host.PublicAddress, "/lookup?q=a.example"));
+            Assert.Equal(System.Net.HttpStatusCode.OK, page.StatusCode);
+            Assert.StartsWith("max-age=", page.Headers.GetValues("Strict-Transport-Security").Single());
+            Assert.Equal(certificate.GetCertHashString(HashAlgorithmName.SHA256), presented);
+        }
+
+        using var plaintext = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        var refused = await Record.ExceptionAsync(async () => (await plaintext.GetAsync(new UriBuilder(host.PublicAddress) { Scheme = "http" }.Uri)).EnsureSuccessStatusCode());
+        Assert.NotNull(refused);
+    }
+
+    [Theory]
+    [InlineData(null, "BaseUrl")]
+    [InlineData("https://delist.clearinghouse.example", "Clearinghouse:Security:AllowPlaintext")]
+    public async Task A_plaintext_public_site_beyond_loopback_stops_the_start(string? baseUrl, string named)
+    {
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => ClearinghouseTestHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["Clearinghouse:Public:Port"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Clearinghouse:Public:Address"] = "0.0.0.0",
+            ["Clearinghouse:Public:BaseUrl"] = baseUrl,
+        }));
+        Assert.Contains(named, error.Message);
     }
 
     [Fact]
@@ -88,6 +136,14 @@ public class TlsTests
             metadata.Add("authorization", $"Bearer {TestTenants.AcmeKey}");
             return metadata;
         });
+
+    /// <summary>The certificate and its key as a PFX file protected by "test-password".</summary>
+    private static async Task<string> PfxFileAsync(X509Certificate2 certificate)
+    {
+        var pfx = Path.Combine(Directory.CreateTempSubdirectory("clearinghouse-tls-").FullName, "server.pfx");
+        await File.WriteAllBytesAsync(pfx, certificate.Export(X509ContentType.Pfx, "test-password"));
+        return pfx;
+    }
 
     private static X509Certificate2 SelfSignedCertificate()
     {

@@ -12,7 +12,7 @@ public sealed record Termination(int Silo, bool Exited, int ExitCode, TimeSpan T
 /// <summary>What a chaos run found.</summary>
 public sealed record ChaosReport(
     Fault Fault,
-    string AppendFsync,
+    string Store,
     IReadOnlyList<WorkloadResult> Workloads,
     TimeSpan? SurvivorsAnsweredAfter,
     TimeSpan? EverySiloAnsweredAfter)
@@ -62,7 +62,7 @@ public sealed record ChaosReport(
     {
         var text = new StringBuilder();
         var culture = CultureInfo.InvariantCulture;
-        text.AppendLine(culture, $"fault: {Fault} (redis appendfsync {AppendFsync})");
+        text.AppendLine(culture, $"fault: {Fault} ({Store})");
         text.AppendLine(culture, $"  acknowledged writes lost: {LostWrites} of {AcknowledgedWrites}");
         text.AppendLine(culture, $"  verdict errors during failover: {Verdicts.FailedCallsDuringFailover} of {Verdicts.CallsDuringFailover} ({VerdictErrorShareDuringFailover:P2}); through healthy gateways {HealthyGatewayVerdictsDuringFailover.Failures} of {HealthyGatewayVerdictsDuringFailover.Calls} ({HealthyGatewayVerdictErrorShare:P2}); whole run {Verdicts.FailedCalls} of {Verdicts.Calls}");
         text.AppendLine(culture, $"  wrong verdicts: {WrongVerdicts} (seeded verdicts answered wrongly {Verdicts.WrongAnswers}, stale verdicts {StaleVerdicts.Count})");
@@ -179,7 +179,7 @@ public static class ChaosRun
         // Calls from the fault on: the first calls of a run meet cold grains and a cold process.
         var healthySlow = results.SelectMany(r => r.Timeline?.SlowCalls ?? []).Where(call => call.Ended >= faultAt && !context.ThroughFaultedGateway(call)).ToList();
         var verdicts = results.Single(r => r.Name == "verdicts").Timeline!;
-        return new ChaosReport(options.Fault, cluster.Redis.AppendFsync, results, fault.SurvivorsAnswered - faultAt, everySiloAnswered - faultAt)
+        return new ChaosReport(options.Fault, cluster.Store.Description, results, fault.SurvivorsAnswered - faultAt, everySiloAnswered - faultAt)
         {
             HealthyGatewayVerdictsDuringFailover = verdicts.Between(context.FailoverWindow.Start, context.FailoverWindow.End, (silo, at) => !context.WasFaulted(silo, at)),
             SlowCallsThroughHealthyGateways = healthySlow.Where(call => call.Duration > options.SlowCall).OrderBy(call => call.Started).ToList(),

@@ -56,7 +56,7 @@ public sealed class ViolationReportWorkload : IChaosWorkload
         for (var sequence = 0; !stop.IsCancellationRequested; sequence++)
         {
             var sender = Sender(reporter, random.Next(SendersPerReporter));
-            var report = Report($"chaos-{reporter}-{sequence}-{Guid.NewGuid():N}", $"reported{reporter}-{sequence % 40}@{HarnessTenant.Domain}", sender, $"{reporter}-{sequence}");
+            var report = Report($"chaos-{reporter}-{sequence}-{Guid.NewGuid():N}", $"reported{reporter}-{sequence % 40}@{HarnessTenant.Domain}", sender, DateTimeOffset.UtcNow);
             var submitted = await context.CallAsync(timeline, async invoker => await new Reports.ReportsClient(invoker).SubmitViolationAsync(report, deadline: ChaosContext.Deadline()));
             if (submitted.Value is not null)
             {
@@ -65,21 +65,17 @@ public sealed class ViolationReportWorkload : IChaosWorkload
         }
     }
 
-    /// <summary>A valid report of <paramref name="sender"/> by <paramref name="recipient"/>, its messages named after <paramref name="tag"/>.</summary>
-    public static SubmitViolationRequest Report(string reportId, string recipient, string sender, string tag)
+    /// <summary>A valid report of <paramref name="sender"/> by <paramref name="recipient"/>: request four days ago, second message a minute ago.</summary>
+    public static SubmitViolationRequest Report(string reportId, string recipient, string sender, DateTimeOffset now) => new()
     {
-        var now = DateTimeOffset.UtcNow;
-        return new SubmitViolationRequest
-        {
-            ReportId = reportId,
-            Recipient = recipient,
-            Sender = sender,
-            FirstMessage = Evidence($"<first-{tag}@violator.example>", now.AddDays(-5)),
-            RequestMethod = DoNotSendMethod.OneClick,
-            RequestedAt = Timestamp.FromDateTimeOffset(now.AddDays(-4)),
-            SecondMessage = Evidence($"<second-{tag}@violator.example>", now.AddMinutes(-1)),
-        };
-    }
+        ReportId = reportId,
+        Recipient = recipient,
+        Sender = sender,
+        FirstMessage = Evidence($"<first-{reportId}@violator.example>", now.AddDays(-5)),
+        RequestMethod = DoNotSendMethod.OneClick,
+        RequestedAt = Timestamp.FromDateTimeOffset(now.AddDays(-4)),
+        SecondMessage = Evidence($"<second-{reportId}@violator.example>", now.AddMinutes(-1)),
+    };
 
     private static MessageEvidence Evidence(string messageId, DateTimeOffset date) => new()
     {

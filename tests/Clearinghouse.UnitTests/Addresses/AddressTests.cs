@@ -105,4 +105,32 @@ public class AddressTests
         Assert.Equal("recipient", error.Field);
         Assert.StartsWith("recipient: ", error.Message);
     }
+
+    // Found by fuzzing: 'Ⱥ' (2 UTF-8 octets) lower-cases to 'ⱥ' (3), so 32 of them passed the 64-octet limit and
+    // were stored as 96 octets, which the sender's grain could not parse back from its key.
+    [Fact]
+    public void The_octet_limit_applies_to_the_lower_cased_local_part()
+    {
+        Assert.False(Address.TryParse($"{new string('\u023a', 32)}@example.com", out _, out var problem));
+        Assert.Contains("64 octets", problem);
+
+        Assert.True(Address.TryParse($"{new string('\u023a', 21)}@example.com", out var address, out _));
+        Assert.Equal(new string('\u2c65', 21), address.LocalPart.ToString());
+        Assert.Equal(address, Address.Parse(address.Value, "sender"));
+    }
+
+    // Found by fuzzing: a backslash let a control character (a tab, a line break) into a quoted local part.
+    [Theory]
+    [InlineData("\"a\\\tb\"@example.com")]
+    [InlineData("\"a\\\r\nb\"@example.com")]
+    [InlineData("\"\\\u0000\"@example.com")]
+    public void An_escaped_control_character_is_refused(string input)
+    {
+        Assert.False(Address.TryParse(input, out _, out var problem));
+        Assert.Contains("control character", problem);
+    }
+
+    [Fact]
+    public void Escaped_printable_characters_are_still_accepted() =>
+        Assert.Equal("\"a\\\"b\\ c\"@example.com", Address.Parse("\"a\\\"b\\ c\"@Example.com", "sender").Value);
 }

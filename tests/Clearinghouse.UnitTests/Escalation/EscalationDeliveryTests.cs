@@ -10,13 +10,25 @@ public class EscalationDeliveryTests
 {
     private static readonly DateTimeOffset Now = new(2026, 5, 1, 12, 0, 0, TimeSpan.Zero);
 
-    private static EscalationCase Case(params string[] providers)
+    private static EscalationCase Case(params string[] providers) => Case(new MessageEvidence("second@bulk.example", Now.AddHours(-2), ""), providers);
+
+    private static EscalationCase Case(MessageEvidence second, params string[] providers)
     {
         var sender = Address.Parse("spam@bulk.example", "sender");
         var report = new ViolationReport("v:1", sender, new string('a', 64), "acme",
             new MessageEvidence("first@bulk.example", Now.AddDays(-5), ""), DoNotSendMethod.OneClick, Now.AddDays(-4),
-            new MessageEvidence("second@bulk.example", Now.AddHours(-2), ""), Now, ReportSource.Verdict, MessageChannel.Email);
+            second, Now, ReportSource.Verdict, MessageChannel.Email);
         return new EscalationCase("case-1", sender, Now, new SenderStanding(6, 6, 6, 6, 2, Now), providers, [report], "6 distinct recipients");
+    }
+
+    private static readonly ArfMailSettings ArfSettings = new() { Host = "127.0.0.1", From = "reports@clearinghouse.example", To = "abuse@{sender_domain}" };
+
+    private static MimeMessage SentAndParsed(MimeMessage built)
+    {
+        using var stream = new MemoryStream();
+        built.WriteTo(stream);
+        stream.Position = 0;
+        return MimeMessage.Load(stream);
     }
 
     private static EscalationOptions Options() => new()
@@ -87,22 +99,73 @@ public class EscalationDeliveryTests
     [Fact]
     public void The_ARF_report_parses_back_with_the_RFC_5965_fields()
     {
-        var settings = new ArfMailSettings { Host = "127.0.0.1", From = "reports@clearinghouse.example", To = "abuse@{sender_domain}" };
-        var built = ArfReport.Build(settings, Case("acme"), "case-1/isp", "Clearinghouse", Now);
-        using var stream = new MemoryStream();
-        built.WriteTo(stream);
-        stream.Position = 0;
-        var parsed = MimeMessage.Load(stream);
+        var built = ArfReport.Build(ArfSettings, new DisclosedCase(Case("acme"), DisclosureLevel.Full), "case-1/isp", "Clearinghouse", Now);
+        var parsed = SentAndParsed(built);
 
         Assert.Equal("abuse@bulk.example", parsed.To.Mailboxes.Single().Address);
-        Assert.Equal(built.MessageId, ArfReport.Build(settings, Case("acme"), "case-1/isp", "Clearinghouse", Now.AddHours(1)).MessageId);
+        Assert.Equal(built.MessageId, ArfReport.Build(ArfSettings, new DisclosedCase(Case("acme"), DisclosureLevel.Full), "case-1/isp", "Clearinghouse", Now.AddHours(1)).MessageId);
         var report = Assert.IsType<MultipartReport>(parsed.Body);
         Assert.Equal("feedback-report", report.ReportType);
         var feedback = Assert.IsType<MessageFeedbackReport>(report[1]);
         Assert.Equal(("abuse", "1", "<spam@bulk.example>", "bulk.example", "6"),
             (feedback.Fields["Feedback-Type"], feedback.Fields["Version"], feedback.Fields["Original-Mail-From"], feedback.Fields["Reported-Domain"], feedback.Fields["Incidents"]));
+
+        // The violating message's headers: exactly the Message-ID the evidence holds, nothing made up.
         var headers = Assert.IsType<TextRfc822Headers>(report[2]);
         Assert.Equal("second@bulk.example", headers.Message!.MessageId);
+        Assert.Equal(["Message-ID"], headers.Message.Headers.Select(h => h.Field));
+    }
+
+    [Fact]
+    public void An_ARF_report_of_a_violation_without_a_Message_ID_carries_no_made_up_header_and_says_what_is_missing()
+    {
+        var built = ArfReport.Build(ArfSettings, new DisclosedCase(Case(new MessageEvidence("", Now.AddHours(-2), ""), "acme"), DisclosureLevel.Full), "case-1/isp", "Clearinghouse", Now);
+        var report = Assert.IsType<MultipartReport>(SentAndParsed(built).Body);
+
+        var headers = Assert.IsType<TextRfc822Headers>(report[2]);
+        Assert.Empty(headers.Message?.Headers ?? []);
+        using var raw = new MemoryStream();
+        built.WriteTo(raw);
+        Assert.DoesNotContain(System.Net.Dns.GetHostName(), Encoding.UTF8.GetString(raw.ToArray()), StringComparison.OrdinalIgnoreCase);
+
+        var summary = Assert.IsType<TextPart>(report[0]).Text;
+        Assert.DoesNotContain("<>", summary);
+        Assert.Contains("second message (its Message-ID is not known", summary);
+        Assert.Contains("header digest not known", summary);
+    }
+
+    [Fact]
+    public void A_webhook_document_has_no_message_id_or_digest_it_was_not_given()
+    {
+        var document = EvidenceDocument.For(new DisclosedCase(Case(new MessageEvidence("", Now, ""), "acme"), DisclosureLevel.Full), "case-1/police", "police", DestinationKind.LawEnforcement, "Clearinghouse");
+        using var json = System.Text.Json.JsonDocument.Parse(document.ToUtf8());
+        var violation = json.RootElement.GetProperty("violations")[0];
+        Assert.False(violation.GetProperty("second_message").TryGetProperty("message_id", out _));
+        Assert.False(violation.GetProperty("second_message").TryGetProperty("header_digest", out _));
+        Assert.Equal("first@bulk.example", violation.GetProperty("first_message").GetProperty("message_id").GetString());
+    }
+
+    // Found by fuzzing: MimeKit's MessageId setter threw on Message-IDs the report API accepts (so every delivery of the
+    // case failed) and rewrote others ("a@b," became "a@b"); the report now quotes the id as the evidence holds it.
+    [Theory]
+    [InlineData("x@y(")]
+    [InlineData("second@bulk.example,")]
+    [InlineData("a@\"b\"")]
+    [InlineData("x@.")]
+    public void The_ARF_report_quotes_any_accepted_Message_ID_as_given(string messageId)
+    {
+        var accepted = MessageEvidence.ParseMessageId(messageId, "message_id");
+        var escalation = Case("acme");
+        var report = escalation.Evidence[0] with { SecondMessage = new MessageEvidence(accepted, Now.AddHours(-2), "") };
+        var settings = new ArfMailSettings { Host = "127.0.0.1", From = "reports@clearinghouse.example", To = "abuse@{sender_domain}" };
+
+        var built = ArfReport.Build(settings, new DisclosedCase(escalation with { Evidence = [report] }, DisclosureLevel.Full), "case-1/isp", "Clearinghouse", Now);
+        using var stream = new MemoryStream();
+        built.WriteTo(stream);
+        stream.Position = 0;
+
+        var headers = Assert.IsType<TextRfc822Headers>(Assert.IsType<MultipartReport>(MimeMessage.Load(stream).Body)[2]);
+        Assert.Equal($"<{messageId}>", headers.Message!.Headers[HeaderId.MessageId]?.Trim());
     }
 
     [Fact]

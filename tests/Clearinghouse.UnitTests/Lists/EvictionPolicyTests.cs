@@ -38,6 +38,23 @@ public class EvictionPolicyTests
     }
 
     [Fact]
+    public void A_threat_level_tie_decided_by_hit_rate_is_labelled_with_the_hit_rate_rule()
+    {
+        // Both have the lowest threat level; the rate separates them.
+        Assert.Equal(("quiet", EvictionRule.LeastFrequentlyHit), Select([EvictionRule.LowestThreatLevel], Candidate("quiet", threat: 1, rate: 0.5), Candidate("busy", threat: 1, rate: 4), Candidate("high", threat: 8, rate: 0)));
+
+        // One entry has the lowest threat level: the threat level decided.
+        Assert.Equal(("low", EvictionRule.LowestThreatLevel), Select([EvictionRule.LowestThreatLevel], Candidate("low", threat: 1, rate: 4), Candidate("other", threat: 2, rate: 0)));
+
+        // The other way round: equal rates, the threat level separates them.
+        Assert.Equal(("low", EvictionRule.LowestThreatLevel), Select([EvictionRule.LeastFrequentlyHit], Candidate("low", threat: 1, rate: 0), Candidate("high", threat: 8, rate: 0), Candidate("busy", threat: 0, rate: 3)));
+        Assert.Equal(("quiet", EvictionRule.LeastFrequentlyHit), Select([EvictionRule.LeastFrequentlyHit], Candidate("quiet", threat: 9, rate: 0), Candidate("busy", threat: 0, rate: 3)));
+
+        // A tie on both is broken by age and keeps the rule's label.
+        Assert.Equal(("older", EvictionRule.LowestThreatLevel), Select([EvictionRule.LowestThreatLevel], Candidate("older", threat: 1, rate: 1, ageDays: 40), Candidate("newer", threat: 1, rate: 1, ageDays: 30)));
+    }
+
+    [Fact]
     public void Rules_apply_in_the_configured_order()
     {
         var candidates = new[] { Candidate("dup", threat: 9, rate: 9, duplicate: true), Candidate("low", threat: 1, rate: 5), Candidate("quiet", threat: 7, rate: 0) };

@@ -60,4 +60,19 @@ public class StateWriteQueueTests
         writes[1].SetResult();
         await retry;
     }
+
+    [Fact]
+    public async Task Latest_is_the_last_write_asked_for_and_completes_when_it_is_stored()
+    {
+        Assert.True(queue.Latest.IsCompletedSuccessfully);
+        var first = queue.WriteAsync();
+        var second = queue.WriteAsync();
+        Assert.Same(second, queue.Latest);
+
+        writes[0].SetResult();
+        await first;
+        Assert.False(queue.Latest.IsCompleted);
+        writes[1].SetException(new IOException("storage down"));
+        await Assert.ThrowsAsync<IOException>(() => queue.Latest);
+    }
 }

@@ -49,6 +49,35 @@ public class CallerTests
     }
 
     [Fact]
+    public void Operators_are_named_by_their_configuration_key_and_the_older_unnamed_keys_still_work()
+    {
+        // (Reading Clearinghouse:Operators:<name> from configuration is covered by the host's tests: AuditApiTests.)
+        var options = new TenancyOptions();
+        options.Operators.ApiKeySha256 = [CallerDirectory.HashKey("legacy")];
+        options.Operators.Named["alice"] = [CallerDirectory.HashKey("alice-1"), CallerDirectory.HashKey("alice-2")];
+        options.Operators.Named["bob.smith"] = [CallerDirectory.HashKey("bob")];
+        using var directory = new CallerDirectory(new FixedOptions(options), NullLogger<CallerDirectory>.Instance);
+
+        foreach (var (key, name) in new[] { ("legacy", "operator"), ("alice-1", "alice"), ("alice-2", "alice"), ("bob", "bob.smith") })
+        {
+            Assert.True(directory.TryAuthenticate(key, out var caller));
+            Assert.Equal((CallerRole.Operator, name), (caller.Role, caller.Id));
+        }
+    }
+
+    [Theory]
+    [InlineData("acme")]
+    [InlineData("has space")]
+    [InlineData("semi;colon")]
+    public void An_operator_name_that_is_a_provider_or_not_a_plain_name_is_refused(string name)
+    {
+        var options = new TenancyOptions();
+        options.Providers["acme"] = new ProviderOptions { Domains = ["acme.example"], ApiKeySha256 = [CallerDirectory.HashKey("acme")] };
+        options.Operators.Named[name] = [CallerDirectory.HashKey("ops")];
+        Assert.Throws<OptionsValidationException>(() => new CallerDirectory(new FixedOptions(options), NullLogger<CallerDirectory>.Instance));
+    }
+
+    [Fact]
     public void A_hash_that_is_not_SHA256_hex_is_refused()
     {
         var options = new TenancyOptions();

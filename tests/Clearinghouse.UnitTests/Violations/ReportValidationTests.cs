@@ -14,11 +14,13 @@ public class ReportValidationTests
             requested ?? Now.AddDays(-4), second ?? Second, "acme", TimeSpan.FromHours(48), Now);
 
     [Fact]
-    public void A_complete_report_is_keyed_by_provider_and_report_id_and_hides_the_recipient()
+    public void A_complete_report_is_keyed_by_its_violation_whatever_its_id_and_hides_the_recipient()
     {
         var report = Validate();
-        Assert.Equal(ViolationReport.ProviderKey("acme", "r1"), report.ReportKey);
-        Assert.NotEqual(ViolationReport.ProviderKey("other", "r1"), report.ReportKey);
+        var spammer = Address.Parse("spam@bulk.example", "sender");
+        Assert.Equal(ViolationReport.ViolationKey(Recipient, spammer, MessageChannel.Email, "second@bulk.example"), report.ReportKey);
+        Assert.Equal(report.ReportKey, Validate(reportId: "another id").ReportKey);
+        Assert.NotEqual(report.ReportKey, Validate(second: Second with { MessageId = "third@bulk.example" }).ReportKey);
         Assert.Equal(Sha256Hex.Of("user@acme.example"), report.RecipientHash);
     }
 
@@ -73,5 +75,15 @@ public class ReportValidationTests
         Assert.True(book.RecordViolation(entry, Recipient, bare, Now.AddHours(60)).IsNew);
         Assert.False(book.RecordViolation(entry, Recipient, bare, Now.AddHours(60).AddMinutes(1)).IsNew);
         Assert.True(book.RecordViolation(entry, Recipient, bare, Now.AddHours(61)).IsNew);
+    }
+
+    // Found by fuzzing: requested + grace period overflowed (ArgumentOutOfRangeException, an internal error) for a
+    // request dated at the end of the calendar; it is refused as a report from the future.
+    [Fact]
+    public void A_report_dated_at_the_end_of_the_calendar_is_refused_not_overflowed()
+    {
+        var end = DateTimeOffset.MaxValue.AddSeconds(-1);
+        var error = Assert.Throws<InvalidFieldException>(() => Validate(first: First with { Date = end.AddDays(-1) }, requested: end, second: Second with { Date = end }));
+        Assert.Equal("second_message.date", error.Field);
     }
 }

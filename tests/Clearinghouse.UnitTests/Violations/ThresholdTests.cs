@@ -1,5 +1,4 @@
 using Clearinghouse.Domain;
-using Clearinghouse.Grains.Violations;
 
 namespace Clearinghouse.UnitTests.Violations;
 
@@ -99,15 +98,28 @@ public class ThresholdTests
     [Fact]
     public void A_shard_decays_scores_and_drops_senders_that_left_the_window()
     {
-        var scores = new Dictionary<string, ShardScore>
-        {
-            ["fresh@x.example"] = new() { Score = 8, Hour = 1000 },
-            ["gone@x.example"] = new() { Score = 8, Hour = 1000 - (31 * 24) },
-        };
+        var scores = new ShardScores(TimeSpan.FromDays(30), TimeSpan.FromDays(10), maxSenders: 100);
+        scores.Update("fresh@x.example", 8, 1000);
+        scores.Update("gone@x.example", 8, 1000 - (31 * 24));
 
-        var histogram = ViolationShardGrain.Histogram(scores, 1000 + 240, TimeSpan.FromDays(30), TimeSpan.FromDays(10));
+        var histogram = scores.Histogram(1000 + 240);
         Assert.Equal(1, histogram.Count);
-        Assert.Equal(["fresh@x.example"], scores.Keys);
+        Assert.Equal(["fresh@x.example"], scores.All.Select(s => s.Sender));
         Assert.Equal(ScoreHistogram.BucketOf(4), histogram.Buckets.Keys.Single());
+    }
+
+    [Fact]
+    public void A_shard_keeps_at_most_its_maximum_of_senders_dropping_the_lowest_scores()
+    {
+        var scores = new ShardScores(TimeSpan.FromDays(30), TimeSpan.FromDays(10), maxSenders: 3);
+        for (var i = 1; i <= 5; i++)
+        {
+            scores.Update($"s{i}@x.example", i, 1000);
+        }
+
+        Assert.Equal(5, scores.TakeChanged().Count);
+        Assert.Equal(3, scores.Histogram(1000).Count);
+        Assert.Equal(["s3@x.example", "s4@x.example", "s5@x.example"], scores.All.Select(s => s.Sender).Order());
+        Assert.Empty(scores.TakeChanged());
     }
 }

@@ -7,6 +7,8 @@ public readonly record struct EvictionCandidate(BlockingRecord Record, double De
 /// Chooses the entry to evict from a full list (seed 003): an entry duplicated by a higher-level list; among entries
 /// older than the minimum age, the lowest threat level; the least frequently hit, by a decayed hit rate so that an
 /// early burst does not keep an entry forever. Ties go to the lower rate, then the lower threat level, then the oldest.
+/// The rule returned is the criterion that decided: an entry chosen by hit rate among several with the lowest threat
+/// level is labelled <see cref="EvictionRule.LeastFrequentlyHit"/>, and the other way round.
 /// </summary>
 public sealed class EvictionPolicy(IReadOnlyList<EvictionRule> rules, TimeSpan minimumAge)
 {
@@ -30,18 +32,41 @@ public sealed class EvictionPolicy(IReadOnlyList<EvictionRule> rules, TimeSpan m
         {
             var pool = rule switch
             {
-                EvictionRule.DuplicateInHigherLevelList => candidates.Where(c => c.DuplicatedInHigherLevelList),
+                EvictionRule.DuplicateInHigherLevelList => candidates.Where(c => c.DuplicatedInHigherLevelList).ToList(),
                 EvictionRule.LowestThreatLevel or EvictionRule.LeastFrequentlyHit => oldEnough,
                 _ => [],
             };
             if (Best(pool, rule) is { } victim)
             {
-                return (victim.Record, rule);
+                return (victim.Record, Decided(victim, pool, rule));
             }
         }
 
         var fallback = Best(oldEnough.Count > 0 ? oldEnough : candidates, EvictionRule.Fallback)!.Value;
         return (fallback.Record, EvictionRule.Fallback);
+    }
+
+    /// <summary>
+    /// Which criterion separated <paramref name="victim"/> from the next candidate of <paramref name="rule"/>'s pool:
+    /// the rule's own, or (threat level and hit rate being each other's tie-breakers) the other one. A tie on both is
+    /// broken by age and keeps the rule's label.
+    /// </summary>
+    private static EvictionRule Decided(EvictionCandidate victim, List<EvictionCandidate> pool, EvictionRule rule)
+    {
+        if (rule is not (EvictionRule.LowestThreatLevel or EvictionRule.LeastFrequentlyHit)
+            || Best(pool.Where(c => c.Record.Id != victim.Record.Id), rule) is not { } runnerUp)
+        {
+            return rule;
+        }
+
+        var sameThreat = victim.Record.ThreatLevel == runnerUp.Record.ThreatLevel;
+        var sameRate = victim.DecayedHitRate.Equals(runnerUp.DecayedHitRate);
+        return rule switch
+        {
+            EvictionRule.LowestThreatLevel when sameThreat && !sameRate => EvictionRule.LeastFrequentlyHit,
+            EvictionRule.LeastFrequentlyHit when sameRate && !sameThreat => EvictionRule.LowestThreatLevel,
+            _ => rule,
+        };
     }
 
     private static EvictionCandidate? Best(IEnumerable<EvictionCandidate> pool, EvictionRule rule)
