@@ -1,5 +1,6 @@
 using Clearinghouse.Contracts;
 using Clearinghouse.Domain;
+using Clearinghouse.Grains.Cluster;
 using Clearinghouse.Grains.Escalation;
 using Clearinghouse.Grains.Mail;
 using Clearinghouse.Grains.Recipients;
@@ -38,6 +39,11 @@ public static class GrainServices
         services.TryAddSingleton<HigherLevelListSet>();
         // The thresholds and rank cutoffs this silo's sender grains decide with.
         services.TryAddSingleton<RankingViewCache>();
+
+        // Whether this silo may answer from memory: only while it has confirmed, within a bound, that it is an active member.
+        services.Configure<ClusterStandingOptions>(configuration.GetSection(ClusterStandingOptions.Section));
+        services.AddSingleton<ClusterStanding>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(provider => provider.GetRequiredService<ClusterStanding>());
 
         // Checks of the recipients active in this silo, answered by the co-hosted gateway without a grain call.
         services.AddSingleton<LocalRecipientChecks>();

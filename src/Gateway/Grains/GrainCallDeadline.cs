@@ -1,3 +1,4 @@
+using Clearinghouse.Contracts;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Orleans.Storage;
@@ -41,7 +42,7 @@ public sealed class GrainCallDeadline(IOptions<GatewayOptions> options, IHostApp
     private GrainCallFailure? Classify(Exception error) => error switch
     {
         _ when lifetime.ApplicationStopping.IsCancellationRequested && error is OrleansException or TimeoutException => GrainCallFailure.GatewayStopping,
-        InconsistentStateException => GrainCallFailure.Storage,
+        InconsistentStateException or StateNotPersistedException => GrainCallFailure.Storage,
         OrleansException when error.Message.Contains("compatible", StringComparison.Ordinal) => GrainCallFailure.NoSilo,
         OrleansMessageRejectionException => GrainCallFailure.SiloUnavailable,
         OrleansException when error.Message.StartsWith("Error from storage provider", StringComparison.Ordinal) => GrainCallFailure.Storage,

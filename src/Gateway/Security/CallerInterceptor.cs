@@ -1,3 +1,4 @@
+using Clearinghouse.Contracts;
 using Clearinghouse.Domain;
 using Clearinghouse.Gateway.Grains;
 using Grpc.Core;
@@ -76,6 +77,7 @@ public sealed partial class CallerInterceptor(CallerDirectory directory, WriteRa
     {
         RpcException rpc => rpc.Status,
         InvalidFieldException invalid => new Status(StatusCode.InvalidArgument, invalid.Message),
+        NotAnActiveMemberException notMember => new Status(StatusCode.Unavailable, notMember.Message),
         GrainCallFailedException { Failure: GrainCallFailure.TimedOut } timedOut => new Status(StatusCode.DeadlineExceeded, timedOut.Message),
         GrainCallFailedException failed => new Status(StatusCode.Unavailable, failed.Message),
         LimitReachedException limit => new Status(limit.RetryLater ? StatusCode.ResourceExhausted : StatusCode.FailedPrecondition, limit.Message),

@@ -2,15 +2,18 @@ using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
 using Clearinghouse.Contracts;
 using Clearinghouse.Domain;
+using Clearinghouse.Grains.Cluster;
 
 namespace Clearinghouse.Grains.Recipients;
 
 /// <summary>
 /// The recipient grains active in this silo, by grain key, for <see cref="ILocalRecipientChecks"/>. A grain registers
 /// its checks on activation and removes it when it deactivates; a check answered through checks that are being removed
-/// may lose its hit count (never its verdict, which is decided from persisted records).
+/// may lose its hit count (never its verdict, which is decided from persisted records). Nothing is answered here while
+/// <see cref="ClusterStanding"/> has not confirmed this silo an active member: a silo frozen long enough to be declared
+/// dead holds state others may have changed since (the check then goes to the grain, which waits for a confirmation).
 /// </summary>
-public sealed class LocalRecipientChecks : ILocalRecipientChecks
+public sealed class LocalRecipientChecks(ClusterStanding standing) : ILocalRecipientChecks
 {
     private readonly ConcurrentDictionary<string, RecipientChecks> registered = new(StringComparer.Ordinal);
     private long localAnswers;
@@ -25,7 +28,7 @@ public sealed class LocalRecipientChecks : ILocalRecipientChecks
     public bool TryCheck(string recipientKey, CheckRequest request, [NotNullWhen(true)] out Verdict? verdict)
     {
         verdict = null;
-        if (!registered.TryGetValue(recipientKey, out var checks) || !checks.TryDecide(request, out verdict))
+        if (!standing.IsConfirmed || !registered.TryGetValue(recipientKey, out var checks) || !checks.TryDecide(request, out verdict))
         {
             return false;
         }

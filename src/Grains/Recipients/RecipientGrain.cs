@@ -1,5 +1,6 @@
 using Clearinghouse.Contracts;
 using Clearinghouse.Domain;
+using Clearinghouse.Grains.Cluster;
 using Clearinghouse.Grains.Persistence;
 using Clearinghouse.Grains.Recipients.Eviction;
 using Microsoft.Extensions.DependencyInjection;
@@ -24,6 +25,7 @@ public sealed partial class RecipientGrain(
     IOptions<RecipientOptions> options,
     HigherLevelListSet higherLevelLists,
     LocalRecipientChecks localChecks,
+    ClusterStanding standing,
     [FromKeyedServices(ClearinghouseClock.Key)] TimeProvider clock,
     ILogger<RecipientGrain> logger) : Grain, IRecipient, IRemindable
 {
@@ -123,6 +125,11 @@ public sealed partial class RecipientGrain(
     // from the published snapshot without allocating a state machine.
     Task<Verdict> IRecipient.Evaluate(CheckRequest request)
     {
+        if (!standing.IsConfirmed)
+        {
+            return EvaluateOnceConfirmedAsync(request);
+        }
+
         if (checks.TryDecide(request, out var verdict))
         {
             return Task.FromResult(verdict);
@@ -161,6 +168,14 @@ public sealed partial class RecipientGrain(
         {
             await this.StopReminderAsync(ReportReminder);
         }
+    }
+
+    // A silo that may have been declared dead while frozen answers nothing from its state until it has confirmed it is
+    // an active member (NotAnActiveMemberException, UNAVAILABLE, when it cannot).
+    private async Task<Verdict> EvaluateOnceConfirmedAsync(CheckRequest request)
+    {
+        await standing.EnsureConfirmedAsync();
+        return await ((IRecipient)this).Evaluate(request);
     }
 
     private async Task<Verdict> RecordViolationAsync(DoNotSendEntry entry, CheckRequest request)
