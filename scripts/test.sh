@@ -17,6 +17,8 @@ install_packages() {
     printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
     created_policy=1
   fi
+  # Postfix asks which configuration to install: none (the tests start their own instances).
+  echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@"
   if [ "$created_policy" = 1 ]; then rm -f /usr/sbin/policy-rc.d; fi
 }
@@ -28,6 +30,10 @@ command -v redis-server >/dev/null 2>&1 || need_packages+=(redis-server)
 # The Kubernetes manifests are linted and validated against the API's JSON schemas offline (KubernetesManifestTests).
 command -v yamllint >/dev/null 2>&1 || need_packages+=(yamllint)
 command -v node >/dev/null 2>&1 || need_packages+=(nodejs)
+# A real Postfix asks the policy listener and the DNS blocklist; swaks speaks SMTP to it; dig queries the zones.
+[ -x /usr/sbin/postfix ] || need_packages+=(postfix)
+command -v swaks >/dev/null 2>&1 || need_packages+=(swaks)
+command -v dig >/dev/null 2>&1 || need_packages+=(bind9-dnsutils)
 if [ ${#need_packages[@]} -gt 0 ]; then install_packages "${need_packages[@]}"; fi
 # npm only now: some Node.js packages (NodeSource's) bring their own npm and conflict with Debian's.
 command -v npm >/dev/null 2>&1 || install_packages npm

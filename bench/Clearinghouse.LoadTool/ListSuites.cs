@@ -20,12 +20,20 @@ public static class ListSuites
         return at >= 0 && at + 1 < args.Length ? args[at + 1] : null;
     }
 
-    public static Task RunAsync(string suite, BenchOptions options) => suite switch
+    public static Task RunAsync(string suite, BenchOptions options, string[] args) => suite switch
     {
         "connections" => ConnectionsAsync(options),
         "spf" => SpfAsync(options),
-        _ => throw new ArgumentException($"unknown suite '{suite}': use connections or spf"),
+        "policy" => EdgeSuites.PolicyAsync(options, IntArgument(args, "--connections", 100)),
+        "dnsbl" => EdgeSuites.DnsblAsync(options, IntArgument(args, "--entries", 100_000)),
+        _ => throw new ArgumentException($"unknown suite '{suite}': use connections, spf, policy or dnsbl"),
     };
+
+    private static int IntArgument(string[] args, string name, int fallback)
+    {
+        var at = Array.IndexOf(args, name);
+        return at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1], CultureInfo.InvariantCulture) : fallback;
+    }
 
     private static async Task ConnectionsAsync(BenchOptions options)
     {

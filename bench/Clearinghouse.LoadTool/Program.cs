@@ -5,7 +5,7 @@ using Clearinghouse.LoadTool;
 
 // Usage: bench/run.sh [--duration S] [--rounds N] [--rate R] [--concurrency C] [--streams S] [--window W]
 //                     [--recipients N] [--silo-dll PATH] [--scenarios ping,check,stream,open-ping,open-check]
-//                     [--suite connections|spf|storage] [--silo-log]
+//                     [--suite connections|spf|policy|dnsbl|storage] [--connections N] [--entries N] [--silo-log]
 // Starts a silo process (embedded profile), seeds it, and runs every scenario once per round, interleaved, so
 // that the machine's drift affects all alike. Prints each round and the medians.
 // Multi-silo mode: bench/run.sh --silos 3 --storage redis (see ClusterBench).
@@ -26,10 +26,10 @@ if (ListSuites.Selected(args) == "storage")
     return;
 }
 
-// --suite connections | spf: the benchmarks of issue 4 (ListSuites.cs).
+// --suite connections | spf: the benchmarks of issue 4 (ListSuites.cs); policy | dnsbl: issue 12 (EdgeSuites.cs).
 if (ListSuites.Selected(args) is { } suite)
 {
-    await ListSuites.RunAsync(suite, options);
+    await ListSuites.RunAsync(suite, options, args);
     return;
 }
 

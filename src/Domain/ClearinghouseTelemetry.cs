@@ -54,9 +54,15 @@ public static class ClearinghouseTelemetry
     /// <summary>Entries evicted from a full recipient list into its secondary list, tagged <c>rule</c>.</summary>
     public static readonly Counter<long> RecordsEvicted = Meter.CreateCounter<long>("clearinghouse.records.evicted", "{record}", "Records evicted from full recipient lists, by rule");
 
-    /// <summary>Connection verdicts given at CONNECT, tagged <c>action</c> (accept, reject) and <c>matched</c> (ip, helo, none).</summary>
+    /// <summary>Connection verdicts given at CONNECT, tagged <c>action</c> (accept, reject) and <c>matched</c> (ip, helo, filterlist, none).</summary>
     public static readonly Counter<long> ConnectionVerdicts = Meter.CreateCounter<long>("clearinghouse.connection.verdicts", "{verdict}", "Connection verdicts given, by action");
 
     /// <summary>Sender verifications computed (cache misses), tagged <c>method</c> (spf, fcrdns, none) and <c>spf</c> (the SPF result).</summary>
     public static readonly Counter<long> SenderVerifications = Meter.CreateCounter<long>("clearinghouse.sender.verifications", "{verification}", "Sender domain verifications computed (not served from cache)");
+
+    /// <summary>Postfix policy requests answered, tagged <c>state</c> (protocol state) and <c>action</c> (the access(5) verb).</summary>
+    public static readonly Counter<long> PolicyRequests = Meter.CreateCounter<long>("clearinghouse.policy.requests", "{request}", "Postfix policy requests answered");
+
+    /// <summary>DNS blocklist queries answered, tagged <c>zone</c> (ip, domain, address, none) and <c>result</c> (listed, not_listed, empty, apex, refused, error).</summary>
+    public static readonly Counter<long> DnsblQueries = Meter.CreateCounter<long>("clearinghouse.dnsbl.queries", "{query}", "DNS blocklist queries answered");
 }

@@ -1,9 +1,11 @@
 using System.Net;
 using Clearinghouse.Domain;
+using Clearinghouse.Gateway.Dnsbl;
 using Clearinghouse.Gateway.FilterList;
 using Clearinghouse.Gateway.Grains;
 using Clearinghouse.Gateway.Maps;
 using Clearinghouse.Gateway.Public;
+using Clearinghouse.Gateway.Policy;
 using Clearinghouse.Gateway.Services;
 using Clearinghouse.Gateway.Security;
 using Clearinghouse.Gateway.Verdicts;
@@ -30,6 +32,7 @@ public static class GatewayRegistration
         services.AddSingleton(typeof(GrainReferences<>));
         services.AddSingleton<IOutgoingGrainCallFilter, GrainCallDeadline>();
         services.AddSingleton<FilterListReplica>();
+        services.AddSingleton<IFilterListFeed>(provider => provider.GetRequiredService<FilterListReplica>());
         services.AddHostedService(provider => provider.GetRequiredService<FilterListReplica>());
 
         // Sender verification at MAIL time: SPF, then forward-confirmed reverse DNS, cached per (IP, domain).
@@ -47,6 +50,17 @@ public static class GatewayRegistration
 
         // The verdict path every edge protocol shares.
         services.AddSingleton<VerdictPipeline>();
+
+        // Postmasters' own protocols: the Postfix policy delegation listeners and the DNS blocklist (both off unless configured).
+        services.Configure<PolicyOptions>(configuration.GetSection(PolicyOptions.Section));
+        services.AddSingleton<BounceNotices>();
+        services.AddHostedService(provider => provider.GetRequiredService<BounceNotices>());
+        services.AddSingleton<PolicyResponder>();
+        services.AddSingleton<PolicyListener>();
+        services.AddHostedService(provider => provider.GetRequiredService<PolicyListener>());
+        services.Configure<DnsblOptions>(configuration.GetSection(DnsblOptions.Section));
+        services.AddSingleton<DnsblServer>();
+        services.AddHostedService(provider => provider.GetRequiredService<DnsblServer>());
 
         services.AddSingleton<WriteRateLimiter>();
 

@@ -1,5 +1,3 @@
-using System.Net;
-
 namespace Clearinghouse.Domain;
 
 public enum FilterEntryKind
@@ -10,7 +8,7 @@ public enum FilterEntryKind
     /// <summary>A domain in clear (it also covers its subdomains).</summary>
     Domain = 1,
 
-    /// <summary>An IP address in clear.</summary>
+    /// <summary>An IP address in clear, or a network in CIDR form (<c>192.0.2.0/24</c>) covering its addresses.</summary>
     Ip = 2,
 }
 
@@ -26,7 +24,20 @@ public sealed record FilterEntry([property: Id(0)] FilterEntryKind Kind, [proper
 {
     public string Key => $"{(int)Kind}:{Value}";
 
-    public static FilterEntry ForAddress(Address address) => new(FilterEntryKind.AddressSha256, Sha256Hex.Of(address.Value));
+    /// <summary>
+    /// For an address entry listed from the address itself: the lower-case hex SHA-1 of the normalised address, the
+    /// form hashed-address DNS lists are queried with (a SHA-256 in hex is 64 characters, longer than a DNS label).
+    /// Null for an entry known only by its SHA-256. Not part of <see cref="Key"/>.
+    /// </summary>
+    [Id(2)]
+    public string? AddressSha1 { get; init; }
+
+    public static FilterEntry ForAddress(Address address) =>
+        new(FilterEntryKind.AddressSha256, Sha256Hex.Of(address.Value)) { AddressSha1 = HashedAddressForms.Sha1Hex(address) };
+
+    /// <summary>An IP entry: a single address in its plain form, a wider network in CIDR form.</summary>
+    public static FilterEntry ForNetwork(IpPrefix prefix) =>
+        new(FilterEntryKind.Ip, prefix.Length == prefix.MaxLength ? prefix.Network.ToString() : prefix.ToString());
 
     /// <summary>Parses an entry as an operator writes it: an address (published hashed), a domain, or an IP address.</summary>
     public static FilterEntry Parse(FilterEntryKind kind, string? value, string field)
@@ -49,12 +60,12 @@ public sealed record FilterEntry([property: Id(0)] FilterEntryKind Kind, [proper
 
                 return new FilterEntry(kind, domain);
             case FilterEntryKind.Ip:
-                if (!IPAddress.TryParse(text, out var ip))
+                if (!IpPrefix.TryParse(text, out var prefix, out var ipProblem))
                 {
-                    throw new InvalidFieldException(field, "is not an IP address");
+                    throw new InvalidFieldException(field, ipProblem);
                 }
 
-                return new FilterEntry(kind, ip.ToString());
+                return ForNetwork(prefix);
             default:
                 throw new InvalidFieldException("kind", "is not a known entry kind");
         }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Binary;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
@@ -145,6 +146,22 @@ public readonly record struct IpPrefix(IPAddress Network, int Length)
         }
 
         return parts == 4;
+    }
+
+    /// <summary>An IPv4 address as a 32-bit number (most significant octet first).</summary>
+    public static uint ToUInt32(IPAddress address)
+    {
+        Span<byte> bytes = stackalloc byte[4];
+        address.TryWriteBytes(bytes, out _);
+        return BinaryPrimitives.ReadUInt32BigEndian(bytes);
+    }
+
+    /// <summary>An IPv6 address as a 128-bit number.</summary>
+    public static UInt128 ToUInt128(IPAddress address)
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        address.TryWriteBytes(bytes, out _);
+        return BinaryPrimitives.ReadUInt128BigEndian(bytes);
     }
 
     public static IPAddress Mask(IPAddress address, int length)

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Net;
 using System.Security.Cryptography;
 using Clearinghouse.Domain;
+using Clearinghouse.Gateway.Maps;
 
 namespace Clearinghouse.Gateway.FilterList;
 
@@ -27,7 +28,8 @@ internal readonly record struct Sha256Key(ulong A, ulong B, ulong C, ulong D)
 /// <summary>
 /// The listed entries as the verdict path reads them: immutable, rebuilt when the list changes (rarely), so lookups
 /// take no lock. An unlisted sender costs one SHA-256 and a dictionary lookup when addresses are listed, one lookup
-/// per label of its domain when domains are, and nothing at all while the list is empty.
+/// per label of its domain when domains are, one per prefix length in use when IP entries are (a network covers its
+/// addresses), and nothing at all while the list is empty.
 /// </summary>
 internal sealed class FilterListIndex
 {
@@ -35,10 +37,11 @@ internal sealed class FilterListIndex
 
     private readonly Dictionary<Sha256Key, FilterListing> addresses = [];
     private readonly Dictionary<string, FilterListing> domains = new(StringComparer.Ordinal);
-    private readonly Dictionary<IPAddress, FilterListing> ips = [];
+    private readonly PrefixTable<FilterListing> ips;
 
     public FilterListIndex(IEnumerable<FilterChange> listed)
     {
+        var networks = new List<(IpPrefix, FilterListing)>();
         foreach (var added in listed)
         {
             var listing = new FilterListing(added.Entry, added.CaseId, added.Reason);
@@ -50,11 +53,13 @@ internal sealed class FilterListIndex
                 case FilterEntryKind.Domain:
                     domains[added.Entry.Value] = listing;
                     break;
-                case FilterEntryKind.Ip:
-                    ips[IPAddress.Parse(added.Entry.Value)] = listing;
+                case FilterEntryKind.Ip when IpPrefix.TryParse(added.Entry.Value, out var network, out _):
+                    networks.Add((network, listing));
                     break;
             }
         }
+
+        ips = new PrefixTable<FilterListing>(networks);
     }
 
     public FilterListing? Match(Address sender, IPAddress? clientIp)
@@ -72,7 +77,7 @@ internal sealed class FilterListIndex
             }
         }
 
-        if (ips.Count > 0 && clientIp is not null && ips.TryGetValue(clientIp, out var byIp))
+        if (ips.Count > 0 && clientIp is not null && ips.TryMatch(clientIp, out var byIp, out _))
         {
             return byIp;
         }

@@ -29,7 +29,7 @@ public sealed class ReplicaSubscription(FilterListSlice catchUp, ChannelReader<R
 /// Changes are applied and forwarded to subscribers under one lock, so every subscriber sees them in version order,
 /// without gaps or repeats.
 /// </summary>
-public sealed partial class FilterListReplica : IFilterListObserver, IHostedService, IDisposable
+public sealed partial class FilterListReplica : IFilterListObserver, IFilterListFeed, IHostedService, IDisposable
 {
     /// <summary>How many updates a subscriber may be behind before its stream is ended (it resumes from its version).</summary>
     public const int SubscriberBacklog = 10_000;

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 using Clearinghouse.Domain;
@@ -77,17 +76,7 @@ public sealed class PrefixTable<T>
 
     private static UInt128 Mask(UInt128 value, int length) => length == 0 ? UInt128.Zero : value & (UInt128.MaxValue << (128 - length));
 
-    private static uint ToUInt32(IPAddress address)
-    {
-        Span<byte> bytes = stackalloc byte[4];
-        address.TryWriteBytes(bytes, out _);
-        return BinaryPrimitives.ReadUInt32BigEndian(bytes);
-    }
+    private static uint ToUInt32(IPAddress address) => IpPrefix.ToUInt32(address);
 
-    private static UInt128 ToUInt128(IPAddress address)
-    {
-        Span<byte> bytes = stackalloc byte[16];
-        address.TryWriteBytes(bytes, out _);
-        return BinaryPrimitives.ReadUInt128BigEndian(bytes);
-    }
+    private static UInt128 ToUInt128(IPAddress address) => IpPrefix.ToUInt128(address);
 }

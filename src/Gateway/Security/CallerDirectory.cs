@@ -7,23 +7,23 @@ using Microsoft.Extensions.Options;
 namespace Clearinghouse.Gateway.Security;
 
 /// <summary>
-/// Resolves API keys to callers by their SHA-256. Rebuilt whenever the configuration changes, so keys rotate and
-/// providers are added without a restart.
+/// Resolves API keys (and DNS blocklist access keys) to callers by their SHA-256, and providers by id. Rebuilt
+/// whenever the configuration changes, so keys rotate and providers are added without a restart.
 /// </summary>
 public sealed partial class CallerDirectory : IDisposable
 {
     private readonly ILogger<CallerDirectory> logger;
     private readonly IDisposable? subscription;
-    private volatile Dictionary<string, Caller> callersByKeyHash;
+    private volatile Callers callers;
 
     public CallerDirectory(IOptionsMonitor<TenancyOptions> options, ILogger<CallerDirectory> logger)
     {
         this.logger = logger;
-        callersByKeyHash = Build(options.CurrentValue);
+        callers = Build(options.CurrentValue);
         subscription = options.OnChange(Reload);
     }
 
-    public int ProviderCount => callersByKeyHash.Values.Count(c => c.Role == CallerRole.Provider);
+    public int ProviderCount => callers.ById.Count;
 
     public bool TryAuthenticate(ReadOnlySpan<char> apiKey, out Caller caller)
     {
@@ -33,8 +33,19 @@ public sealed partial class CallerDirectory : IDisposable
             return false;
         }
 
-        return callersByKeyHash.TryGetValue(HashKey(apiKey), out caller!);
+        return callers.ByKeyHash.TryGetValue(HashKey(apiKey), out caller!);
     }
+
+    /// <summary>The provider a DNS blocklist access key belongs to.</summary>
+    public bool TryAuthenticateDnsblKey(ReadOnlySpan<char> accessKey, out Caller caller)
+    {
+        caller = null!;
+        var current = callers;
+        return !accessKey.IsEmpty && current.ByDnsblKeyHash.Count > 0 && current.ByDnsblKeyHash.TryGetValue(HashKey(accessKey), out caller!);
+    }
+
+    /// <summary>The configured provider <paramref name="id"/> (a Postfix policy listener serves one).</summary>
+    public bool TryGetProvider(string id, out Caller caller) => callers.ById.TryGetValue(id, out caller!);
 
     /// <summary>The hex SHA-256 under which a key is configured.</summary>
     public static string HashKey(ReadOnlySpan<char> apiKey)
@@ -52,7 +63,7 @@ public sealed partial class CallerDirectory : IDisposable
     {
         try
         {
-            callersByKeyHash = Build(changed);
+            callers = Build(changed);
             LogReloaded(ProviderCount);
         }
         catch (OptionsValidationException error)
@@ -67,9 +78,11 @@ public sealed partial class CallerDirectory : IDisposable
     [LoggerMessage(Level = LogLevel.Error, Message = "Changed credentials were refused and the previous ones stay in force: {Problem}")]
     private partial void LogReloadRejected(string problem);
 
-    private static Dictionary<string, Caller> Build(TenancyOptions options)
+    private static Callers Build(TenancyOptions options)
     {
         var byHash = new Dictionary<string, Caller>(StringComparer.Ordinal);
+        var byDnsblKeyHash = new Dictionary<string, Caller>(StringComparer.Ordinal);
+        var byId = new Dictionary<string, Caller>(StringComparer.Ordinal);
         foreach (var (id, provider) in options.Providers)
         {
             if (provider.MaxRecordsPerRecipient is < 1 or > ListLimits.MaxRecords)
@@ -82,6 +95,13 @@ public sealed partial class CallerDirectory : IDisposable
             {
                 Add(byHash, hash, caller);
             }
+
+            foreach (var hash in provider.DnsblKeySha256)
+            {
+                Add(byDnsblKeyHash, hash, caller);
+            }
+
+            byId[id] = caller;
         }
 
         var unnamed = new Caller(OperatorOptions.UnnamedOperator, CallerRole.Operator, []);
@@ -109,7 +129,7 @@ public sealed partial class CallerDirectory : IDisposable
             }
         }
 
-        return byHash;
+        return new Callers(byHash, byDnsblKeyHash, byId);
     }
 
     private const int MaxOperatorName = 64;
@@ -147,4 +167,9 @@ public sealed partial class CallerDirectory : IDisposable
 
         return wildcard ? "*." + normalized : normalized;
     }
+
+    private sealed record Callers(
+        Dictionary<string, Caller> ByKeyHash,
+        Dictionary<string, Caller> ByDnsblKeyHash,
+        Dictionary<string, Caller> ById);
 }

@@ -26,6 +26,13 @@ public sealed class ProviderOptions
     public List<string> ApiKeySha256 { get; set; } = [];
 
     /// <summary>
+    /// Hex SHA-256 of each of the provider's DNS blocklist access keys: with <c>Clearinghouse:Dnsbl:RequireAccessKey</c>
+    /// a query name carries a key as the label before the zone (<c>2.0.0.127.KEY.zone</c>), as Spamhaus DQS does.
+    /// Separate from the API keys, since a DNS query crosses the network in clear.
+    /// </summary>
+    public List<string> DnsblKeySha256 { get; set; } = [];
+
+    /// <summary>
     /// The provider's default maximum size of each recipient's blocking list and allow list (1 to 100,000); unset means
     /// the server's default (<c>Clearinghouse:Recipients:DefaultMaxRecords</c>). A recipient may have its own (API).
     /// </summary>

@@ -5,7 +5,7 @@ using V1 = Clearinghouse.Api.V1;
 
 namespace Clearinghouse.Gateway.Services;
 
-/// <summary>CONNECT-time verdicts over gRPC, answered by the <see cref="VerdictPipeline"/> from the gateway's memory.</summary>
+/// <summary>CONNECT-time verdicts over gRPC, answered by the <see cref="VerdictPipeline"/> from the gateway's memory (provider map, then filter list).</summary>
 public sealed class ConnectionsService(VerdictPipeline pipeline) : V1.Connections.ConnectionsBase
 {
     public override async Task<V1.ConnectionVerdict> CheckConnection(V1.CheckConnectionRequest request, ServerCallContext context)
@@ -22,6 +22,7 @@ public sealed class ConnectionsService(VerdictPipeline pipeline) : V1.Connection
             Text = verdict.Text,
             MatchedIdentifier = verdict.MatchedIdentifier ?? "",
             Reason = verdict.Reason,
+            ListedCaseId = verdict.ListedCaseId ?? "",
         };
     }
 }

@@ -18,6 +18,7 @@ public sealed class OperatorService(IGrainFactory grains) : V1.Operator.Operator
 {
     private const string DefaultDelistReason = "delisted by an operator";
     private const int MaxFilterLength = 512;
+    private const string DefaultListReason = "listed by an operator";
 
     public override async Task<V1.Thresholds> GetThresholds(V1.GetThresholdsRequest request, ServerCallContext context)
     {
@@ -52,12 +53,7 @@ public sealed class OperatorService(IGrainFactory grains) : V1.Operator.Operator
     {
         var caller = context.RequireOperator();
         var sender = Address.Parse(request.Sender, "sender");
-        if (!ReplyText.TryValidate(request.Reason, out var problem))
-        {
-            throw new InvalidFieldException("reason", problem);
-        }
-
-        var reason = ReplyText.Sanitize(request.Reason) is { Length: > 0 } text ? text : DefaultDelistReason;
+        var reason = ParseReason(request.Reason, DefaultDelistReason);
         var delisted = await grains.GetGrain<ISender>(sender.Value).Delist(reason);
         await AuditAsync(caller, AuditNames.SenderDelist, AuditNames.Sender(sender), reason, [new("delisted", delisted ? "true" : "false (was not listed)")]);
         return new V1.DelistResponse { Delisted = delisted };
@@ -198,4 +194,55 @@ public sealed class OperatorService(IGrainFactory grains) : V1.Operator.Operator
         new($"{prefix}.rank_divisor", settings.RankDivisor.ToString(CultureInfo.InvariantCulture)),
         new($"{prefix}.minimum_providers", settings.MinimumProviders.ToString(CultureInfo.InvariantCulture)),
     ];
+
+    [RateLimitedWrite]
+    public override async Task<V1.ListEntryResponse> ListEntry(V1.ListEntryRequest request, ServerCallContext context)
+    {
+        context.RequireOperator();
+        var entry = ParseOperatorEntry(request.Kind, request.Value);
+        var reason = ParseReason(request.Reason, DefaultListReason);
+        var change = await grains.GetGrain<IFilterList>(0).Append(FilterChangeOp.Add, entry, reason, "op-" + Guid.CreateVersion7().ToString("n"));
+        return ToResponse(change, entry);
+    }
+
+    [RateLimitedWrite]
+    public override async Task<V1.ListEntryResponse> UnlistEntry(V1.UnlistEntryRequest request, ServerCallContext context)
+    {
+        context.RequireOperator();
+        var entry = ParseOperatorEntry(request.Kind, request.Value);
+        var reason = ParseReason(request.Reason, DefaultDelistReason);
+        var change = await grains.GetGrain<IFilterList>(0).Append(FilterChangeOp.Remove, entry, reason, "");
+        return ToResponse(change, entry);
+    }
+
+    // Addresses belong to their sender's grain (escalation lists them, Delist removes them), so that its state and
+    // the list agree.
+    private static FilterEntry ParseOperatorEntry(V1.FilterEntryKind kind, string value)
+    {
+        var domainKind = ViolationMapping.ToDomain(kind, "kind");
+        if (domainKind == FilterEntryKind.AddressSha256)
+        {
+            throw new InvalidFieldException("kind", "addresses are listed by escalation and removed with Delist; use FILTER_ENTRY_KIND_DOMAIN or FILTER_ENTRY_KIND_IP");
+        }
+
+        return FilterEntry.Parse(domainKind, value, "value");
+    }
+
+    private static string ParseReason(string reason, string fallback)
+    {
+        if (!ReplyText.TryValidate(reason, out var problem))
+        {
+            throw new InvalidFieldException("reason", problem);
+        }
+
+        return ReplyText.Sanitize(reason) is { Length: > 0 } text ? text : fallback;
+    }
+
+    private static V1.ListEntryResponse ToResponse(FilterChange? change, FilterEntry entry) => new()
+    {
+        Changed = change is not null,
+        Version = (ulong)(change?.Version ?? 0),
+        CaseId = change?.CaseId ?? "",
+        Value = entry.Value,
+    };
 }

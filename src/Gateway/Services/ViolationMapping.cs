@@ -16,6 +16,8 @@ public static class ViolationMapping
 
     public static DoNotSendMethod ToDomain(V1.DoNotSendMethod method, string field) => Methods.ToDomain(method, field);
 
+    public static FilterEntryKind ToDomain(V1.FilterEntryKind kind, string field) => EntryKinds.ToDomain(kind, field);
+
     public static V1.DoNotSendMethod ToProto(DoNotSendMethod method) => Methods.ToProto(method);
 
     /// <summary>Validates a do-not-send request recorded by <paramref name="providerId"/> (whose recipient the caller checked).</summary>
@@ -110,6 +112,7 @@ public static class ViolationMapping
         Reason = change.Reason,
         CaseId = change.CaseId,
         At = Timestamp.FromDateTimeOffset(change.At),
+        AddressSha1 = change.Entry.AddressSha1 ?? "",
     };
 
     public static V1.FilterListSnapshot ToSnapshot(FilterListSlice slice)

@@ -54,26 +54,37 @@ public sealed class VerdictPipeline(
         return new CheckedVerdict(verdict, verification);
     }
 
-    /// <summary>A CONNECT-time check: the provider's connection map, by client IP (longest prefix) or HELO name.</summary>
+    /// <summary>
+    /// A CONNECT-time check: the provider's connection map, by client IP (longest prefix) or HELO name; when no entry
+    /// matches, the global filter list's IP entries (this gateway's replica). A map entry decides first, so that a
+    /// provider's accept for a network it trusts stands even if the network is listed.
+    /// </summary>
     public async Task<ConnectionVerdict> CheckConnectionAsync(Caller caller, IPAddress clientIp, string? helo)
     {
         var providerMaps = await maps.GetAsync(caller.Id);
         var match = providerMaps.Connections.Match(clientIp, helo);
-        var reject = match.Entry?.Action == MapAction.Reject;
+        var verdict = match.Entry is { } entry ? ForMapEntry(entry, match.Kind)
+            : filterList.Match(Address.NullSender, clientIp) is { } listing ? ForListing(listing)
+            : ConnectionVerdict.NoMatch;
         ClearinghouseTelemetry.ConnectionVerdicts.Add(1, new TagList
         {
-            { "action", reject ? "reject" : "accept" },
-            { "matched", match.Kind switch { ConnectionMatchKind.Ip => "ip", ConnectionMatchKind.Helo => "helo", _ => "none" } },
+            { "action", verdict.Reject ? "reject" : "accept" },
+            { "matched", match.Kind switch { ConnectionMatchKind.Ip => "ip", ConnectionMatchKind.Helo => "helo", _ => verdict.ListedCaseId is null ? "none" : "filterlist" } },
         });
+        return verdict;
+    }
 
-        if (match.Entry is not { } entry)
-        {
-            return ConnectionVerdict.NoMatch;
-        }
-
-        var matchedBy = match.Kind == ConnectionMatchKind.Ip ? "client IP" : "HELO name";
-        return reject
+    private static ConnectionVerdict ForMapEntry(MapEntry entry, ConnectionMatchKind kind)
+    {
+        var matchedBy = kind == ConnectionMatchKind.Ip ? "client IP" : "HELO name";
+        return entry.Action == MapAction.Reject
             ? new ConnectionVerdict(true, 554, "5.7.1", entry.Message.Length > 0 ? entry.Message : ConnectionVerdict.DefaultRejectText, entry.Identifier, $"connection map rejects {entry.Identifier} ({matchedBy})")
             : new ConnectionVerdict(false, 250, "2.0.0", "OK", entry.Identifier, $"connection map accepts {entry.Identifier} ({matchedBy})");
     }
+
+    private static ConnectionVerdict ForListing(FilterListing listing) =>
+        new(true, 554, "5.7.1", ConnectionVerdict.ListedRejectText, listing.Entry.Value, $"client IP on the global filter list (case {listing.CaseId})")
+        {
+            ListedCaseId = listing.CaseId,
+        };
 }

@@ -109,6 +109,10 @@ public static class ApiProbes
             await NotFoundIsAnAnswer(new Operator.OperatorClient(invoker).ApproveDelistingAsync(new ReviewDelistingRequest { RequestId = ProbeTarget.DelistingRequestId }).ResponseAsync)),
         new("clearinghouse.v1.Operator/RefuseDelisting", ApiScope.Operator, async (invoker, _) =>
             await NotFoundIsAnAnswer(new Operator.OperatorClient(invoker).RefuseDelistingAsync(new ReviewDelistingRequest { RequestId = ProbeTarget.DelistingRequestId, Reason = "probe" }).ResponseAsync)),
+        new("clearinghouse.v1.Operator/ListEntry", ApiScope.Operator, async (invoker, _) =>
+            await new Operator.OperatorClient(invoker).ListEntryAsync(new ListEntryRequest { Kind = FilterEntryKind.Domain, Value = "probe-listed.example", Reason = "probe" })),
+        new("clearinghouse.v1.Operator/UnlistEntry", ApiScope.Operator, async (invoker, _) =>
+            await new Operator.OperatorClient(invoker).UnlistEntryAsync(new UnlistEntryRequest { Kind = FilterEntryKind.Domain, Value = "probe-listed.example", Reason = "probe" })),
 
         new("clearinghouse.v1.Connections/CheckConnection", ApiScope.OwnProviderData, async (invoker, _) =>
             await new Connections.ConnectionsClient(invoker).CheckConnectionAsync(new CheckConnectionRequest { ClientIp = ProbeTarget.ConnectionPrefixAddress, Helo = "mail.bulk.example" })),

@@ -1,0 +1,263 @@
+using System.Net;
+using ARSoft.Tools.Net.Dns;
+using Clearinghouse.Gateway.FilterList;
+using Clearinghouse.Gateway.Security;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Clearinghouse.Gateway.Dnsbl;
+
+/// <summary>
+/// The authoritative DNS server of the blocklist zones (ARSoft.Tools.Net's <see cref="DnsServer"/>, UDP and TCP). Its
+/// <see cref="DnsblIndex"/> follows this gateway's filter-list replica change by change (<see cref="IFilterListFeed"/>),
+/// so a change is answered without a reload: a query that arrives after the replica has a change waits (up to
+/// 100 ms) until the index has it too, so the answer is never older than the replica. Optionally keeps rbldnsd data
+/// files of the list in a directory.
+/// </summary>
+public sealed partial class DnsblServer(
+    IOptions<DnsblOptions> options,
+    IFilterListFeed feed,
+    CallerDirectory callers,
+    ILogger<DnsblServer> logger) : IHostedService, IDisposable
+{
+    private static readonly TimeSpan CatchUpWait = TimeSpan.FromMilliseconds(100);
+
+    private readonly DnsblOptions settings = options.Value;
+    private readonly DnsblIndex index = new();
+    private readonly Lock writer = new();
+    private readonly CancellationTokenSource stopping = new();
+    private TaskCompletionSource progressed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private DnsServer? server;
+    private DnsblResponder? responder;
+    private Task following = Task.CompletedTask;
+    private Task exporting = Task.CompletedTask;
+
+    /// <summary>The index the zones are answered from (read-only use: tests and diagnostics).</summary>
+    public DnsblIndex Index => index;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (!settings.Enabled)
+        {
+            return Task.CompletedTask;
+        }
+
+        var zones = BuildZones(settings);
+        responder = new DnsblResponder(index, zones, settings, callers);
+        following = FollowAsync(stopping.Token);
+        if (settings.ExportDirectory.Length > 0)
+        {
+            exporting = ExportAsync(stopping.Token);
+        }
+
+        var endpoint = new IPEndPoint(IPAddress.Parse(settings.Address), settings.Port);
+        server = new DnsServer(new UdpServerTransport(endpoint), new TcpServerTransport(endpoint));
+        server.QueryReceived += OnQueryAsync;
+        server.ExceptionThrown += (_, e) =>
+        {
+            LogServerError(e.Exception);
+            return Task.CompletedTask;
+        };
+        server.Start();
+        LogListening(endpoint, string.Join(", ", zones.All.Select(z => $"{z.Name} ({z.Kind})")), zones.RequireAccessKey);
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await stopping.CancelAsync();
+        server?.Stop();
+        try
+        {
+            await Task.WhenAll(following, exporting).WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    public void Dispose()
+    {
+        stopping.Dispose();
+    }
+
+    public static DnsblZones BuildZones(DnsblOptions settings)
+    {
+        var zones = new List<DnsblZone>();
+        foreach (var (kind, name, key) in new[]
+        {
+            (DnsblZoneKind.Ip, settings.IpZone, nameof(DnsblOptions.IpZone)),
+            (DnsblZoneKind.Domain, settings.DomainZone, nameof(DnsblOptions.DomainZone)),
+            (DnsblZoneKind.Address, settings.AddressZone, nameof(DnsblOptions.AddressZone)),
+        })
+        {
+            if (string.IsNullOrWhiteSpace(name))
+            {
+                continue;
+            }
+
+            try
+            {
+                zones.Add(new DnsblZone(kind, name));
+            }
+            catch (ArgumentException error)
+            {
+                throw new InvalidOperationException($"{DnsblOptions.Section}:{key}: {error.Message}", error);
+            }
+        }
+
+        if (zones.Count == 0)
+        {
+            throw new InvalidOperationException($"{DnsblOptions.Section}:Enabled is set but no zone is named (IpZone, DomainZone, AddressZone)");
+        }
+
+        if (zones.Select(z => z.Name).Distinct(StringComparer.Ordinal).Count() != zones.Count)
+        {
+            throw new InvalidOperationException($"{DnsblOptions.Section}: each zone needs its own name");
+        }
+
+        return new DnsblZones(zones, settings.RequireAccessKey);
+    }
+
+    private async Task OnQueryAsync(object sender, QueryReceivedEventArgs e)
+    {
+        if (e.Query is not DnsMessage query)
+        {
+            return;
+        }
+
+        // A change the replica has is answered: wait briefly for the index to apply it.
+        var deadline = Environment.TickCount64 + (long)CatchUpWait.TotalMilliseconds;
+        while (feed.Version > index.Version && Environment.TickCount64 < deadline)
+        {
+            try
+            {
+                await Volatile.Read(ref progressed).Task.WaitAsync(CatchUpWait, stopping.Token);
+            }
+            catch (Exception error) when (error is TimeoutException or OperationCanceledException)
+            {
+                break;
+            }
+        }
+
+        e.Response = responder!.Answer(query);
+    }
+
+    // Follows the replica: its catch-up, then every update in order; a subscription that ends (the replica dropped a
+    // subscriber that fell too far behind, or it restarted its list) is taken up again from the index's version.
+    private async Task FollowAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                using var subscription = feed.Subscribe(index.Version);
+                lock (writer)
+                {
+                    Apply(subscription.CatchUp);
+                }
+
+                Signal();
+                await foreach (var update in subscription.Live.ReadAllAsync(cancellationToken))
+                {
+                    lock (writer)
+                    {
+                        if (update.Snapshot is { } snapshot)
+                        {
+                            Apply(snapshot);
+                        }
+                        else if (update.Change is { } change && change.Version == index.Version + 1)
+                        {
+                            index.Apply(change);
+                        }
+                    }
+
+                    Signal();
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception error)
+            {
+                LogFollowRestarted(error);
+                await Task.Delay(TimeSpan.FromMilliseconds(100), CancellationToken.None);
+            }
+        }
+    }
+
+    private void Apply(Domain.FilterListSlice slice)
+    {
+        if (slice.Snapshot is { } listed)
+        {
+            index.Reset(listed, slice.SnapshotVersion);
+        }
+
+        foreach (var change in slice.Changes)
+        {
+            if (change.Version == index.Version + 1)
+            {
+                index.Apply(change);
+            }
+        }
+    }
+
+    private void Signal() =>
+        Interlocked.Exchange(ref progressed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+
+    private async Task ExportAsync(CancellationToken cancellationToken)
+    {
+        var exported = -1L;
+        using var timer = new PeriodicTimer(settings.ExportInterval);
+        do
+        {
+            try
+            {
+                IReadOnlyList<Domain.FilterChange> listed;
+                long version;
+                lock (writer)
+                {
+                    version = index.Version;
+                    listed = version == exported ? [] : index.Listed();
+                }
+
+                if (version != exported)
+                {
+                    RbldnsdExport.WriteFiles(settings.ExportDirectory, [.. listed], version, settings);
+                    exported = version;
+                }
+            }
+            catch (IOException error)
+            {
+                LogExportFailed(settings.ExportDirectory, error);
+            }
+        }
+        while (await WaitAsync(timer, cancellationToken));
+    }
+
+    private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await timer.WaitForNextTickAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "DNS blocklist on {Endpoint} (UDP and TCP): {Zones}; access keys required: {RequireAccessKey}")]
+    private partial void LogListening(IPEndPoint endpoint, string zones, bool requireAccessKey);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "DNS blocklist server: a query could not be answered")]
+    private partial void LogServerError(Exception error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The DNS blocklist stopped following the filter list; it subscribes again")]
+    private partial void LogFollowRestarted(Exception error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The rbldnsd export to {Directory} failed; it is tried again")]
+    private partial void LogExportFailed(string directory, Exception error);
+}
