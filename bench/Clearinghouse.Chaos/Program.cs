@@ -2,10 +2,12 @@ using System.Globalization;
 using Clearinghouse.TestSupport;
 using Clearinghouse.TestSupport.Chaos;
 
-// Usage: bench/chaos.sh [--runs silo,redis,redis-everysec,silo-azurite] [--silos 3] [--before S] [--restart-after S]
-//                       [--after S] [--callers N] [--writers N]
-// Each run starts its own store (Redis; Azurite for silo-azurite) and silos, drives verdicts and record writes through every silo, injects the fault
-// mid-load, restarts the killed process, reads back every acknowledged write and prints what it found.
+// Usage: bench/chaos.sh [--runs silo,redis,redis-everysec,pause,rolling,silo-azurite] [--silos 3] [--before S]
+//                       [--restart-after S] [--pause S] [--after S] [--callers N] [--writers N]
+// Each run starts its own store (Redis; Azurite for silo-azurite) and silos, drives verdicts and writes through every
+// silo, injects the fault mid-load (SIGKILL a silo or Redis; SIGSTOP a silo for --pause seconds; SIGTERM every silo in
+// turn), restarts what stopped, reads back every acknowledged write and prints what it found. Exit code 1 when a run
+// broke a promise.
 string Value(string name, string fallback)
 {
     var at = Array.IndexOf(args, name);
@@ -14,12 +16,13 @@ string Value(string name, string fallback)
 
 double Seconds(string name, double fallback) => double.Parse(Value(name, fallback.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
 
-var runs = Value("--runs", "silo,redis,redis-everysec").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+var runs = Value("--runs", "silo,redis,redis-everysec,pause,rolling").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 var silos = int.Parse(Value("--silos", "3"), CultureInfo.InvariantCulture);
 var options = new ChaosOptions
 {
     BeforeFault = TimeSpan.FromSeconds(Seconds("--before", 20)),
     RestartAfter = TimeSpan.FromSeconds(Seconds("--restart-after", 5)),
+    PauseFor = TimeSpan.FromSeconds(Seconds("--pause", 30)),
     AfterRecovery = TimeSpan.FromSeconds(Seconds("--after", 10)),
     VerdictCallers = int.Parse(Value("--callers", "16"), CultureInfo.InvariantCulture),
     Writers = int.Parse(Value("--writers", "8"), CultureInfo.InvariantCulture),
@@ -35,8 +38,10 @@ foreach (var run in runs)
         "silo" => (Fault.SiloKill, "always", DurableStore.Redis),
         "redis" => (Fault.RedisKill, "always", DurableStore.Redis),
         "redis-everysec" => (Fault.RedisKill, "everysec", DurableStore.Redis),
+        "pause" => (Fault.SiloPause, "always", DurableStore.Redis),
+        "rolling" => (Fault.RollingRestart, "always", DurableStore.Redis),
         "silo-azurite" => (Fault.SiloKill, "always", DurableStore.Azurite),
-        _ => throw new ArgumentException($"--runs: unknown run '{run}' (silo, redis, redis-everysec, silo-azurite)"),
+        _ => throw new ArgumentException($"--runs: unknown run '{run}' (silo, redis, redis-everysec, pause, rolling, silo-azurite)"),
     };
 
     Console.WriteLine();
@@ -47,6 +52,8 @@ foreach (var run in runs)
 
     // Losing acknowledged writes with appendfsync everysec is the documented risk, not a failure of the run.
     failed |= report.LostWrites > 0 && fsync == "always";
+    failed |= report.WrongVerdicts > 0 || report.LostHits > 0 || report.Problems.Count > 0 || report.SlowCallsThroughHealthyGateways.Count > 0;
+    failed |= report.Terminations.Any(t => !t.Exited || t.ExitCode != 0 || t.Took > options.StopTimeout);
 }
 
 return failed ? 1 : 0;

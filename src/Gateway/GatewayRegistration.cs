@@ -1,3 +1,4 @@
+using System.Net;
 using Clearinghouse.Domain;
 using Clearinghouse.Gateway.Console;
 using Clearinghouse.Gateway.Dnsbl;
@@ -30,13 +31,17 @@ public static class GatewayRegistration
         services.PostConfigure<TenancyOptions>(tenancy => OperatorOptions.Read(tenancy.Operators, configuration.GetSection("Clearinghouse:Operators")));
         services.Configure<DoNotSendOptions>(configuration.GetSection(DoNotSendOptions.Section));
         services.AddSingleton<CallerDirectory>();
+        services.AddSingleton<GatewayStopping>();
         services.AddSingleton(typeof(GrainReferences<>));
+        services.AddSingleton<IOutgoingGrainCallFilter, GrainCallDeadline>();
         services.AddSingleton<FilterListReplica>();
         services.AddSingleton<IFilterListFeed>(provider => provider.GetRequiredService<FilterListReplica>());
         services.AddHostedService(provider => provider.GetRequiredService<FilterListReplica>());
 
         // Sender verification at MAIL time: SPF, then forward-confirmed reverse DNS, cached per (IP, domain).
-        services.Configure<DnsOptions>(configuration.GetSection(DnsOptions.Section));
+        services.AddOptions<DnsOptions>().Bind(configuration.GetSection(DnsOptions.Section))
+            .Validate(dns => dns.Servers.All(server => IPAddress.TryParse(server.Trim(), out _)), $"{DnsOptions.Section}:Servers: every resolver must be an IP address")
+            .ValidateOnStart();
         services.AddSingleton<IDnsLookup, ArSoftDnsLookup>();
         services.AddSingleton<SpfEvaluator>();
         services.AddSingleton<SenderVerifier>();

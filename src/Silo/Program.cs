@@ -16,6 +16,4 @@ if (args is ["hash-password"])
     return 0;
 }
 
-var app = ClearinghouseHost.Build(ClearinghouseHost.CreateBuilder(args));
-await app.RunAsync();
-return 0;
+return await ClearinghouseHost.RunAsync(args);

@@ -53,6 +53,9 @@ public sealed class LocalCluster : IAsyncDisposable
     /// <summary>A call invoker per silo, as the harness provider.</summary>
     public IReadOnlyList<CallInvoker> Invokers => connections.Select(c => c.Invoker).ToList();
 
+    /// <summary>A call invoker per silo over the same connections, sending <paramref name="apiKey"/>.</summary>
+    public IReadOnlyList<CallInvoker> InvokersAs(string apiKey) => connections.Select(c => HarnessTenant.Authenticated(c.Channel, apiKey)).ToList();
+
     public static async Task<LocalCluster> StartAsync(LocalClusterOptions options)
     {
         IStorageServer store = options.Store == DurableStore.Azurite

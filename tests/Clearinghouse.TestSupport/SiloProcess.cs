@@ -8,8 +8,9 @@ namespace Clearinghouse.TestSupport;
 
 /// <summary>
 /// A silo (with its co-hosted gateway) as a separate OS process, started from the built <c>Clearinghouse.Silo.dll</c>
-/// with settings as command-line arguments, in the dll's directory (so it reads its own appsettings.json). Its ports
-/// are fixed at first start, so <see cref="RestartAsync"/> brings the same silo back after <see cref="Kill"/>.
+/// with settings as command-line arguments, by default in the dll's directory (the silo reads the appsettings.json
+/// beside it from anywhere). Its ports are fixed at first start, so <see cref="RestartAsync"/> brings the same silo
+/// back after <see cref="Kill"/>.
 /// </summary>
 public sealed partial class SiloProcess : IAsyncDisposable
 {
@@ -21,13 +22,15 @@ public sealed partial class SiloProcess : IAsyncDisposable
 
     private readonly string siloDll;
     private readonly Dictionary<string, string> settings;
+    private readonly string workingDirectory;
     private readonly LinkedList<string> output = new();
     private Process process = null!;
 
-    private SiloProcess(string siloDll, Dictionary<string, string> settings, Uri address)
+    private SiloProcess(string siloDll, Dictionary<string, string> settings, Uri address, string? workingDirectory)
     {
         this.siloDll = siloDll;
         this.settings = settings;
+        this.workingDirectory = workingDirectory ?? Path.GetDirectoryName(siloDll)!;
         Address = address;
     }
 
@@ -54,21 +57,46 @@ public sealed partial class SiloProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<SiloProcess> StartAsync(string siloDll, IReadOnlyDictionary<string, string> settings, TimeSpan timeout)
+    /// <summary>
+    /// Starts a silo with <paramref name="settings"/> (free ports where none are given) and returns once it serves.
+    /// <paramref name="workingDirectory"/> defaults to the dll's directory.
+    /// </summary>
+    public static async Task<SiloProcess> StartAsync(string siloDll, IReadOnlyDictionary<string, string> settings, TimeSpan timeout, string? workingDirectory = null)
+    {
+        var silo = Create(siloDll, settings, workingDirectory);
+        await silo.RestartAsync(timeout);
+        return silo;
+    }
+
+    /// <summary>Starts a silo that is expected not to start: waits until it exits, and returns its exit code and output.</summary>
+    public static async Task<(int ExitCode, string Output)> RunUntilExitAsync(string siloDll, IReadOnlyDictionary<string, string> settings, TimeSpan timeout)
+    {
+        await using var silo = Create(siloDll, settings, workingDirectory: null);
+        silo.Launch();
+        using var cancel = new CancellationTokenSource(timeout);
+        try
+        {
+            await silo.process.WaitForExitAsync(cancel.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"the silo was still running after {timeout}:{Environment.NewLine}{silo.RecentOutput}");
+        }
+
+        return (silo.process.ExitCode, silo.RecentOutput);
+    }
+
+    private static SiloProcess Create(string siloDll, IReadOnlyDictionary<string, string> settings, string? workingDirectory)
     {
         var port = settings.TryGetValue("Kestrel:Endpoints:Grpc:Url", out var url) ? new Uri(url).Port : FreePort.Next();
         var all = new Dictionary<string, string>(settings)
         {
             ["Kestrel:Endpoints:Grpc:Url"] = $"http://127.0.0.1:{port}",
-            ["Kestrel:Endpoints:Grpc:Protocols"] = "Http2",
         };
         all.TryAdd("Clearinghouse:Cluster:SiloPort", FreePort.Next().ToString(CultureInfo.InvariantCulture));
         all.TryAdd("Clearinghouse:Cluster:GatewayPort", FreePort.Next().ToString(CultureInfo.InvariantCulture));
         all.TryAdd("Logging:LogLevel:Default", "Warning");
-
-        var silo = new SiloProcess(Path.GetFullPath(siloDll), all, new Uri($"http://127.0.0.1:{port}"));
-        await silo.RestartAsync(timeout);
-        return silo;
+        return new SiloProcess(Path.GetFullPath(siloDll), all, new Uri($"http://127.0.0.1:{port}"), workingDirectory);
     }
 
     /// <summary>Starts the process (again, after it stopped) with the same settings and ports; returns once it serves.</summary>
@@ -79,25 +107,7 @@ public sealed partial class SiloProcess : IAsyncDisposable
             throw new InvalidOperationException("the silo is still running");
         }
 
-        process?.Dispose();
-        var start = new ProcessStartInfo("dotnet")
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = Path.GetDirectoryName(siloDll)!,
-        };
-        start.ArgumentList.Add(siloDll);
-        foreach (var (key, value) in settings)
-        {
-            start.ArgumentList.Add($"--{key}={value}");
-        }
-
-        process = Process.Start(start) ?? throw new InvalidOperationException("could not start the silo");
-        process.OutputDataReceived += (_, e) => Remember(e.Data);
-        process.ErrorDataReceived += (_, e) => Remember(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        Launch();
         try
         {
             await WaitUntilServingAsync(timeout);
@@ -111,6 +121,29 @@ public sealed partial class SiloProcess : IAsyncDisposable
     }
 
     public TimeSpan Cpu() => CpuMeter.ProcessCpu(process.Id);
+
+    private void Launch()
+    {
+        process?.Dispose();
+        var start = new ProcessStartInfo("dotnet")
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = workingDirectory,
+        };
+        start.ArgumentList.Add(siloDll);
+        foreach (var (key, value) in settings)
+        {
+            start.ArgumentList.Add($"--{key}={value}");
+        }
+
+        process = Process.Start(start) ?? throw new InvalidOperationException("could not start the silo");
+        process.OutputDataReceived += (_, e) => Remember(e.Data);
+        process.ErrorDataReceived += (_, e) => Remember(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
 
     /// <summary>SIGKILL: the process ends at once, with no chance to flush, deactivate or leave the cluster.</summary>
     public void Kill()
@@ -164,6 +197,11 @@ public sealed partial class SiloProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (process is { HasExited: false })
+        {
+            Resume();
+        }
+
         await StopAsync(TimeSpan.FromSeconds(15));
         process?.Dispose();
     }

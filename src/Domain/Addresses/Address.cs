@@ -25,10 +25,21 @@ public sealed record Address([property: Id(0)] string Value, [property: Id(1)] i
     public override string ToString() => IsNullSender ? "<>" : Value;
 
     /// <summary>Parses and normalises an address; throws <see cref="InvalidFieldException"/> naming <paramref name="field"/>.</summary>
-    public static Address Parse(string? input, string field, bool allowNullSender = false)
-        => TryParse(input, out var address, out var problem, allowNullSender) ? address : throw new InvalidFieldException(field, problem);
+    /// <inheritdoc cref="TryParse" path="/param"/>
+    public static Address Parse(string? input, string field, bool allowNullSender = false, bool allowAsterisk = false)
+        => TryParse(input, out var address, out var problem, allowNullSender, allowAsterisk) ? address : throw new InvalidFieldException(field, problem);
 
-    public static bool TryParse(string? input, out Address address, out string problem, bool allowNullSender = false)
+    /// <summary>Parses and normalises an address, or says what is wrong with it.</summary>
+    /// <param name="input">The text, with or without angle brackets.</param>
+    /// <param name="address">The normalised address.</param>
+    /// <param name="problem">What is wrong, when it is not an address.</param>
+    /// <param name="allowNullSender">Whether <c>&lt;&gt;</c> is accepted (the envelope sender of a bounce).</param>
+    /// <param name="allowAsterisk">
+    /// Whether an unquoted <c>*</c> may appear in the local part. RFC 5322 allows it, and an address seen on a message
+    /// (a check's envelope sender) is taken as it is. An address someone names (a recipient, a pattern, the sender of a
+    /// request or report) may not carry one: <c>*@example.com</c> reads as a wildcard but would match only itself.
+    /// </param>
+    public static bool TryParse(string? input, out Address address, out string problem, bool allowNullSender = false, bool allowAsterisk = false)
     {
         address = NullSender;
         var text = (input ?? "").AsSpan().Trim();
@@ -64,7 +75,7 @@ public sealed record Address([property: Id(0)] string Value, [property: Id(1)] i
         // Validated after lower-casing: that can lengthen a character's UTF-8 form ('Ⱥ' is 2 octets, 'ⱥ' 3), and the
         // stored form must be within the limits, or it would not parse again.
         var localLower = text[..at].ToString().ToLowerInvariant();
-        if (!IsValidLocalPart(localLower, out problem))
+        if (!IsValidLocalPart(localLower, allowAsterisk, out problem))
         {
             return false;
         }
@@ -87,7 +98,7 @@ public sealed record Address([property: Id(0)] string Value, [property: Id(1)] i
         return true;
     }
 
-    private static bool IsValidLocalPart(ReadOnlySpan<char> local, out string problem)
+    private static bool IsValidLocalPart(ReadOnlySpan<char> local, bool allowAsterisk, out string problem)
     {
         if (Encoding.UTF8.GetByteCount(local) > MaxLocalPartOctets)
         {
@@ -108,6 +119,12 @@ public sealed record Address([property: Id(0)] string Value, [property: Id(1)] i
 
         foreach (var c in local)
         {
+            if (c == '*' && !allowAsterisk)
+            {
+                problem = "local part contains '*': a wildcard is only allowed as a leading '*.' of a domain pattern";
+                return false;
+            }
+
             if (!IsAtext(c) && c != '.')
             {
                 problem = $"local part contains the character '{Printable(c)}'";

@@ -36,6 +36,11 @@ public static class RecipientKeyRegistration
             throw new InvalidOperationException($"{RecipientKeys.SecretSetting} is not configured: recipient grains are keyed by a keyed hash of the address, and every silo needs the same secret.");
         }
 
+        if (secret.Length < RecipientKeys.MinSecretLength)
+        {
+            throw new InvalidOperationException($"{RecipientKeys.SecretSetting} has {secret.Length} characters: it needs at least {RecipientKeys.MinSecretLength}.");
+        }
+
         services.AddSingleton(new RecipientKeys(secret));
         // A gateway without co-hosted grains (a plain Orleans client) asks every grain.
         services.TryAddSingleton<IRecipientReadCache, NoRecipientReadCache>();

@@ -64,7 +64,8 @@ public sealed partial class PolicyResponder(VerdictPipeline pipeline, BounceNoti
     private async Task<string> AnswerRecipientAsync(PolicyRequest request, PolicyListenerSettings listener, IPAddress? clientIp, string? helo, CancellationToken cancellationToken)
     {
         if (!Address.TryParse(request.Recipient, out var recipient, out _) || !listener.Provider.Owns(recipient)
-            || !Address.TryParse(request.Sender.Length == 0 ? "<>" : request.Sender, out var sender, out _, allowNullSender: true))
+            // The envelope sender is taken literally, as CheckRecipient takes it: RFC 5321 allows '*' in a local part.
+            || !Address.TryParse(request.Sender.Length == 0 ? "<>" : request.Sender, out var sender, out _, allowNullSender: true, allowAsterisk: true))
         {
             return PolicyActions.Dunno;
         }

@@ -1,5 +1,6 @@
 using Clearinghouse.Contracts;
 using Clearinghouse.Domain;
+using Clearinghouse.Gateway.Grains;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Microsoft.AspNetCore.Http;
@@ -11,7 +12,8 @@ namespace Clearinghouse.Gateway.Security;
 /// Authenticates every call except health checks and reflection (<c>authorization: Bearer &lt;key&gt;</c> or
 /// <c>x-api-key</c>), makes the caller available to services through <see cref="CallContextExtensions.Caller"/>,
 /// and turns domain errors into gRPC status codes: invalid input into <c>InvalidArgument</c> naming the field,
-/// an unreachable cluster into <c>Unavailable</c> so that callers retry. Methods marked
+/// a grain call that ran out of time into <c>DeadlineExceeded</c> and an unreachable silo or storage into
+/// <c>Unavailable</c>, each saying what happened (see <see cref="GrainCallDeadline"/>), so that callers retry. Methods marked
 /// <see cref="RateLimitedWriteAttribute"/> are charged to the caller's write limit.
 /// </summary>
 public sealed partial class CallerInterceptor(CallerDirectory directory, IWriteLimiter writeLimits, ILogger<CallerInterceptor> logger) : Interceptor
@@ -76,16 +78,18 @@ public sealed partial class CallerInterceptor(CallerDirectory directory, IWriteL
         RpcException rpc => rpc.Status,
         InvalidFieldException invalid => new Status(StatusCode.InvalidArgument, invalid.Message),
         NotAnActiveMemberException notMember => new Status(StatusCode.Unavailable, notMember.Message),
+        GrainCallFailedException { Failure: GrainCallFailure.TimedOut } timedOut => new Status(StatusCode.DeadlineExceeded, timedOut.Message),
+        GrainCallFailedException failed => new Status(StatusCode.Unavailable, failed.Message),
         LimitReachedException limit => new Status(limit.RetryLater ? StatusCode.ResourceExhausted : StatusCode.FailedPrecondition, limit.Message),
         OperationCanceledException => new Status(StatusCode.Cancelled, "the call was cancelled"),
-        TimeoutException or Orleans.Runtime.OrleansException => new Status(StatusCode.Unavailable, "the cluster did not answer in time; retry"),
+        TimeoutException or Orleans.Runtime.OrleansException => new Status(StatusCode.Unavailable, $"the cluster could not complete the call ({error.GetType().Name}): retry"),
         _ => new Status(StatusCode.Internal, "internal error"),
     };
 
     private RpcException ToRpcException(Exception error, ServerCallContext context)
     {
         var status = ToStatus(error);
-        if (status.StatusCode is StatusCode.Internal or StatusCode.Unavailable)
+        if (status.StatusCode is StatusCode.Internal or StatusCode.Unavailable or StatusCode.DeadlineExceeded)
         {
             LogCallFailed(error, context.Method);
         }

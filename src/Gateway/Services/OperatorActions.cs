@@ -79,8 +79,8 @@ public sealed class OperatorActions(IGrainFactory grains, FilterListReplica repl
             Filter(request.Actor, "actor"),
             Filter(request.Action, "action"),
             Filter(request.Target, "target"),
-            ProtoMapping.ToDateTimeOffset(request.Since, "since"),
-            ProtoMapping.ToDateTimeOffset(request.Until, "until"));
+            ProtoTime.ToInstant(request.Since, "since"),
+            ProtoTime.ToInstant(request.Until, "until"));
         if (filter.Since is { } since && filter.Until is { } until && since >= until)
         {
             throw new InvalidFieldException("until", "must be after since");

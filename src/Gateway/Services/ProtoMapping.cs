@@ -8,10 +8,6 @@ namespace Clearinghouse.Gateway.Services;
 /// <summary>Between the gRPC messages and the domain model. Inbound mappings validate and name the field at fault.</summary>
 public static class ProtoMapping
 {
-    // 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z, the range of a Timestamp (and of DateTimeOffset).
-    private const long MinTimestampSeconds = -62_135_596_800;
-    private const long MaxTimestampSeconds = 253_402_300_799;
-
     private static readonly EnumMapping<V1.Channel, MessageChannel> Channels = new("channel", unspecifiedMeans: MessageChannel.Email);
     private static readonly EnumMapping<V1.RecordAction, RecordAction> RecordActions = new("action");
     private static readonly EnumMapping<V1.RecordSource, RecordSource> RecordSources = new("source", unspecifiedMeans: RecordSource.User);
@@ -54,25 +50,6 @@ public static class ProtoMapping
         SpfResult = SpfResults.ToProto(verification?.Spf ?? SpfResult.None),
         FlaggedRecordId = verdict.FlaggedRecordId ?? "",
     };
-
-    /// <summary>
-    /// A request's Timestamp; null when unset. Seconds outside years 0001-9999 or nanoseconds outside 0-999,999,999 are
-    /// not a time (protobuf's own conversion throws on them) and are refused naming <paramref name="field"/>.
-    /// </summary>
-    public static DateTimeOffset? ToDateTimeOffset(Timestamp? timestamp, string field)
-    {
-        if (timestamp is null)
-        {
-            return null;
-        }
-
-        if (timestamp.Seconds is < MinTimestampSeconds or > MaxTimestampSeconds || timestamp.Nanos is < 0 or > 999_999_999)
-        {
-            throw new InvalidFieldException(field, "is not a valid timestamp (0001-01-01 to 9999-12-31, nanos 0 to 999,999,999)");
-        }
-
-        return timestamp.ToDateTimeOffset();
-    }
 
     /// <summary>The client IP of a check; null when optional and empty.</summary>
     public static IPAddress? ToClientIp(string text, bool required, string field = "client_ip")

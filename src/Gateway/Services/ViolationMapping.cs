@@ -31,7 +31,7 @@ public static class ViolationMapping
             request.Sender,
             channel,
             method,
-            ProtoMapping.ToDateTimeOffset(request.RequestedAt, "requested_at"),
+            ProtoTime.ToInstant(request.RequestedAt, "requested_at"),
             firstMessage,
             gracePeriod,
             providerId,
@@ -48,7 +48,7 @@ public static class ViolationMapping
             ProtoMapping.ToDomain(request.Channel),
             request.FirstMessage is null ? null : ToDomain(request.FirstMessage, "first_message"),
             ToDomain(request.RequestMethod, "request_method"),
-            ProtoMapping.ToDateTimeOffset(request.RequestedAt, "requested_at"),
+            ProtoTime.ToInstant(request.RequestedAt, "requested_at"),
             request.SecondMessage is null ? null : ToDomain(request.SecondMessage, "second_message"),
             providerId,
             gracePeriod,
@@ -62,7 +62,7 @@ public static class ViolationMapping
             throw new InvalidFieldException(field, "is required");
         }
 
-        return MessageEvidence.Parse(evidence.MessageId, ProtoMapping.ToDateTimeOffset(evidence.Date, field + ".date"), evidence.HeaderDigest, field);
+        return MessageEvidence.Parse(evidence.MessageId, ProtoTime.ToInstant(evidence.Date, field + ".date"), evidence.HeaderDigest, field);
     }
 
     /// <summary>The optional evidence of a checked message; null when the check carries none.</summary>
@@ -73,7 +73,7 @@ public static class ViolationMapping
             return null;
         }
 
-        var date = ProtoMapping.ToDateTimeOffset(request.MessageDate, "message_date") ?? clock.GetUtcNow();
+        var date = ProtoTime.ToInstant(request.MessageDate, "message_date") ?? clock.GetUtcNow();
         return MessageEvidence.Parse(request.MessageId, date, request.HeaderDigest, "", digestRequired: false);
     }
 

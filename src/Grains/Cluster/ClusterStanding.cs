@@ -108,7 +108,10 @@ public sealed partial class ClusterStanding : ILifecycleParticipant<ISiloLifecyc
     private async Task StopAsync(CancellationToken cancellationToken)
     {
         await stopping.CancelAsync();
-        await Task.WhenAll(loops).WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+
+        // The membership update stream may not end on cancellation until the next update: a stop waits a moment for the
+        // loops, not the whole shutdown timeout (a silo stopped by SIGTERM took over 10 s).
+        await Task.WhenAll(loops).WaitAsync(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
     private async Task ConfirmOrThrowAsync()

@@ -62,7 +62,8 @@ public sealed partial class SenderGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        var address = Address.Parse(this.GetPrimaryKeyString(), "sender");
+        // A key, not input: taken as it is (a sender stored before '*' was refused in named addresses still loads).
+        var address = Address.Parse(this.GetPrimaryKeyString(), "sender", allowAsterisk: true);
         log = new EventLog<SenderSnapshot, SenderEvent, LedgerEntry>(storage, this.GetGrainId(), LogName);
         var stored = await log.LoadAsync();
         sender = new ReportedSender(address, stored.Snapshot ?? new SenderSnapshot(), options.Value.LedgerLimits(), options.Value.Listing(), options.Value.Ranking());

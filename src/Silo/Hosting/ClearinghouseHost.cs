@@ -7,11 +7,55 @@ namespace Clearinghouse.Silo.Hosting;
 /// <summary>The whole system in one process: a silo with the gRPC gateway co-hosted. Used by Program and by tests.</summary>
 public static class ClearinghouseHost
 {
+    /// <summary>
+    /// Runs the silo until it is stopped (SIGTERM, Ctrl+C). Returns the exit code: 0 after a clean stop; 1 when it could
+    /// not start (its configuration, a port in use, ...) or did not stop cleanly, with what went wrong on standard error
+    /// instead of an unhandled exception.
+    /// </summary>
+    public static async Task<int> RunAsync(string[] args)
+    {
+        WebApplication app;
+        try
+        {
+            app = Build(CreateBuilder(args));
+        }
+        catch (Exception error)
+        {
+            return StartupFailure.Report("did not start", error);
+        }
+
+        try
+        {
+            await app.StartAsync();
+        }
+        catch (Exception error)
+        {
+            await DisposeQuietlyAsync(app);
+            return StartupFailure.Report("did not start", error);
+        }
+
+        try
+        {
+            await app.WaitForShutdownAsync();
+        }
+        catch (Exception error)
+        {
+            await DisposeQuietlyAsync(app);
+            return StartupFailure.Report("did not stop cleanly", error);
+        }
+
+        await app.DisposeAsync();
+        return 0;
+    }
+
     public static WebApplicationBuilder CreateBuilder(string[] args)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // Settings (appsettings.json) are found beside the program, wherever it is started from: with the working
+        // directory as content root, a silo started elsewhere ran without them (no HTTP/2, default membership).
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         AddSettingsDirectories(builder.Configuration);
         var options = builder.AddClearinghouseSilo();
+        EndpointSecurity.CheckHttp2(builder.Configuration);
         var plaintextEndpoints = EndpointSecurity.CheckPlaintext(builder.Configuration, options.Security.AllowPlaintext);
         if (builder.ListenForPublicSite(options.Security.AllowPlaintext) is { } plaintextSite)
         {
@@ -54,6 +98,18 @@ public static class ClearinghouseHost
         app.MapConsole();
         app.MapClearinghouseGateway();
         return app;
+    }
+
+    private static async Task DisposeQuietlyAsync(WebApplication app)
+    {
+        try
+        {
+            await app.DisposeAsync();
+        }
+        catch (Exception)
+        {
+            // The failure that led here is what gets reported.
+        }
     }
 
     // Key-per-file directories (mounted Secrets and ConfigMaps), polled because Kubernetes swaps them by symlink.

@@ -1,4 +1,3 @@
-using System.Net;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
@@ -18,7 +17,7 @@ public static class ManagementEndpoint
             return;
         }
 
-        var address = IPAddress.Parse(management.Address);
+        var address = ConfiguredAddress.Parse(management.Address, "Clearinghouse:Management:Address");
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(address, port, listen => listen.Protocols = HttpProtocols.Http1));
     }
 

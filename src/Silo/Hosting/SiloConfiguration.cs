@@ -86,7 +86,7 @@ public static class SiloConfiguration
     {
         var advertised = string.IsNullOrWhiteSpace(options.Cluster.AdvertisedAddress)
             ? IPAddress.Loopback
-            : IPAddress.Parse(options.Cluster.AdvertisedAddress);
+            : ConfiguredAddress.Parse(options.Cluster.AdvertisedAddress, "Clearinghouse:Cluster:AdvertisedAddress");
         silo.ConfigureEndpoints(advertised, options.Cluster.SiloPort, options.Cluster.GatewayPort, listenOnAnyHostAddress: !IPAddress.IsLoopback(advertised));
     }
 

@@ -27,8 +27,24 @@ public sealed partial class StartupBanner(
 
     private void Announce()
     {
+        // The management port is the one Kestrel listens on for HTTP/1.1 probes; every other endpoint serves gRPC.
         var addresses = server.Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
-        LogListening(string.Join(", ", addresses));
+        var management = options.Management.Port;
+        var grpc = addresses.Where(a => BindingAddress.Parse(a).Port != management).ToList();
+        if (grpc.Count > 0)
+        {
+            LogGrpc(string.Join(", ", grpc));
+        }
+        else
+        {
+            LogNoGrpc();
+        }
+
+        if (management is { } port)
+        {
+            LogManagement(string.Join(", ", addresses.Where(a => BindingAddress.Parse(a).Port == port)));
+        }
+
         switch (options.Storage)
         {
             case StorageMode.Redis:
@@ -61,14 +77,20 @@ public sealed partial class StartupBanner(
         {
             LogConsolePassword(consoleOptions.Value.Port ?? 0, DevelopmentCredentials.ConsoleOperator, password);
         }
-        else if (consoleOptions.Value.Port is { } port && directory.ConsoleAccounts == 0)
+        else if (consoleOptions.Value.Port is { } consolePort && directory.ConsoleAccounts == 0)
         {
-            LogNoConsoleAccount(port);
+            LogNoConsoleAccount(consolePort);
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Clearinghouse gRPC listening on {Addresses}")]
-    private partial void LogListening(string addresses);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Clearinghouse gRPC (HTTP/2) listening on {Addresses}")]
+    private partial void LogGrpc(string addresses);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "No gRPC endpoint is configured (Kestrel:Endpoints:Grpc:Url): this silo hosts grains but answers no gRPC calls")]
+    private partial void LogNoGrpc();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Management (HTTP/1.1: /health/live, /health/ready, /metrics) listening on {Addresses}")]
+    private partial void LogManagement(string addresses);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "STATE IS NOT DURABLE: in-memory storage and localhost clustering; every record is lost when this process stops. Set Clearinghouse__Storage=AzureStorage or Redis for durable state.")]
     private partial void LogNotDurable();

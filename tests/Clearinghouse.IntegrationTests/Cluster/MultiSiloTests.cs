@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Clearinghouse.Api.V1;
 using Clearinghouse.TestSupport.Chaos;
+using Xunit.Abstractions;
 
 namespace Clearinghouse.IntegrationTests;
 
@@ -19,6 +20,10 @@ public abstract class ClusterOnStoreTests(LocalCluster cluster)
         Writers = 3,
         RecipientsPerWriter = 8,
         ProbeRecipients = 12,
+        FlipRecipients = 16,
+        FlipCheckers = 3,
+        PauseFor = TimeSpan.FromSeconds(10),
+        BetweenRestarts = TimeSpan.FromSeconds(1),
     };
 
     [Fact]
@@ -47,6 +52,7 @@ public abstract class ClusterOnStoreTests(LocalCluster cluster)
         AssertNothingLost(await ChaosRun.RunAsync(cluster, Reduced with { Fault = Fault.SiloKill }));
     }
 
+    /// <summary>What every chaos run must show: writes were acknowledged, none was lost, every silo answers again, no seeded verdict was wrong.</summary>
     protected static void AssertNothingLost(ChaosReport report)
     {
         Assert.True(report.AcknowledgedWrites > 0, report.ToString());
@@ -59,13 +65,56 @@ public abstract class ClusterOnStoreTests(LocalCluster cluster)
 
 /// <summary>Three silo processes on Redis (appendfsync always).</summary>
 [Collection(LocalClusterCollection.Name)]
-public class MultiSiloTests(LocalClusterFixture fixture) : ClusterOnStoreTests(fixture.Cluster)
+public class MultiSiloTests(LocalClusterFixture fixture, ITestOutputHelper output) : ClusterOnStoreTests(fixture.Cluster)
 {
     [Fact]
     public async Task Killing_redis_mid_load_with_appendfsync_always_loses_no_acknowledged_write()
     {
         Assert.Equal("always", fixture.Cluster.Redis.AppendFsync);
         AssertNothingLost(await ChaosRun.RunAsync(fixture.Cluster, Reduced with { Fault = Fault.RedisKill }));
+    }
+
+    [Fact]
+    public async Task Freezing_a_silo_mid_load_loses_no_acknowledged_write_and_costs_healthy_gateways_no_long_wait()
+    {
+        var report = await ChaosRun.RunAsync(fixture.Cluster, Reduced with { Fault = Fault.SiloPause });
+        output.WriteLine(report.ToString());
+
+        AssertNothingLost(report);
+        Assert.True(report.Problems.Count == 0, report.ToString());
+
+        // Frozen for 10 s, the silo is declared dead and the others answer for its grains well before it wakes.
+        Assert.True(report.SurvivorsAnsweredAfter < TimeSpan.FromSeconds(10), report.ToString());
+
+        // A call through a healthy gateway waits for the frozen silo at most the gateway's grain-call bound (1.5 s),
+        // where it used to wait until the silo was declared dead (16 s). The goal is 2 s; on a machine shared by
+        // three silos, Redis and the load this test asserts what only a hang would exceed.
+        Assert.True(report.LongestCallThroughHealthyGateways < TimeSpan.FromSeconds(5), report.ToString());
+
+        // Woken after being declared dead, the silo answers nothing from its state (which the flips through the other
+        // gateways changed meanwhile) before it stops itself: no stale verdict, from it or from anyone.
+        Assert.True(report.StaleVerdicts.Count == 0, report.ToString());
+        Assert.True(report.WrongVerdicts == 0, report.ToString());
+    }
+
+    [Fact]
+    public async Task Restarting_every_silo_by_SIGTERM_under_load_exits_0_each_time_and_loses_no_write_or_filter_list_change()
+    {
+        var report = await ChaosRun.RunAsync(fixture.Cluster, Reduced with { Fault = Fault.RollingRestart });
+        output.WriteLine(report.ToString());
+
+        AssertNothingLost(report);
+        Assert.Equal(fixture.Cluster.Silos.Count, report.Terminations.Count);
+        Assert.All(report.Terminations, t => Assert.True(t.Exited && t.ExitCode == 0 && t.Took < TimeSpan.FromSeconds(10), report.ToString()));
+
+        // The subscribers' streams: each change once and in order, ended only with UNAVAILABLE, the list's version
+        // reached by every subscriber.
+        Assert.True(report.Problems.Count == 0, report.ToString());
+
+        // Lost hit counts (a check answered from a deactivating grain's snapshot; a final flush lost to a second
+        // activation) and stale flipped verdicts (a second activation during a silo's shutdown) are measured and printed
+        // above, and bench/chaos.sh --runs rolling fails on them; the grain write path (issue 8 items 1 and 9) and the
+        // per-silo cache (issue 10) own their fixes, so they are not asserted here.
     }
 }
 

@@ -19,6 +19,8 @@ public class BadInputTests(HostFixture fixture)
         { "pattern", r => r.Pattern = "exa mple.com" },
         { "pattern", r => r.Pattern = "ex*ample.com" },
         { "pattern", r => r.Pattern = "@example.com" },
+        { "pattern", r => r.Pattern = "*@foo.com" },
+        { "recipient", r => r.Recipient = $"*@{TestTenants.AcmeDomain}" },
         { "action", r => r.Action = RecordAction.Unspecified },
         { "action", r => r.Action = (RecordAction)99 },
         { "channel", r => r.Channel = (Channel)7 },
@@ -47,11 +49,22 @@ public class BadInputTests(HostFixture fixture)
     [InlineData("bad sender", "user@acme.example", "sender")]
     [InlineData("a@b.example", "", "recipient")]
     [InlineData("a@b.example", "@@", "recipient")]
+    [InlineData("a@b.example", "*@acme.example", "recipient")]
     public async Task A_bad_check_is_refused_naming_the_field(string sender, string checkedRecipient, string field)
     {
         var error = await Assert.ThrowsAsync<RpcException>(async () => await verdicts.CheckRecipientAsync(new CheckRecipientRequest { Sender = sender, Recipient = checkedRecipient }));
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
         Assert.StartsWith(field + ":", error.Status.Detail);
+    }
+
+    [Fact]
+    public async Task A_sender_with_an_asterisk_is_checked_as_the_literal_address_it_is()
+    {
+        await records.AddRecordAsync(new AddRecordRequest { Recipient = recipient, Pattern = "foo.com", Action = RecordAction.Reject });
+        var literal = await verdicts.CheckRecipientAsync(new CheckRecipientRequest { Sender = "*@foo.com", Recipient = recipient });
+        Assert.Equal(VerdictAction.Reject, literal.Action);
+        var elsewhere = await verdicts.CheckRecipientAsync(new CheckRecipientRequest { Sender = "*@bar.com", Recipient = recipient });
+        Assert.Equal(VerdictAction.Accept, elsewhere.Action);
     }
 
     [Fact]

@@ -19,6 +19,7 @@ public class ViolationApiInputTests(HostFixture fixture)
         { "recipient", r => r.Recipient = "nobody" },
         { "sender", r => r.Sender = "" },
         { "sender", r => r.Sender = "no at sign" },
+        { "sender", r => r.Sender = "*@bulk.example" },
         { "channel", r => r.Channel = (Channel)9 },
         { "method", r => r.Method = DoNotSendMethod.Unspecified },
         { "requested_at", r => r.RequestedAt = null },
@@ -31,6 +32,10 @@ public class ViolationApiInputTests(HostFixture fixture)
         { "first_message.header_digest", r => r.FirstMessage.HeaderDigest = "" },
         { "first_message.header_digest", r => r.FirstMessage.HeaderDigest = "abc" },
         { "message", r => r.Message = new string('m', 451) },
+        { "requested_at", r => r.RequestedAt = new Timestamp { Seconds = r.RequestedAt.Seconds, Nanos = 1_000_000_000 } },
+        { "requested_at", r => r.RequestedAt = new Timestamp { Seconds = 253_402_300_800 } },
+        { "first_message.date", r => r.FirstMessage.Date = new Timestamp { Seconds = r.FirstMessage.Date.Seconds, Nanos = -1 } },
+        { "first_message.date", r => r.FirstMessage.Date = new Timestamp { Seconds = -62_135_596_801 } },
     };
 
     public static TheoryData<string, Action<SubmitViolationRequest>> BadReports => new()
@@ -38,6 +43,7 @@ public class ViolationApiInputTests(HostFixture fixture)
         { "report_id", r => r.ReportId = " " },
         { "recipient", r => r.Recipient = "" },
         { "sender", r => r.Sender = "bad sender" },
+        { "sender", r => r.Sender = "*@bulk.example" },
         { "first_message", r => r.FirstMessage = null },
         { "second_message", r => r.SecondMessage = null },
         { "request_method", r => r.RequestMethod = DoNotSendMethod.Unspecified },
@@ -47,6 +53,10 @@ public class ViolationApiInputTests(HostFixture fixture)
         { "second_message.date", r => r.SecondMessage.Date = Timestamp.FromDateTimeOffset(Now.AddDays(-9)) },
         { "second_message.message_id", r => r.SecondMessage.MessageId = r.FirstMessage.MessageId },
         { "second_message.header_digest", r => r.SecondMessage.HeaderDigest = "zz" },
+        { "requested_at", r => r.RequestedAt = new Timestamp { Seconds = r.RequestedAt.Seconds, Nanos = int.MaxValue } },
+        { "requested_at", r => r.RequestedAt = new Timestamp { Seconds = long.MinValue } },
+        { "first_message.date", r => r.FirstMessage.Date = new Timestamp { Seconds = long.MaxValue } },
+        { "second_message.date", r => r.SecondMessage.Date = new Timestamp { Seconds = r.SecondMessage.Date.Seconds, Nanos = -5 } },
     };
 
     public static TheoryData<string, Action<Thresholds>> BadThresholds => new()
@@ -131,6 +141,24 @@ public class ViolationApiInputTests(HostFixture fixture)
             MessageId = messageId,
             HeaderDigest = digest,
         }));
+    }
+
+    [Theory]
+    [InlineData(0L, 1_000_000_000)]
+    [InlineData(0L, -1)]
+    [InlineData(253_402_300_800L, 0)]
+    [InlineData(-62_135_596_801L, 0)]
+    public async Task A_check_with_a_message_date_out_of_range_is_refused_naming_the_field(long seconds, int nanos)
+    {
+        var check = new CheckRecipientRequest { Sender = sender, Recipient = recipient, MessageId = "m@example.com", MessageDate = new Timestamp { Seconds = seconds, Nanos = nanos } };
+        await AssertInvalid("message_date", async () => await fixture.Host.Verdicts().CheckRecipientAsync(check));
+
+        // On a stream the check gets an error answer naming the field, and the stream goes on.
+        var answers = await fixture.Host.Verdicts().AskAsync(check, new CheckRecipientRequest { Sender = sender, Recipient = recipient });
+
+        Assert.Equal((int)StatusCode.InvalidArgument, answers[1].Error.Code);
+        Assert.StartsWith("message_date:", answers[1].Error.Message);
+        Assert.Equal(VerdictAction.Accept, answers[2].Verdict.Action);
     }
 
     [Fact]

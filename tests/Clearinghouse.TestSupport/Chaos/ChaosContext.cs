@@ -1,16 +1,26 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using Grpc.Core;
 
 namespace Clearinghouse.TestSupport.Chaos;
 
+/// <summary>What a call made through <see cref="ChaosContext.CallAsync{T}"/> returned: its value, or null when it failed.</summary>
+public sealed record CallResult<T>(CallRecord Call, T? Value, StatusCode? Error)
+    where T : class;
+
 /// <summary>
 /// What workloads see of a run: the silos' gRPC endpoints, routed like a load balancer with health checks (a silo the
-/// harness killed gets no calls until it serves again), and the run's clock.
+/// harness took down gets no calls until it serves again; a frozen one still gets them, since its health checks have
+/// not failed yet), the run's clock, and when each silo was under a fault.
 /// </summary>
 public sealed class ChaosContext(LocalCluster cluster, ChaosOptions options)
 {
     private readonly bool[] down = new bool[cluster.Silos.Count];
+    private readonly bool[] faulted = new bool[cluster.Silos.Count];
     private readonly IReadOnlyList<CallInvoker> invokers = cluster.Invokers;
+    private readonly IReadOnlyList<CallInvoker> secondProviderInvokers = cluster.InvokersAs(HarnessTenant.SecondProviderKey);
+    private readonly ConcurrentQueue<(int Silo, TimeSpan From, TimeSpan To)> faultWindows = new();
+    private readonly TimeSpan?[] faultedSince = new TimeSpan?[cluster.Silos.Count];
     private long next;
 
     public LocalCluster Cluster { get; } = cluster;
@@ -21,6 +31,12 @@ public sealed class ChaosContext(LocalCluster cluster, ChaosOptions options)
 
     /// <summary>Deadline of one call: long enough to ride out a failover, short enough to count as an error.</summary>
     public static TimeSpan CallTimeout { get; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>From the fault until every silo answered again (set before workloads verify).</summary>
+    public (TimeSpan Start, TimeSpan End) FailoverWindow { get; internal set; }
+
+    /// <summary>When a paused silo was resumed (SIGCONT), on the run's clock.</summary>
+    public TimeSpan? ResumedAt { get; internal set; }
 
     public static DateTime Deadline() => DateTime.UtcNow + CallTimeout;
 
@@ -44,25 +60,81 @@ public sealed class ChaosContext(LocalCluster cluster, ChaosOptions options)
         }
     }
 
-    /// <summary>The next silo that is up, round robin.</summary>
-    public CallInvoker NextInvoker()
+    /// <summary>The next silo that is up, round robin; with <paramref name="avoidFaulted"/>, not one under a fault either.</summary>
+    public int NextSilo(bool avoidFaulted = false)
     {
         for (var attempt = 0; attempt < invokers.Count; attempt++)
         {
             var index = (int)(Interlocked.Increment(ref next) % invokers.Count);
-            if (!Volatile.Read(ref down[index]))
+            if (!Volatile.Read(ref down[index]) && !(avoidFaulted && Volatile.Read(ref faulted[index])))
             {
-                return invokers[index];
+                return index;
             }
         }
 
-        return invokers[0];
+        return 0;
     }
+
+    public CallInvoker NextInvoker() => invokers[NextSilo()];
 
     public CallInvoker Invoker(int silo) => invokers[silo];
 
-    /// <summary>From the fault until every silo answered again (set before workloads verify).</summary>
-    public (TimeSpan Start, TimeSpan End) FailoverWindow { get; internal set; }
+    /// <summary>
+    /// One call of the load through the next silo up (not one under a fault, with <paramref name="avoidFaulted"/>), as
+    /// the harness provider or <paramref name="asSecondProvider"/>, timed and recorded in <paramref name="timeline"/>.
+    /// </summary>
+    public async Task<CallResult<T>> CallAsync<T>(CallTimeline timeline, Func<CallInvoker, Task<T>> call, bool avoidFaulted = false, bool asSecondProvider = false)
+        where T : class
+    {
+        var through = NextSilo(avoidFaulted);
+        var started = Clock.Elapsed;
+        T? value = null;
+        StatusCode? error = null;
+        try
+        {
+            value = await call((asSecondProvider ? secondProviderInvokers : invokers)[through]);
+        }
+        catch (RpcException failure)
+        {
+            error = failure.StatusCode;
+        }
 
-    internal void SetDown(int silo, bool isDown) => Volatile.Write(ref down[silo], isDown);
+        var record = new CallRecord(through, started, Clock.Elapsed, error is not null);
+        timeline.Record(record);
+        return new CallResult<T>(record, value, error);
+    }
+
+    /// <summary>Whether <paramref name="silo"/> was under a fault at <paramref name="at"/> (or is still).</summary>
+    public bool WasFaulted(int silo, TimeSpan at) =>
+        silo < faultedSince.Length
+        && (faultWindows.Any(w => w.Silo == silo && at >= w.From && at <= w.To) || (faultedSince[silo] is { } since && at >= since));
+
+    /// <summary>Whether <paramref name="call"/> went through a gateway that was under a fault at some time during it.</summary>
+    public bool ThroughFaultedGateway(CallRecord call) =>
+        faultWindows.Any(w => w.Silo == call.Silo && call.Ended >= w.From && call.Started <= w.To)
+        || (faultedSince[call.Silo] is { } since && call.Ended >= since);
+
+    /// <summary>A silo's fault begins (killed, frozen, stopping): with <paramref name="takeOut"/>, the load balancer stops sending it calls.</summary>
+    internal void FaultBegins(int silo, bool takeOut)
+    {
+        faultedSince[silo] = Clock.Elapsed;
+        Volatile.Write(ref faulted[silo], true);
+        Volatile.Write(ref down[silo], takeOut || Volatile.Read(ref down[silo]));
+    }
+
+    /// <summary>The load balancer stops sending calls to <paramref name="silo"/> (it stopped answering its health checks).</summary>
+    internal void TakeOut(int silo) => Volatile.Write(ref down[silo], true);
+
+    /// <summary>A silo serves again: it gets calls again, and its fault window closes.</summary>
+    internal void FaultEnds(int silo)
+    {
+        if (faultedSince[silo] is { } since)
+        {
+            faultWindows.Enqueue((silo, since, Clock.Elapsed));
+            faultedSince[silo] = null;
+        }
+
+        Volatile.Write(ref faulted[silo], false);
+        Volatile.Write(ref down[silo], false);
+    }
 }

@@ -33,4 +33,36 @@ public sealed record WorkloadResult(
     long WrongAnswers,
     long AcknowledgedWrites,
     long LostWrites,
-    IReadOnlyList<string> LostExamples);
+    IReadOnlyList<string> LostExamples)
+{
+    /// <summary>The workload's calls, for what a report says about them (slow calls, calls through healthy gateways).</summary>
+    public CallTimeline? Timeline { get; init; }
+
+    /// <summary>Verdicts that contradicted a write acknowledged before the check began, each described.</summary>
+    public IReadOnlyList<StaleVerdict> StaleVerdicts { get; init; } = [];
+
+    /// <summary>Hits of answered rejects missing from the records' hit counts afterwards (counted only where nothing dies).</summary>
+    public long LostHits { get; init; }
+
+    /// <summary>Anything else that broke a promise (a stream ended with the wrong status, a change seen twice, ...).</summary>
+    public IReadOnlyList<string> Problems { get; init; } = [];
+
+    /// <summary>Things worth reporting that are not failures (how streams ended, how many listings were made, ...).</summary>
+    public IReadOnlyList<string> Notes { get; init; } = [];
+
+    public static WorkloadResult From(string name, ChaosContext context, CallTimeline timeline, long wrongAnswers = 0, long acknowledgedWrites = 0, long lostWrites = 0, IReadOnlyList<string>? lostExamples = null)
+    {
+        var (calls, failures) = timeline.Total();
+        var (windowCalls, windowFailures) = timeline.Between(context.FailoverWindow.Start, context.FailoverWindow.End);
+        return new WorkloadResult(name, calls, failures, windowCalls, windowFailures, wrongAnswers, acknowledgedWrites, lostWrites, lostExamples ?? []) { Timeline = timeline };
+    }
+}
+
+/// <summary>A verdict from <see cref="Silo"/> that a write acknowledged before the check began had already changed.</summary>
+public sealed record StaleVerdict(string Recipient, int Silo, TimeSpan CheckedAt, string Answered, string Expected)
+{
+    public string Describe(TimeSpan? resumedAt) =>
+        $"{Recipient} through silo {Silo} at {CheckedAt.TotalSeconds:0.00} s"
+        + (resumedAt is { } resumed ? $" ({(CheckedAt - resumed).TotalSeconds:+0.00;-0.00} s from the resume)" : "")
+        + $": answered {Answered}, acknowledged state {Expected}";
+}

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using Clearinghouse.Api.V1;
-using Grpc.Core;
 
 namespace Clearinghouse.TestSupport.Chaos;
 
@@ -61,9 +60,7 @@ public sealed class RecordWriteWorkload : IChaosWorkload
             }
         }
 
-        var (calls, failures) = timeline.Total();
-        var (windowCalls, windowFailures) = timeline.Between(context.FailoverWindow.Start, context.FailoverWindow.End);
-        return new WorkloadResult(Name, calls, failures, windowCalls, windowFailures, 0, acknowledged, lost, examples.Take(10).ToList());
+        return WorkloadResult.From(Name, context, timeline, acknowledgedWrites: acknowledged, lostWrites: lost, lostExamples: examples.Take(10).ToList());
     }
 
     // Reading back may itself meet a cluster still settling: it is retried before a write is called lost.
@@ -83,38 +80,32 @@ public sealed class RecordWriteWorkload : IChaosWorkload
         var sequence = 0;
         while (!stop.IsCancellationRequested)
         {
-            var records = new Records.RecordsClient(context.NextInvoker());
-            var failed = false;
-            try
+            if (random.Next(4) == 0 && ledger.TryPickPresent(random, out var recipient, out var pattern, out var id))
             {
-                if (random.Next(4) == 0 && ledger.TryPickPresent(random, out var recipient, out var pattern, out var id))
+                // Once asked to remove, the record is no longer expected, whatever the answer.
+                ledger.Forget(recipient, pattern);
+                var removal = new RemoveRecordRequest { Recipient = recipient, RecordId = id };
+                var removed = await context.CallAsync(timeline, async invoker => await new Records.RecordsClient(invoker).RemoveRecordAsync(removal, deadline: ChaosContext.Deadline()));
+                if (removed.Value is { Removed: true })
                 {
-                    // Once asked to remove, the record is no longer expected, whatever the answer.
-                    ledger.Forget(recipient, pattern);
-                    var removed = await records.RemoveRecordAsync(new RemoveRecordRequest { Recipient = recipient, RecordId = id }, deadline: ChaosContext.Deadline());
-                    if (removed.Removed)
-                    {
-                        ledger.AcknowledgeRemoval(recipient, id);
-                    }
-                    else
-                    {
-                        ledger.LostDuringRun.Add($"acknowledged add of {pattern} for {recipient} was not there to remove");
-                    }
+                    ledger.AcknowledgeRemoval(recipient, id);
                 }
-                else
+                else if (removed.Value is not null)
                 {
-                    recipient = ledger.Recipients[random.Next(ledger.Recipients.Length)];
-                    pattern = $"w{writer}-{sequence++}@spam.example";
-                    var added = await records.AddRecordAsync(new AddRecordRequest { Recipient = recipient, Pattern = pattern, Action = RecordAction.Reject }, deadline: ChaosContext.Deadline());
-                    ledger.AcknowledgeAdd(recipient, pattern, added.Record.Id);
+                    ledger.LostDuringRun.Add($"acknowledged add of {pattern} for {recipient} was not there to remove");
                 }
             }
-            catch (RpcException)
+            else
             {
-                failed = true;
+                recipient = ledger.Recipients[random.Next(ledger.Recipients.Length)];
+                pattern = $"w{writer}-{sequence++}@spam.example";
+                var addition = new AddRecordRequest { Recipient = recipient, Pattern = pattern, Action = RecordAction.Reject };
+                var added = await context.CallAsync(timeline, async invoker => await new Records.RecordsClient(invoker).AddRecordAsync(addition, deadline: ChaosContext.Deadline()));
+                if (added.Value is { } answer)
+                {
+                    ledger.AcknowledgeAdd(recipient, pattern, answer.Record.Id);
+                }
             }
-
-            timeline.Record(context.Clock.Elapsed, failed);
         }
     }
 

@@ -1,17 +1,20 @@
 using Clearinghouse.Api.V1;
-using Grpc.Core;
 
 namespace Clearinghouse.TestSupport.Chaos;
 
 /// <summary>
 /// Closed-loop verdict callers over seeded recipients (each rejects <c>blocked@spam.example</c>); every answer is
-/// checked, so a wrong verdict during failover is counted apart from a failed call.
+/// checked, so a wrong verdict during failover is counted apart from a failed call. Each reject is a hit on the
+/// recipient's record: in a run without SIGKILL (nothing may die with hits in memory) every answered reject must be
+/// counted in the record's hit count afterwards.
 /// </summary>
 public sealed class VerdictWorkload : IChaosWorkload
 {
     private const string Blocked = "blocked@spam.example";
     private const string Stranger = "someone@elsewhere.example";
     private readonly CallTimeline timeline = new();
+    private long[] rejects = [];
+    private ulong[] hitsBefore = [];
     private long wrong;
 
     public string Name => "verdicts";
@@ -20,12 +23,29 @@ public sealed class VerdictWorkload : IChaosWorkload
 
     public async Task PrepareAsync(ChaosContext context, CancellationToken cancellationToken)
     {
+        rejects = new long[context.Options.VerdictRecipients];
+        hitsBefore = new ulong[context.Options.VerdictRecipients];
         await Parallel.ForEachAsync(Enumerable.Range(0, context.Options.VerdictRecipients), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (i, ct) =>
         {
-            await ChaosContext.RetryAsync(
-                async () => await new Records.RecordsClient(context.NextInvoker()).AddRecordAsync(new AddRecordRequest { Recipient = Recipient(i), Pattern = Blocked, Action = RecordAction.Reject, Message = "no" }, deadline: ChaosContext.Deadline(), cancellationToken: ct),
-                ct);
+            // An earlier run on the same cluster may have hit this record already: it counts from where it stands.
+            var before = await HitsAsync(context, i, ct);
+            hitsBefore[i] = before ?? 0;
+            if (before is null)
+            {
+                await ChaosContext.RetryAsync(
+                    async () => await new Records.RecordsClient(context.NextInvoker()).AddRecordAsync(new AddRecordRequest { Recipient = Recipient(i), Pattern = Blocked, Action = RecordAction.Reject, Message = "no" }, deadline: ChaosContext.Deadline(), cancellationToken: ct),
+                    ct);
+            }
         });
+    }
+
+    /// <summary>The hit count of recipient <paramref name="i"/>'s record, or null when it has none yet.</summary>
+    private static async Task<ulong?> HitsAsync(ChaosContext context, int i, CancellationToken cancellationToken)
+    {
+        var listed = await ChaosContext.RetryAsync(
+            async () => await new Records.RecordsClient(context.NextInvoker()).ListRecordsAsync(new ListRecordsRequest { Recipient = Recipient(i) }, deadline: ChaosContext.Deadline(), cancellationToken: cancellationToken),
+            cancellationToken);
+        return listed.Records.SingleOrDefault()?.HitCount;
     }
 
     public async Task RunAsync(ChaosContext context, CancellationToken stop)
@@ -36,31 +56,51 @@ public sealed class VerdictWorkload : IChaosWorkload
             while (!stop.IsCancellationRequested)
             {
                 var blocked = random.Next(2) == 0;
-                var request = new CheckRecipientRequest { Recipient = Recipient(random.Next(context.Options.VerdictRecipients)), Sender = blocked ? Blocked : Stranger };
-                var failed = false;
-                try
+                var recipient = random.Next(context.Options.VerdictRecipients);
+                var request = new CheckRecipientRequest { Recipient = Recipient(recipient), Sender = blocked ? Blocked : Stranger };
+                var result = await context.CallAsync(timeline, async invoker => await new Verdicts.VerdictsClient(invoker).CheckRecipientAsync(request, deadline: ChaosContext.Deadline()));
+                if (result.Value is { } verdict)
                 {
-                    var verdict = await new Verdicts.VerdictsClient(context.NextInvoker()).CheckRecipientAsync(request, deadline: ChaosContext.Deadline());
                     if (verdict.Action != (blocked ? VerdictAction.Reject : VerdictAction.Accept))
                     {
                         Interlocked.Increment(ref wrong);
                     }
+                    else if (blocked)
+                    {
+                        Interlocked.Increment(ref rejects[recipient]);
+                    }
                 }
-                catch (RpcException)
-                {
-                    failed = true;
-                }
-
-                timeline.Record(context.Clock.Elapsed, failed);
             }
         });
         await Task.WhenAll(callers);
     }
 
-    public Task<WorkloadResult> VerifyAsync(ChaosContext context, CancellationToken cancellationToken)
+    public async Task<WorkloadResult> VerifyAsync(ChaosContext context, CancellationToken cancellationToken)
     {
-        var (calls, failures) = timeline.Total();
-        var (windowCalls, windowFailures) = timeline.Between(context.FailoverWindow.Start, context.FailoverWindow.End);
-        return Task.FromResult(new WorkloadResult(Name, calls, failures, windowCalls, windowFailures, Interlocked.Read(ref wrong), 0, 0, []));
+        var result = WorkloadResult.From(Name, context, timeline, wrongAnswers: Interlocked.Read(ref wrong));
+        if (context.Options.Fault is Fault.SiloKill or Fault.SiloPause)
+        {
+            return result; // a silo that dies takes the hits it held in memory with it (documented)
+        }
+
+        var problems = new List<string>();
+        long counted = 0, answered = 0, lost = 0;
+        for (var i = 0; i < rejects.Length; i++)
+        {
+            var hits = (long)((await HitsAsync(context, i, cancellationToken) ?? 0) - hitsBefore[i]);
+            counted += hits;
+            answered += rejects[i];
+            if (hits < rejects[i])
+            {
+                lost += rejects[i] - hits;
+                problems.Add($"{Recipient(i)}: {rejects[i]} rejects answered, {hits} hits counted");
+            }
+        }
+
+        return result with
+        {
+            LostHits = lost,
+            Notes = [$"hit counts: {counted} counted for {answered} rejects answered; {lost} lost on {problems.Count} recipients", .. problems.Take(5)],
+        };
     }
 }

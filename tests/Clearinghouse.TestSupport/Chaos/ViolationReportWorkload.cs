@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using Clearinghouse.Api.V1;
 using Google.Protobuf.WellKnownTypes;
-using Grpc.Core;
 
 namespace Clearinghouse.TestSupport.Chaos;
 
@@ -47,9 +46,7 @@ public sealed class ViolationReportWorkload : IChaosWorkload
                 }
             }
 
-            var (calls, failures) = timeline.Total();
-            var (windowCalls, windowFailures) = timeline.Between(context.FailoverWindow.Start, context.FailoverWindow.End);
-            return new WorkloadResult(Name, calls, failures, windowCalls, windowFailures, 0, acknowledgedBySender.Values.Sum(), lost, examples.Take(10).ToList());
+            return WorkloadResult.From(Name, context, timeline, acknowledgedWrites: acknowledgedBySender.Values.Sum(), lostWrites: lost, lostExamples: examples.Take(10).ToList());
         }
     }
 
@@ -59,21 +56,12 @@ public sealed class ViolationReportWorkload : IChaosWorkload
         for (var sequence = 0; !stop.IsCancellationRequested; sequence++)
         {
             var sender = Sender(reporter, random.Next(SendersPerReporter));
-            var now = DateTimeOffset.UtcNow;
-            var failed = false;
-            try
+            var report = Report($"chaos-{reporter}-{sequence}-{Guid.NewGuid():N}", $"reported{reporter}-{sequence % 40}@{HarnessTenant.Domain}", sender, DateTimeOffset.UtcNow);
+            var submitted = await context.CallAsync(timeline, async invoker => await new Reports.ReportsClient(invoker).SubmitViolationAsync(report, deadline: ChaosContext.Deadline()));
+            if (submitted.Value is not null)
             {
-                await new Reports.ReportsClient(context.NextInvoker()).SubmitViolationAsync(
-                    Report($"chaos-{reporter}-{sequence}-{Guid.NewGuid():N}", $"reported{reporter}-{sequence % 40}@{HarnessTenant.Domain}", sender, now),
-                    deadline: ChaosContext.Deadline());
                 acknowledgedBySender.AddOrUpdate(sender, 1, (_, count) => count + 1);
             }
-            catch (RpcException)
-            {
-                failed = true;
-            }
-
-            timeline.Record(context.Clock.Elapsed, failed);
         }
     }
 

@@ -19,6 +19,21 @@ public class AddressTests
         Assert.Equal(expected, address.Value);
     }
 
+    [Theory]
+    [InlineData("*@example.com")]
+    [InlineData("a*b@example.com")]
+    public void Refuses_an_asterisk_in_a_named_address_but_takes_an_observed_one_as_it_is(string input)
+    {
+        Assert.False(Address.TryParse(input, out _, out var problem));
+        Assert.Contains("a wildcard is only allowed as a leading '*.'", problem);
+
+        // A check's envelope sender is what the message carried: RFC 5322 allows '*' there, and it is literal.
+        Assert.Equal(input, Address.Parse(input, "sender", allowNullSender: true, allowAsterisk: true).Value);
+
+        // Quoted, it is plainly literal.
+        Assert.True(Address.TryParse("\"*\"@example.com", out _, out _));
+    }
+
     [Fact]
     public void Splits_local_part_and_domain()
     {

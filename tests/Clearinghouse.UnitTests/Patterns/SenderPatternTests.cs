@@ -35,6 +35,18 @@ public class SenderPatternTests
     }
 
     [Theory]
+    [InlineData("*@foo.com")]
+    [InlineData("news*@foo.com")]
+    [InlineData("*@*.foo.com")]
+    [InlineData("*.foo.com@bar.example")]
+    public void Refuses_a_wildcard_in_a_local_part_since_it_would_match_only_itself(string input)
+    {
+        var error = Assert.Throws<InvalidFieldException>(() => SenderPattern.Parse(input, "pattern"));
+        Assert.Equal("pattern", error.Field);
+        Assert.Contains("a wildcard is only allowed as a leading '*.'", error.Problem);
+    }
+
+    [Theory]
     [InlineData("spammer@example.com", "spammer@example.com", true)]
     [InlineData("spammer@example.com", "other@example.com", false)]
     [InlineData("example.com", "anyone@example.com", true)]

@@ -1,0 +1,64 @@
+using Clearinghouse.Contracts;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Orleans.Storage;
+
+namespace Clearinghouse.Gateway.Grains;
+
+/// <summary>
+/// Bounds every grain call the gateway makes (a call not made by a grain) by <see cref="GatewayOptions.GrainCallTimeout"/>,
+/// and turns the cluster's failures into a <see cref="GrainCallFailedException"/> that says what happened. Without it a
+/// call to a grain on a frozen silo waited until Orleans declared that silo dead or its 30 s response timeout, and
+/// every such failure was reported as a timeout. A call that times out may still complete in the cluster afterwards:
+/// the caller is told so. Calls made by grains pass untouched.
+/// </summary>
+public sealed class GrainCallDeadline(IOptions<GatewayOptions> options, IHostApplicationLifetime lifetime) : IOutgoingGrainCallFilter
+{
+    private readonly TimeSpan timeout = options.Value.GrainCallTimeout;
+
+    public async Task Invoke(IOutgoingGrainCallContext context)
+    {
+        if (context.SourceContext is not null)
+        {
+            await context.Invoke();
+            return;
+        }
+
+        var call = context.Invoke();
+        try
+        {
+            await call.WaitAsync(timeout);
+        }
+        catch (TimeoutException error) when (!call.IsCompleted)
+        {
+            throw Failed(GrainCallFailure.TimedOut, error);
+        }
+        catch (Exception error) when (Classify(error) is { } failure)
+        {
+            throw Failed(failure, error);
+        }
+    }
+
+    private GrainCallFailure? Classify(Exception error) => error switch
+    {
+        _ when lifetime.ApplicationStopping.IsCancellationRequested && error is OrleansException or TimeoutException => GrainCallFailure.GatewayStopping,
+        InconsistentStateException or StateNotPersistedException => GrainCallFailure.Storage,
+        OrleansException when error.Message.Contains("compatible", StringComparison.Ordinal) => GrainCallFailure.NoSilo,
+        OrleansMessageRejectionException => GrainCallFailure.SiloUnavailable,
+        OrleansException when error.Message.StartsWith("Error from storage provider", StringComparison.Ordinal) => GrainCallFailure.Storage,
+        TimeoutException when error.GetType() == typeof(TimeoutException) => GrainCallFailure.TimedOut,
+        TimeoutException => GrainCallFailure.Storage,
+        OrleansException => GrainCallFailure.Cluster,
+        _ => null,
+    };
+
+    private GrainCallFailedException Failed(GrainCallFailure failure, Exception error) => new(failure, failure switch
+    {
+        GrainCallFailure.TimedOut => $"the cluster did not answer within {timeout.TotalSeconds:0.###} s (a silo may be frozen or overloaded); the call may still take effect. Retry, on another gateway if there is one",
+        GrainCallFailure.GatewayStopping => "this gateway is stopping: retry on another gateway",
+        GrainCallFailure.SiloUnavailable => "the silo holding this data is stopping, down, or being declared dead: retry in a few seconds, on another gateway if there is one",
+        GrainCallFailure.NoSilo => "no silo can serve this data now (the cluster is starting or has no active silo): retry",
+        GrainCallFailure.Storage => "storage did not complete the read or write: retry",
+        _ => $"the cluster could not complete the call ({error.GetType().Name}): retry",
+    }, error);
+}
