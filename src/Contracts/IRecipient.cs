@@ -13,9 +13,11 @@ public interface IRecipient : IGrainWithStringKey
     /// Adds a record, or replaces the one with the same pattern and channel (keeping its id and hits). When the
     /// record's list is full, one entry is evicted first (<see cref="AddRecordResult.Evicted"/>) into the secondary list.
     /// </summary>
+    [WaitsOutCacheLeases]
     Task<AddRecordResult> AddRecord(NewRecord record, ListPolicy? policy = null);
 
     /// <summary>Removes a record; false when no record has that id.</summary>
+    [WaitsOutCacheLeases]
     Task<bool> RemoveRecord(string recordId);
 
     Task<IReadOnlyList<RecordView>> ListRecords();
@@ -42,16 +44,20 @@ public interface IRecipient : IGrainWithStringKey
     /// Sets (or with null clears) this recipient's own maximum list size, overriding the provider's default; a list
     /// above the new maximum is evicted down to it at once. Acknowledged once persisted.
     /// </summary>
+    [WaitsOutCacheLeases]
     Task<ListInfo> SetListLimit(int? maxRecords, ListPolicy policy);
 
     Task<ListInfo> GetListInfo(ListPolicy policy);
 
     /// <summary>The secondary list: entries evicted from the full list, newest first. They flag, never block.</summary>
     Task<IReadOnlyList<EvictedRecord>> ListSecondary();
+
     /// <summary>Stores a do-not-send request, replacing the one for the same sender and channel. Answered once persisted.</summary>
+    [WaitsOutCacheLeases]
     Task<DoNotSendView> RecordDoNotSend(DoNotSendRequest request);
 
     /// <summary>Withdraws the request for a sender and channel; false when there was none.</summary>
+    [WaitsOutCacheLeases]
     Task<bool> WithdrawDoNotSend(Address sender, MessageChannel channel);
 
     Task<IReadOnlyList<DoNotSendView>> ListDoNotSend();

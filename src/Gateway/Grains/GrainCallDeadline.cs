@@ -6,8 +6,8 @@ using Orleans.Storage;
 namespace Clearinghouse.Gateway.Grains;
 
 /// <summary>
-/// Bounds every grain call the gateway makes (a call not made by a grain) by <see cref="GatewayOptions.GrainCallTimeout"/>,
-/// and turns the cluster's failures into a <see cref="GrainCallFailedException"/> that says what happened. Without it a
+/// Bounds every grain call the gateway makes (a call not made by a grain) by <see cref="GatewayOptions.GrainCallTimeout"/>
+/// (<see cref="GatewayOptions.WriteCallTimeout"/> for a write marked <see cref="WaitsOutCacheLeasesAttribute"/>), and turns the cluster's failures into a <see cref="GrainCallFailedException"/> that says what happened. Without it a
 /// call to a grain on a frozen silo waited until Orleans declared that silo dead or its 30 s response timeout, and
 /// every such failure was reported as a timeout. A call that times out may still complete in the cluster afterwards:
 /// the caller is told so. Calls made by grains pass untouched.
@@ -15,6 +15,7 @@ namespace Clearinghouse.Gateway.Grains;
 public sealed class GrainCallDeadline(IOptions<GatewayOptions> options, IHostApplicationLifetime lifetime) : IOutgoingGrainCallFilter
 {
     private readonly TimeSpan timeout = options.Value.GrainCallTimeout;
+    private readonly TimeSpan writeTimeout = options.Value.WriteCallTimeout;
 
     public async Task Invoke(IOutgoingGrainCallContext context)
     {
@@ -24,18 +25,19 @@ public sealed class GrainCallDeadline(IOptions<GatewayOptions> options, IHostApp
             return;
         }
 
+        var bound = context.InterfaceMethod?.IsDefined(typeof(WaitsOutCacheLeasesAttribute), inherit: false) == true ? writeTimeout : timeout;
         var call = context.Invoke();
         try
         {
-            await call.WaitAsync(timeout);
+            await call.WaitAsync(bound);
         }
         catch (TimeoutException error) when (!call.IsCompleted)
         {
-            throw Failed(GrainCallFailure.TimedOut, error);
+            throw Failed(GrainCallFailure.TimedOut, error, bound);
         }
         catch (Exception error) when (Classify(error) is { } failure)
         {
-            throw Failed(failure, error);
+            throw Failed(failure, error, bound);
         }
     }
 
@@ -52,9 +54,9 @@ public sealed class GrainCallDeadline(IOptions<GatewayOptions> options, IHostApp
         _ => null,
     };
 
-    private GrainCallFailedException Failed(GrainCallFailure failure, Exception error) => new(failure, failure switch
+    private static GrainCallFailedException Failed(GrainCallFailure failure, Exception error, TimeSpan bound) => new(failure, failure switch
     {
-        GrainCallFailure.TimedOut => $"the cluster did not answer within {timeout.TotalSeconds:0.###} s (a silo may be frozen or overloaded); the call may still take effect. Retry, on another gateway if there is one",
+        GrainCallFailure.TimedOut => $"the cluster did not answer within {bound.TotalSeconds:0.###} s (a silo may be frozen or overloaded); the call may still take effect. Retry, on another gateway if there is one",
         GrainCallFailure.GatewayStopping => "this gateway is stopping: retry on another gateway",
         GrainCallFailure.SiloUnavailable => "the silo holding this data is stopping, down, or being declared dead: retry in a few seconds, on another gateway if there is one",
         GrainCallFailure.NoSilo => "no silo can serve this data now (the cluster is starting or has no active silo): retry",

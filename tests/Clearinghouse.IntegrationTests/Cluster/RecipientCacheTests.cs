@@ -21,11 +21,44 @@ public class RecipientCacheTests(LocalClusterFixture fixture, ITestOutputHelper 
     private static readonly TimeSpan LeaseAndMargin = TimeSpan.FromSeconds(5.5);
     private static readonly TimeSpan Slack = TimeSpan.FromSeconds(2.5);
 
+    // When the frozen silo is declared dead while a write waits (about 5 s into a freeze with the shipped membership
+    // settings), the write also waits until the dead silo's own confirmation has run out (ConfirmValidity and a tenth).
+    private static readonly TimeSpan DeadSilosConfirmation = TimeSpan.FromSeconds(5.5);
+
     private readonly HttpClient http = new() { Timeout = TimeSpan.FromSeconds(10) };
 
     private LocalCluster Cluster => fixture.Cluster;
 
-    public Task InitializeAsync() => Task.CompletedTask;
+    // A test that froze, killed or stopped a silo brought it back; wait until every gateway answers checks again (a
+    // silo that just rejoined confirms its membership, and the others learn of it, within a few seconds).
+    public async Task InitializeAsync()
+    {
+        foreach (var silo in Cluster.Silos.Where(s => s.HasExited))
+        {
+            await silo.RestartAsync(Cluster.Options.StartTimeout);
+        }
+
+        // Until the membership lists exactly the running silos as active: an incarnation killed by an earlier test stays
+        // "active" until the others vote it dead, and a new grain's first writes wait out leases it might hold.
+        await using (var client = await ClusterClient.ConnectAsync(Cluster))
+        {
+            var management = client.Client.GetGrain<Orleans.Runtime.IManagementGrain>(0);
+            var settled = Stopwatch.StartNew();
+            while ((await management.GetHosts(onlyActive: true)).Count != Cluster.Silos.Count && settled.Elapsed < TimeSpan.FromSeconds(60))
+            {
+                await Task.Delay(250);
+            }
+        }
+
+        for (var silo = 0; silo < Cluster.Silos.Count; silo++)
+        {
+            foreach (var recipient in NewRecipients($"ready{silo}", 3))
+            {
+                var gateway = silo;
+                await ChaosContext.RetryAsync(async () => await Verdicts(gateway).CheckRecipientAsync(new CheckRecipientRequest { Recipient = recipient, Sender = Probe }, deadline: ChaosContext.Deadline()));
+            }
+        }
+    }
 
     public async Task DisposeAsync()
     {
@@ -65,7 +98,7 @@ public class RecipientCacheTests(LocalClusterFixture fixture, ITestOutputHelper 
         var recipients = NewRecipients("hammered", 20);
         await WarmAsync(recipients);
         using var stop = new CancellationTokenSource();
-        long background = 0, failed = 0;
+        long background = 0, failed = 0, timedOut = 0;
         var hammers = Enumerable.Range(0, 6).Select(h => Task.Run(async () =>
         {
             var random = new Random(100 + h);
@@ -75,6 +108,10 @@ public class RecipientCacheTests(LocalClusterFixture fixture, ITestOutputHelper 
                 {
                     await Verdicts(random.Next(3)).CheckRecipientAsync(new CheckRecipientRequest { Recipient = recipients[random.Next(recipients.Length)], Sender = Probe }, deadline: ChaosContext.Deadline());
                     Interlocked.Increment(ref background);
+                }
+                catch (RpcException error) when (error.StatusCode == StatusCode.DeadlineExceeded)
+                {
+                    Interlocked.Increment(ref timedOut);
                 }
                 catch (RpcException)
                 {
@@ -97,6 +134,11 @@ public class RecipientCacheTests(LocalClusterFixture fixture, ITestOutputHelper 
         Assert.True(stale.Count == 0, string.Join(Environment.NewLine, stale.Take(20)));
         Assert.True(background > Rounds, $"only {background} background checks ran");
         Assert.Equal(0, failed);
+
+        // Six callers in closed loops overload two cores: a check that waits behind a grain's writes longer than the
+        // gateway's bound (GrainCallTimeout, 1.5 s) is answered DEADLINE_EXCEEDED by design (issue 8), never stale.
+        output.WriteLine($"background checks: {background} answered, {timedOut} DEADLINE_EXCEEDED");
+        Assert.True(timedOut <= background / 100, $"{timedOut} of {background} background checks timed out");
     }
 
     [Fact]
@@ -137,7 +179,7 @@ public class RecipientCacheTests(LocalClusterFixture fixture, ITestOutputHelper 
         try
         {
             // Removes through the healthy gateways. Those of recipients whose grain is elsewhere wait at most until the
-            // frozen silo's lease has run out; those whose grain is on the frozen silo wait until it is declared dead
+            // frozen silo's lease has run out, and, if it is declared dead meanwhile, until its confirmation has; those whose grain is on the frozen silo wait until it is declared dead
             // and a new activation takes them (or fail, and are retried as a client would).
             var removals = await Task.WhenAll(recipients.Select(async (recipient, i) =>
             {
@@ -157,7 +199,7 @@ public class RecipientCacheTests(LocalClusterFixture fixture, ITestOutputHelper 
             var elsewhere = removals.Where(r => !onVictim.Contains(r.Recipient)).ToList();
             var slowest = elsewhere.Max(r => r.Elapsed);
             output.WriteLine($"writes to grains on healthy silos: {elsewhere.Count}, slowest {slowest.TotalSeconds:0.00} s; on the frozen silo: {onVictim.Count}");
-            Assert.All(elsewhere, r => Assert.True(r.Acknowledged && r.Elapsed < LeaseAndMargin + Slack, $"a write to a grain on a healthy silo took {r.Elapsed} (acknowledged: {r.Acknowledged})"));
+            Assert.All(elsewhere, r => Assert.True(r.Acknowledged && r.Elapsed < LeaseAndMargin + DeadSilosConfirmation + Slack, $"a write to a grain on a healthy silo took {r.Elapsed} (acknowledged: {r.Acknowledged})"));
 
             // And they did wait for the frozen silo's leases, granted less than this long before the freeze.
             var leasesLeft = LeaseAndMargin - leased.Elapsed + paused.Elapsed - slowest - TimeSpan.FromSeconds(1);
@@ -277,6 +319,14 @@ public class RecipientCacheTests(LocalClusterFixture fixture, ITestOutputHelper 
     {
         const int gateway = 0;
         var recipients = NewRecipients("bound", LocalClusterFixture.CacheBound * 10);
+
+        // Activated through the other gateways first, so that their grains live elsewhere: on an idle machine Orleans
+        // places a grain on the silo that calls it first, and a grain active here is answered without a copy.
+        foreach (var chunk in recipients.Chunk(100))
+        {
+            await Task.WhenAll(chunk.Select((recipient, i) => Verdicts(1 + (i % 2)).CheckRecipientAsync(new CheckRecipientRequest { Recipient = recipient, Sender = Probe }).ResponseAsync));
+        }
+
         var address = Cluster.Silos[gateway].ManagementAddress!;
         var before = await PrometheusScrape.ReadAsync(http, address);
         var peak = 0.0;
@@ -293,7 +343,7 @@ public class RecipientCacheTests(LocalClusterFixture fixture, ITestOutputHelper 
         Assert.Equal(recipients.Length, checkedSoFar);
         Assert.InRange(peak, 1, LocalClusterFixture.CacheBound);
 
-        // About two recipients in three live on another silo: each was read and cached, and all but N of those dropped
+        // Most recipients live on another silo: each was read and cached, and all but N of those dropped
         // (a recipient whose grain the read activated here is answered from the grain, not cached).
         var misses = Delta(before, after, "clearinghouse_recipient_cache_misses_total");
         var evictions = Delta(before, after, "clearinghouse_recipient_cache_evictions_total");
