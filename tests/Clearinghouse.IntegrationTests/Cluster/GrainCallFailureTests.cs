@@ -76,7 +76,7 @@ public class GrainCallFailureTests
 
     private static Task<ClearinghouseTestHost> StartAsync(StallingStorage storage) =>
         ClearinghouseTestHost.StartAsync(
-            new Dictionary<string, string?> { ["Clearinghouse:Gateway:GrainCallTimeout"] = "00:00:01" },
+            new Dictionary<string, string?> { ["Clearinghouse:Gateway:GrainCallTimeout"] = "00:00:01", ["Clearinghouse:Gateway:WriteCallTimeout"] = "00:00:01" },
             services => services.AddKeyedSingleton<IGrainStorage>(StorageNames.Clearinghouse, (provider, _) => storage.Over(new RecordingGrainStorage(provider.GetRequiredService<Serializer>()))));
 
     /// <summary>Real (recording) storage that stalls or fails the reads or writes of chosen grains on request.</summary>

@@ -83,13 +83,16 @@ public class MultiSiloTests(LocalClusterFixture fixture, ITestOutputHelper outpu
         AssertNothingLost(report);
         Assert.True(report.Problems.Count == 0, report.ToString());
 
-        // Frozen for 10 s, the silo is declared dead and the others answer for its grains well before it wakes.
-        Assert.True(report.SurvivorsAnsweredAfter < TimeSpan.FromSeconds(10), report.ToString());
+        // Frozen for 10 s, the silo is declared dead and the others answer for its grains before it wakes; writes to
+        // recipients it had cached wait out its lease and, once it is declared dead, its confirmation (see below).
+        Assert.True(report.SurvivorsAnsweredAfter < TimeSpan.FromSeconds(15), report.ToString());
 
-        // A call through a healthy gateway waits for the frozen silo at most the gateway's grain-call bound (1.5 s),
-        // where it used to wait until the silo was declared dead (16 s). The goal is 2 s; on a machine shared by
-        // three silos, Redis and the load this test asserts what only a hang would exceed.
-        Assert.True(report.LongestCallThroughHealthyGateways < TimeSpan.FromSeconds(5), report.ToString());
+        // A check through a healthy gateway waits for the frozen silo at most the gateway's grain-call bound (1.5 s),
+        // where it used to wait until the silo was declared dead (16 s). A write to a recipient the frozen silo had
+        // cached waits, by the read cache's protocol (docs/RECIPIENT-CACHE.md), until that silo's lease has run out
+        // (5.5 s) and, when it is declared dead meanwhile, its confirmation (5.5 s more). On a machine shared by three
+        // silos, Redis and the load, this asserts what only a hang would exceed.
+        Assert.True(report.LongestCallThroughHealthyGateways < TimeSpan.FromSeconds(13), report.ToString());
 
         // Woken after being declared dead, the silo answers nothing from its state (which the flips through the other
         // gateways changed meanwhile) before it stops itself: no stale verdict, from it or from anyone.
