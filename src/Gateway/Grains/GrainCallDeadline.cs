@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Reflection;
 using Clearinghouse.Contracts;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -17,6 +19,9 @@ public sealed class GrainCallDeadline(IOptions<GatewayOptions> options, IHostApp
     private readonly TimeSpan timeout = options.Value.GrainCallTimeout;
     private readonly TimeSpan writeTimeout = options.Value.WriteCallTimeout;
 
+    // Whether a method waits out cache leases, looked up once per method rather than by reflection on every call.
+    private readonly ConcurrentDictionary<MethodInfo, bool> waitsOutLeases = new();
+
     public async Task Invoke(IOutgoingGrainCallContext context)
     {
         if (context.SourceContext is not null)
@@ -25,7 +30,8 @@ public sealed class GrainCallDeadline(IOptions<GatewayOptions> options, IHostApp
             return;
         }
 
-        var bound = context.InterfaceMethod?.IsDefined(typeof(WaitsOutCacheLeasesAttribute), inherit: false) == true ? writeTimeout : timeout;
+        var method = context.InterfaceMethod;
+        var bound = method is not null && waitsOutLeases.GetOrAdd(method, m => m.IsDefined(typeof(WaitsOutCacheLeasesAttribute), inherit: false)) ? writeTimeout : timeout;
         var call = context.Invoke();
         try
         {
