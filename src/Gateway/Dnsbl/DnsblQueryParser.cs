@@ -122,7 +122,7 @@ public static class DnsblQueryParser
             return new DnsblQuery(DnsblQueryKind.OutsideZones);
         }
 
-        var subject = labels.Take(labels.Count - zone.Labels.Length).Select(label => label.ToLowerInvariant()).ToArray();
+        var subject = labels.Take(labels.Count - zone.Labels.Length).Select(AsciiLower).ToArray();
         string? key = null;
         if (zones.RequireAccessKey && subject.Length > 0)
         {
@@ -146,6 +146,17 @@ public static class DnsblQueryParser
             _ => ParseHash(subject, zone, key),
         };
     }
+
+    // DNS names compare case-insensitively in ASCII only (RFC 4343): a culture's or Unicode's case mapping would
+    // read "\u212A" (KELVIN SIGN) as "k" and answer for a name nobody listed.
+    private static string AsciiLower(string label) =>
+        string.Create(label.Length, label, static (chars, text) =>
+        {
+            for (var i = 0; i < text.Length; i++)
+            {
+                chars[i] = char.IsAsciiLetterUpper(text[i]) ? (char)(text[i] | 0x20) : text[i];
+            }
+        });
 
     private static bool IsUnder(IReadOnlyList<string> labels, string[] zone)
     {

@@ -73,7 +73,7 @@ public sealed class DnsblQueryTarget : TextFuzzTarget
         var subject = labels[..^zone.Labels.Length];
         if (zones.RequireAccessKey && subject.Length > 0)
         {
-            InvariantViolation.CheckEqual(subject[^1].ToLowerInvariant(), query.AccessKey, "the access key");
+            InvariantViolation.Check(subject[^1].Equals(query.AccessKey, StringComparison.OrdinalIgnoreCase) && !query.AccessKey!.Any(char.IsAsciiLetterUpper), "the access key");
             subject = subject[..^1];
         }
 

@@ -48,6 +48,8 @@ public class DnsblQueryParserTests
     [InlineData("xyz.hbl.dnsbl.test")]
     [InlineData("a.b.hbl.dnsbl.test")]
     [InlineData("bad!name.dbl.dnsbl.test")]
+    [InlineData("\u212A.dbl.dnsbl.test")] // KELVIN SIGN: lower-cased by Unicode to "k", by DNS (ASCII only) not at all
+    [InlineData("a\u212A.dbl.dnsbl.test")]
     public void Names_no_entry_can_have_are_not_listable(string name) =>
         Assert.Equal(DnsblQueryKind.NotListable, DnsblQueryParser.Parse(name, Zones).Kind);
 
