@@ -59,7 +59,7 @@ public sealed partial class DnsblServer(
 
         var endpoint = new IPEndPoint(IPAddress.Parse(settings.Address), settings.Port);
         udpListener = new DnsblUdpListener(new DnsblWire(responder, zones), IsBehind, CatchUpAsync, logger);
-        UdpEndpoint = udpListener.Bind(endpoint, settings.UdpReceiveLoops);
+        UdpEndpoint = udpListener.Bind(endpoint, settings.UdpReceiveThreads);
         tcpServer = new DnsServer(new TcpServerTransport(new IPEndPoint(endpoint.Address, UdpEndpoint.Port)));
         tcpServer.QueryReceived += OnTcpQueryAsync;
         tcpServer.ExceptionThrown += (_, e) =>
