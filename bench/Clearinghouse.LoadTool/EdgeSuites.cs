@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
 using Clearinghouse.Api.V1;
+using Grpc.Core;
 
 namespace Clearinghouse.LoadTool;
 
@@ -19,6 +20,9 @@ namespace Clearinghouse.LoadTool;
 public static class EdgeSuites
 {
     private const string OperatorKey = "bench-operator-key";
+
+    // Changes timed from ListEntry to the first listed DNS answer: 1,000 make the p99 the 10th slowest, not the 2nd.
+    private const int ChangesTimed = 1000;
 
     // The policy suite's senders: each decided the same way by the seeded records and by the postfwd rules below.
     private static readonly string[] Senders = ["spam{0}@bulk.example", "news@mail.promo.example", "offer@cheap.xyz", "friend@cheap.xyz", "a@bad.example", "colleague@work.example", "shop@store.example", "list@lists.example", "x@y.example", "me@home.example"];
@@ -140,9 +144,22 @@ public static class EdgeSuites
                 2 => (FilterEntryKind.Ip, $"11.{(i >> 10) & 255}.{(i >> 2) & 255}.0/24"),
                 _ => (FilterEntryKind.Domain, $"spam{i}.bench.example"),
             };
-            if ((await operators.ListEntryAsync(new ListEntryRequest { Kind = kind, Value = value, Reason = "bench" })).Changed)
+            // A busy machine can time a call out after it took effect: listing again is harmless (Changed is then false,
+            // which only lowers the count the export is waited for).
+            for (var attempt = 1; ; attempt++)
             {
-                Interlocked.Increment(ref changed);
+                try
+                {
+                    if ((await operators.ListEntryAsync(new ListEntryRequest { Kind = kind, Value = value, Reason = "bench" })).Changed)
+                    {
+                        Interlocked.Increment(ref changed);
+                    }
+
+                    break;
+                }
+                catch (RpcException error) when (attempt < 5 && error.StatusCode is StatusCode.DeadlineExceeded or StatusCode.Unavailable)
+                {
+                }
             }
         });
         Console.WriteLine($"Listed {entries:N0} entries in {watch.Elapsed.TotalSeconds:0} s.");
@@ -177,11 +194,23 @@ public static class EdgeSuites
                 while (!updating.IsCancellationRequested)
                 {
                     var value = $"192.0.2.{n++ % 250}";
-                    await operators.ListEntryAsync(new ListEntryRequest { Kind = FilterEntryKind.Ip, Value = value, Reason = "live" });
-                    await operators.UnlistEntryAsync(new UnlistEntryRequest { Kind = FilterEntryKind.Ip, Value = value });
+                    try
+                    {
+                        await operators.ListEntryAsync(new ListEntryRequest { Kind = FilterEntryKind.Ip, Value = value, Reason = "live" });
+                        await operators.UnlistEntryAsync(new UnlistEntryRequest { Kind = FilterEntryKind.Ip, Value = value });
+                    }
+                    catch (RpcException error) when (error.StatusCode is StatusCode.DeadlineExceeded or StatusCode.Unavailable)
+                    {
+                        // A busy machine; the updates go on.
+                    }
+
                     await Task.Delay(10);
                 }
             });
+
+            // Warm-up: the gateway's hot path is compiled at its final tier before anything is measured.
+            await DnsperfAsync(dnsPort, queries, TimeSpan.FromSeconds(3), silo.Cpu);
+            await DnsperfAsync(rbldnsdPort, queries, TimeSpan.FromSeconds(3), () => CpuMeter.ProcessCpu(rbldnsd.Id));
 
             var ourQps = new List<double>();
             var theirQps = new List<double>();
@@ -199,23 +228,38 @@ public static class EdgeSuites
             await updates;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Median queries/s: gateway {Rounds.Median(ourQps):0}, rbldnsd {Rounds.Median(theirQps):0}, ratio {Rounds.Median(ourQps) / Rounds.Median(theirQps):0.00}x (goal >= 0.5x)"));
 
-            // Change to answer: list an address, then query until the answer has it.
+            // Change to answer: list an address while asking for it; the time from sending ListEntry to the first
+            // listed answer. The list changes (persisted, then pushed to the replicas) before ListEntry is
+            // acknowledged, which also waits for the audit record: the acknowledgement is timed on its own.
             var latencies = new Latencies();
+            var acknowledged = new Latencies();
             using var udp = new UdpClient();
             udp.Connect("127.0.0.1", dnsPort);
-            for (var i = 0; i < 200; i++)
+            for (var i = 0; i < ChangesTimed; i++)
             {
-                var value = $"198.51.100.{i}";
+                var name = $"{i & 255}.{100 + (i >> 8)}.51.198.ip.bench.test";
                 var started = Stopwatch.GetTimestamp();
-                await operators.ListEntryAsync(new ListEntryRequest { Kind = FilterEntryKind.Ip, Value = value, Reason = "latency" });
-                while (!await IsListedAsync(udp, $"{i}.100.51.198.ip.bench.test"))
+                var write = operators.ListEntryAsync(new ListEntryRequest { Kind = FilterEntryKind.Ip, Value = $"198.51.{100 + (i >> 8)}.{i & 255}", Reason = "latency" }).ResponseAsync;
+                var acking = write.ContinueWith(_ => acknowledged.Add(Stopwatch.GetElapsedTime(started).TotalMicroseconds), TaskScheduler.Default);
+                while (!await IsListedAsync(udp, name))
                 {
+                    if (write.IsCompleted)
+                    {
+                        await write;
+                    }
+                    else
+                    {
+                        await Task.Delay(1);
+                    }
                 }
 
                 latencies.Add(Stopwatch.GetElapsedTime(started).TotalMicroseconds);
+                await write;
+                await acking;
             }
 
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Change to DNS answer (ListEntry sent → first listed answer, 200 changes): p50 {latencies.Percentile(50) / 1000:0.00} ms, p99 {latencies.Percentile(99) / 1000:0.00} ms (goal p99 <= 100 ms)"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Change to DNS answer (ListEntry sent → first listed answer, polled every ~1 ms, {ChangesTimed} changes): p50 {latencies.Percentile(50) / 1000:0.00} ms, p99 {latencies.Percentile(99) / 1000:0.00} ms (goal p99 <= 100 ms)"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ListEntry sent → acknowledged (persisted, replicas told, audited): p50 {acknowledged.Percentile(50) / 1000:0.00} ms, p99 {acknowledged.Percentile(99) / 1000:0.00} ms"));
         }
         finally
         {
@@ -412,10 +456,11 @@ public static class EdgeSuites
         return (answer[3] & 0x0f) == 0 && (answer[6] << 8 | answer[7]) > 0;
     }
 
-    /// <summary>Policy connections, each used by one caller at a time.</summary>
+    /// <summary>Policy connections, each used by one caller at a time; a request finding all busy waits for one.</summary>
     private sealed class PolicyPool : IAsyncDisposable
     {
         private readonly ConcurrentBag<NetworkStream> idle = [];
+        private readonly SemaphoreSlim available = new(0);
         private readonly List<TcpClient> clients = [];
 
         public static async Task<PolicyPool> OpenAsync(int port, int connections)
@@ -427,6 +472,7 @@ public static class EdgeSuites
                 await client.ConnectAsync("127.0.0.1", port);
                 pool.clients.Add(client);
                 pool.idle.Add(client.GetStream());
+                pool.available.Release();
             }
 
             return pool;
@@ -434,9 +480,10 @@ public static class EdgeSuites
 
         public async Task<string> AskAsync(byte[] request)
         {
+            await available.WaitAsync();
             if (!idle.TryTake(out var stream))
             {
-                throw new InvalidOperationException("no idle connection");
+                throw new InvalidOperationException("a connection was counted available but none was idle");
             }
 
             try
@@ -460,6 +507,7 @@ public static class EdgeSuites
             finally
             {
                 idle.Add(stream);
+                available.Release();
             }
         }
 
@@ -490,45 +538,15 @@ public static class EdgeSuites
             return new RunResult(calls, errors, Stopwatch.GetElapsedTime(started), latency);
         }
 
-        // Requests sent on a fixed schedule; latency counted from when each was due, so a slow server is not hidden.
-        public async Task<RunResult> OpenLoopAsync(IReadOnlyList<(byte[] Request, CheckRecipientRequest Check)> requests, double rate, TimeSpan duration)
-        {
-            long calls = 0, errors = 0;
-            var latency = new Latencies();
-            var started = Stopwatch.GetTimestamp();
-            var total = (long)(rate * duration.TotalSeconds);
-            var running = new List<Task>();
-            for (long n = 0; n < total; n++)
-            {
-                var due = started + (long)(n / rate * Stopwatch.Frequency);
-                while (Stopwatch.GetTimestamp() < due)
-                {
-                    await Task.Yield();
-                }
-
-                var request = requests[(int)(n % requests.Count)].Request;
-                running.Add(Task.Run(async () =>
-                {
-                    try
-                    {
-                        await AskAsync(request);
-                        Interlocked.Increment(ref calls);
-                        latency.Add(Stopwatch.GetElapsedTime(due).TotalMicroseconds);
-                    }
-                    catch (Exception error) when (error is IOException or InvalidOperationException)
-                    {
-                        Interlocked.Increment(ref errors);
-                    }
-                }));
-            }
-
-            await Task.WhenAll(running);
-            return new RunResult(calls, errors, Stopwatch.GetElapsedTime(started), latency);
-        }
+        // Requests sent on a fixed schedule (the shared open-loop scheduler: it sleeps, never spins, and reports how late
+        // it fired); latency counted from when each was due, so a slow server and a wait for a free connection both show.
+        public Task<RunResult> OpenLoopAsync(IReadOnlyList<(byte[] Request, CheckRecipientRequest Check)> requests, double rate, TimeSpan duration) =>
+            Workloads.OpenLoopAsync(n => AskAsync(requests[(int)(n % requests.Count)].Request), rate, duration);
 
         public ValueTask DisposeAsync()
         {
             clients.ForEach(c => c.Dispose());
+            available.Dispose();
             return ValueTask.CompletedTask;
         }
     }

@@ -132,7 +132,7 @@ public static partial class Workloads
                 Interlocked.Increment(ref completed);
                 latency.Add((Stopwatch.GetTimestamp() - due) * 1_000_000.0 / Stopwatch.Frequency);
             }
-            catch (RpcException)
+            catch (Exception error) when (error is RpcException or IOException)
             {
                 Interlocked.Increment(ref errors);
             }

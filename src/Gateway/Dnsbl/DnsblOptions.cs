@@ -12,6 +12,9 @@ public sealed class DnsblOptions
 
     public int Port { get; set; } = 5353;
 
+    /// <summary>Threads receiving on the one UDP socket (each answers the queries it receives inline).</summary>
+    public int UdpReceiveThreads { get; set; } = 2;
+
     /// <summary>The zone of IP entries (IPv4 reversed octets, IPv6 reversed nibbles); empty to serve none.</summary>
     public string IpZone { get; set; } = "";
 

@@ -25,6 +25,11 @@ public sealed class DnsblResponder(DnsblIndex index, DnsblZones zones, DnsblOpti
     /// <summary>What the RFC 5782 test points are listed with.</summary>
     public static readonly FilterListing TestListing = new(new FilterEntry(FilterEntryKind.Ip, "127.0.0.2"), "rfc5782", "RFC 5782 test point");
 
+    /// <summary>The SOA's refresh, retry and expire (seconds): fixed, the zones are not transferred.</summary>
+    public const int SoaRefresh = 3600;
+    public const int SoaRetry = 600;
+    public const int SoaExpire = 604800;
+
     private static readonly IPAddress TestPoint = IPAddress.Parse("127.0.0.2");
 
     private readonly int ttl = (int)options.Ttl.TotalSeconds;
@@ -32,78 +37,135 @@ public sealed class DnsblResponder(DnsblIndex index, DnsblZones zones, DnsblOpti
     private readonly DnsName nameServer = DnsName.Parse(options.NameServer);
     private readonly DnsName hostmaster = DnsName.Parse(options.Hostmaster);
 
+    /// <summary>The list's version as the zones' SOA serial: it changes with every change of the list.</summary>
+    public uint Serial => (uint)(index.Version & uint.MaxValue);
+
+    /// <summary>The name server named in the zones' NS and SOA records.</summary>
+    public DnsName NameServer => nameServer;
+
+    /// <summary>The zones' responsible mailbox (the SOA's RNAME).</summary>
+    public DnsName Hostmaster => hostmaster;
+
+    /// <summary>TTL of A and TXT answers and of the apex records, in seconds.</summary>
+    public int Ttl => ttl;
+
+    /// <summary>TTL of the SOA in negative answers and the SOA's minimum, in seconds.</summary>
+    public int NegativeTtl => negativeTtl;
+
+    /// <summary>The A record answered for a listed name of a zone of <paramref name="kind"/>.</summary>
+    public static IPAddress CodeFor(DnsblZoneKind kind) => kind switch
+    {
+        DnsblZoneKind.Ip => IpCode,
+        DnsblZoneKind.Domain => DomainCode,
+        _ => AddressCode,
+    };
+
+    /// <summary>Answers a whole query message (the TCP path, and tests): the checks of the header, then <see cref="Decide"/>.</summary>
     public DnsMessage Answer(DnsMessage query)
     {
-        var response = Build(query, out var zone);
-        var result = response.ReturnCode switch
+        var response = query.CreateResponseInstance();
+        response.IsRecursionAllowed = false;
+        var answer = query.OperationCode != OperationCode.Query ? Count(DnsblAnswer.Error(ReturnCode.NotImplemented))
+            : query.Questions.Count != 1 ? Count(DnsblAnswer.Error(ReturnCode.FormatError))
+            : Decide(query.Questions[0].Name.Labels, query.Questions[0].RecordType, query.Questions[0].RecordClass);
+        response.ReturnCode = answer.Code;
+        response.IsAuthoritiveAnswer = answer.IsAuthoritative;
+        if (answer.Zone is not { } zone)
         {
-            ReturnCode.NoError when response.AnswerRecords.Count == 0 => "empty",
-            ReturnCode.NoError => zone is null || response.AnswerRecords[0].RecordType is RecordType.Soa or RecordType.Ns ? "apex" : "listed",
+            return response;
+        }
+
+        var owner = query.Questions[0].Name;
+        var zoneName = DnsName.Parse(zone.Name);
+        if (answer.Records.HasFlag(DnsblRecords.A))
+        {
+            response.AnswerRecords.Add(new ARecord(owner, ttl, CodeFor(zone.Kind)));
+        }
+
+        if (answer.Records.HasFlag(DnsblRecords.Txt))
+        {
+            response.AnswerRecords.Add(new TxtRecord(owner, ttl, DnsblText.Strings(DnsblText.For(answer.Listing!))));
+        }
+
+        if (answer.Records.HasFlag(DnsblRecords.Soa))
+        {
+            response.AnswerRecords.Add(Soa(zoneName, ttl));
+        }
+
+        if (answer.Records.HasFlag(DnsblRecords.Ns))
+        {
+            response.AnswerRecords.Add(new NsRecord(zoneName, ttl, nameServer));
+        }
+
+        if (answer.Records.HasFlag(DnsblRecords.AuthoritySoa))
+        {
+            response.AuthorityRecords.Add(Soa(zoneName, negativeTtl));
+        }
+
+        return response;
+    }
+
+    /// <summary>
+    /// What to answer to one question (a standard query): the name's labels as they came, the type and the class.
+    /// Counted in <see cref="ClearinghouseTelemetry.DnsblQueries"/>.
+    /// </summary>
+    public DnsblAnswer Decide(IReadOnlyList<string> labels, RecordType type, RecordClass recordClass) =>
+        Count(Build(labels, type, recordClass));
+
+    /// <summary>Counts an answer in <see cref="ClearinghouseTelemetry.DnsblQueries"/> by zone and result.</summary>
+    public static DnsblAnswer Count(DnsblAnswer answer)
+    {
+        var result = answer.Code switch
+        {
+            ReturnCode.NoError when (answer.Records & (DnsblRecords.A | DnsblRecords.Txt | DnsblRecords.Soa | DnsblRecords.Ns)) == 0 => "empty",
+            ReturnCode.NoError => (answer.Records & (DnsblRecords.Soa | DnsblRecords.Ns)) != 0 ? "apex" : "listed",
             ReturnCode.NxDomain => "not_listed",
             ReturnCode.Refused => "refused",
             _ => "error",
         };
         ClearinghouseTelemetry.DnsblQueries.Add(1, new System.Diagnostics.TagList
         {
-            { "zone", zone?.ToString().ToLowerInvariant() ?? "none" },
+            { "zone", answer.Zone is { } zone && answer.IsAuthoritative ? ZoneTag(zone.Kind) : "none" },
             { "result", result },
         });
-        return response;
+        return answer;
     }
 
-    private DnsMessage Build(DnsMessage query, out DnsblZoneKind? zoneKind)
+    private static string ZoneTag(DnsblZoneKind kind) => kind switch
     {
-        zoneKind = null;
-        var response = query.CreateResponseInstance();
-        response.IsAuthoritiveAnswer = true;
-        response.IsRecursionAllowed = false;
-        if (query.OperationCode != OperationCode.Query)
-        {
-            response.ReturnCode = ReturnCode.NotImplemented;
-            response.IsAuthoritiveAnswer = false;
-            return response;
-        }
+        DnsblZoneKind.Ip => "ip",
+        DnsblZoneKind.Domain => "domain",
+        _ => "address",
+    };
 
-        if (query.Questions.Count != 1)
-        {
-            response.ReturnCode = ReturnCode.FormatError;
-            response.IsAuthoritiveAnswer = false;
-            return response;
-        }
-
-        var question = query.Questions[0];
-        var parsed = DnsblQueryParser.Parse(question.Name.Labels, zones);
-        if (question.RecordClass is not (RecordClass.INet or RecordClass.Any) || parsed.Kind is DnsblQueryKind.OutsideZones or DnsblQueryKind.Malformed
+    private DnsblAnswer Build(IReadOnlyList<string> labels, RecordType type, RecordClass recordClass)
+    {
+        var parsed = DnsblQueryParser.Parse(labels, zones);
+        if (recordClass is not (RecordClass.INet or RecordClass.Any) || parsed.Kind is DnsblQueryKind.OutsideZones or DnsblQueryKind.Malformed
             || (parsed.AccessKey is { } key && !callers.TryAuthenticateDnsblKey(key, out _)))
         {
-            response.ReturnCode = parsed.Kind == DnsblQueryKind.Malformed ? ReturnCode.FormatError : ReturnCode.Refused;
-            response.IsAuthoritiveAnswer = false;
-            return response;
+            return DnsblAnswer.Error(parsed.Kind == DnsblQueryKind.Malformed ? ReturnCode.FormatError : ReturnCode.Refused);
         }
 
         var zone = parsed.Zone!;
-        zoneKind = zone.Kind;
-        var zoneName = DnsName.Parse(zone.Name);
         if (parsed.Kind == DnsblQueryKind.Apex)
         {
-            AnswerApex(response, question, zoneName);
-            return response;
+            var apex = (type is RecordType.Soa or RecordType.Any ? DnsblRecords.Soa : DnsblRecords.None)
+                | (type is RecordType.Ns or RecordType.Any ? DnsblRecords.Ns : DnsblRecords.None);
+            return new DnsblAnswer(ReturnCode.NoError, apex == DnsblRecords.None ? DnsblRecords.AuthoritySoa : apex, zone);
         }
 
         switch (Lookup(parsed))
         {
             case (Listing: { } listing, _):
-                AnswerListed(response, question, zone.Kind, listing, zoneName);
-                break;
+                var records = (type is RecordType.A or RecordType.Any ? DnsblRecords.A : DnsblRecords.None)
+                    | (type is RecordType.Txt or RecordType.Any ? DnsblRecords.Txt : DnsblRecords.None);
+                return new DnsblAnswer(ReturnCode.NoError, records == DnsblRecords.None ? DnsblRecords.AuthoritySoa : records, zone, listing);
             case (null, NamesBelow: true):
-                Negative(response, zoneName, ReturnCode.NoError);
-                break;
+                return new DnsblAnswer(ReturnCode.NoError, DnsblRecords.AuthoritySoa, zone);
             default:
-                Negative(response, zoneName, ReturnCode.NxDomain);
-                break;
+                return new DnsblAnswer(ReturnCode.NxDomain, DnsblRecords.AuthoritySoa, zone);
         }
-
-        return response;
     }
 
     private (FilterListing? Listing, bool NamesBelow) Lookup(DnsblQuery query)
@@ -146,69 +208,8 @@ public sealed class DnsblResponder(DnsblIndex index, DnsblZones zones, DnsblOpti
     private static bool IsAboveMappedTestPoint(IpPrefix prefix) =>
         prefix.Contains(TestPoint.MapToIPv6());
 
-    private void AnswerListed(DnsMessage response, DnsQuestion question, DnsblZoneKind kind, FilterListing listing, DnsName zoneName)
-    {
-        var code = kind switch
-        {
-            DnsblZoneKind.Ip => IpCode,
-            DnsblZoneKind.Domain => DomainCode,
-            _ => AddressCode,
-        };
-        var wantsA = question.RecordType is RecordType.A or RecordType.Any;
-        var wantsTxt = question.RecordType is RecordType.Txt or RecordType.Any;
-        if (wantsA)
-        {
-            response.AnswerRecords.Add(new ARecord(question.Name, ttl, code));
-        }
-
-        if (wantsTxt)
-        {
-            response.AnswerRecords.Add(new TxtRecord(question.Name, ttl, TxtStrings(DnsblText.For(listing))));
-        }
-
-        if (!wantsA && !wantsTxt)
-        {
-            Negative(response, zoneName, ReturnCode.NoError);
-        }
-    }
-
-    private void AnswerApex(DnsMessage response, DnsQuestion question, DnsName zoneName)
-    {
-        var type = question.RecordType;
-        if (type is RecordType.Soa or RecordType.Any)
-        {
-            response.AnswerRecords.Add(Soa(zoneName, ttl));
-        }
-
-        if (type is RecordType.Ns or RecordType.Any)
-        {
-            response.AnswerRecords.Add(new NsRecord(zoneName, ttl, nameServer));
-        }
-
-        if (response.AnswerRecords.Count == 0)
-        {
-            Negative(response, zoneName, ReturnCode.NoError);
-        }
-    }
-
-    private void Negative(DnsMessage response, DnsName zoneName, ReturnCode code)
-    {
-        response.ReturnCode = code;
-        response.AuthorityRecords.Add(Soa(zoneName, negativeTtl));
-    }
-
-    // The serial is the list's version: it changes with every change of the list.
     private SoaRecord Soa(DnsName zoneName, int recordTtl) =>
-        new(zoneName, recordTtl, nameServer, hostmaster, (uint)(index.Version & uint.MaxValue), 3600, 600, 604800, negativeTtl);
-
-    // A TXT character-string holds at most 255 octets.
-    private static IEnumerable<string> TxtStrings(string text)
-    {
-        for (var i = 0; i < text.Length; i += 255)
-        {
-            yield return text.Substring(i, Math.Min(255, text.Length - i));
-        }
-    }
+        new(zoneName, recordTtl, nameServer, hostmaster, Serial, SoaRefresh, SoaRetry, SoaExpire, negativeTtl);
 }
 
 /// <summary>The TXT text of a listing: printable ASCII (TXT records are octets; clients expect ASCII), reason and case.</summary>
@@ -218,5 +219,14 @@ public static class DnsblText
     {
         var text = $"Listed by Clearinghouse: {listing.Reason} (case {listing.CaseId})";
         return new string([.. text.Select(c => c is >= ' ' and <= '~' ? c : '?')]);
+    }
+
+    /// <summary>The text as TXT character-strings: each holds at most 255 octets.</summary>
+    public static IEnumerable<string> Strings(string text)
+    {
+        for (var i = 0; i < text.Length; i += 255)
+        {
+            yield return text.Substring(i, Math.Min(255, text.Length - i));
+        }
     }
 }

@@ -9,7 +9,9 @@ using Microsoft.Extensions.Options;
 namespace Clearinghouse.Gateway.Dnsbl;
 
 /// <summary>
-/// The authoritative DNS server of the blocklist zones (ARSoft.Tools.Net's <see cref="DnsServer"/>, UDP and TCP). Its
+/// The authoritative DNS server of the blocklist zones: UDP on this gateway's own receive loops
+/// (<see cref="DnsblUdpListener"/>, the wire format by <see cref="DnsblWire"/>), TCP on ARSoft.Tools.Net's
+/// <see cref="DnsServer"/>; both answer what <see cref="DnsblResponder.Decide"/> decides. Its
 /// <see cref="DnsblIndex"/> follows this gateway's filter-list replica change by change (<see cref="IFilterListFeed"/>),
 /// so a change is answered without a reload: a query that arrives after the replica has a change waits (up to
 /// 100 ms) until the index has it too, so the answer is never older than the replica. Optionally keeps rbldnsd data
@@ -28,13 +30,17 @@ public sealed partial class DnsblServer(
     private readonly Lock writer = new();
     private readonly CancellationTokenSource stopping = new();
     private TaskCompletionSource progressed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private DnsServer? server;
+    private DnsServer? tcpServer;
+    private DnsblUdpListener? udpListener;
     private DnsblResponder? responder;
     private Task following = Task.CompletedTask;
     private Task exporting = Task.CompletedTask;
 
     /// <summary>The index the zones are answered from (read-only use: tests and diagnostics).</summary>
     public DnsblIndex Index => index;
+
+    /// <summary>The UDP endpoint answering (port 0 in the configuration binds a free port); null until started.</summary>
+    public IPEndPoint? UdpEndpoint { get; private set; }
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -52,22 +58,29 @@ public sealed partial class DnsblServer(
         }
 
         var endpoint = new IPEndPoint(IPAddress.Parse(settings.Address), settings.Port);
-        server = new DnsServer(new UdpServerTransport(endpoint), new TcpServerTransport(endpoint));
-        server.QueryReceived += OnQueryAsync;
-        server.ExceptionThrown += (_, e) =>
+        udpListener = new DnsblUdpListener(new DnsblWire(responder, zones), IsBehind, CatchUpAsync, logger);
+        UdpEndpoint = udpListener.Bind(endpoint, settings.UdpReceiveThreads);
+        tcpServer = new DnsServer(new TcpServerTransport(new IPEndPoint(endpoint.Address, UdpEndpoint.Port)));
+        tcpServer.QueryReceived += OnTcpQueryAsync;
+        tcpServer.ExceptionThrown += (_, e) =>
         {
             LogServerError(e.Exception);
             return Task.CompletedTask;
         };
-        server.Start();
-        LogListening(endpoint, string.Join(", ", zones.All.Select(z => $"{z.Name} ({z.Kind})")), zones.RequireAccessKey);
+        tcpServer.Start();
+        LogListening(UdpEndpoint, string.Join(", ", zones.All.Select(z => $"{z.Name} ({z.Kind})")), zones.RequireAccessKey);
         return Task.CompletedTask;
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         await stopping.CancelAsync();
-        server?.Stop();
+        tcpServer?.Stop();
+        if (udpListener is not null)
+        {
+            await udpListener.DisposeAsync();
+        }
+
         try
         {
             await Task.WhenAll(following, exporting).WaitAsync(cancellationToken);
@@ -120,28 +133,47 @@ public sealed partial class DnsblServer(
         return new DnsblZones(zones, settings.RequireAccessKey);
     }
 
-    private async Task OnQueryAsync(object sender, QueryReceivedEventArgs e)
+    private async Task OnTcpQueryAsync(object sender, QueryReceivedEventArgs e)
     {
         if (e.Query is not DnsMessage query)
         {
             return;
         }
 
-        // A change the replica has is answered: wait briefly for the index to apply it.
-        var deadline = Environment.TickCount64 + (long)CatchUpWait.TotalMilliseconds;
-        while (feed.Version > index.Version && Environment.TickCount64 < deadline)
+        if (IsBehind())
         {
-            try
-            {
-                await Volatile.Read(ref progressed).Task.WaitAsync(CatchUpWait, stopping.Token);
-            }
-            catch (Exception error) when (error is TimeoutException or OperationCanceledException)
-            {
-                break;
-            }
+            await CatchUpAsync();
         }
 
         e.Response = responder!.Answer(query);
+    }
+
+    private bool IsBehind() => feed.Version > index.Version;
+
+    // A change the replica has is answered: wait briefly for the index to apply it. The signal is taken before the
+    // versions are compared, so an index that moves on in between completes it.
+    private async Task CatchUpAsync()
+    {
+        var target = feed.Version;
+        var deadline = Environment.TickCount64 + (long)CatchUpWait.TotalMilliseconds;
+        while (true)
+        {
+            var signal = Volatile.Read(ref progressed).Task;
+            var left = deadline - Environment.TickCount64;
+            if (index.Version >= target || left <= 0)
+            {
+                return;
+            }
+
+            try
+            {
+                await signal.WaitAsync(TimeSpan.FromMilliseconds(left), stopping.Token);
+            }
+            catch (Exception error) when (error is TimeoutException or OperationCanceledException)
+            {
+                return;
+            }
+        }
     }
 
     // Follows the replica: its catch-up, then every update in order; a subscription that ends (the replica dropped a

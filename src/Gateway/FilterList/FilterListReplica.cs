@@ -51,6 +51,7 @@ public sealed partial class FilterListReplica : IFilterListObserver, IFilterList
     private readonly CancellationTokenSource stopping = new();
     private volatile FilterListIndex index = new([]);
     private int indexBuilds = 1;
+    private long publishedVersion;
     private IFilterListObserver? reference;
     private Task refreshing = Task.CompletedTask;
 
@@ -62,16 +63,11 @@ public sealed partial class FilterListReplica : IFilterListObserver, IFilterList
         log = new FilterListLog(this.options.RetainedChanges);
     }
 
-    public long Version
-    {
-        get
-        {
-            lock (gate)
-            {
-                return log.Version;
-            }
-        }
-    }
+    /// <summary>
+    /// The version this replica holds. Read without the lock (a copy published after each change): the DNS blocklist
+    /// reads it on every query, and a change to a large list holds the lock while the verdict index is rebuilt.
+    /// </summary>
+    public long Version => Volatile.Read(ref publishedVersion);
 
     /// <summary>The version this replica holds and how many entries it lists.</summary>
     public (long Version, int Size) VersionAndSize()
@@ -330,6 +326,7 @@ public sealed partial class FilterListReplica : IFilterListObserver, IFilterList
         lock (gate)
         {
             log.Reset(entries, asOf);
+            Volatile.Write(ref publishedVersion, log.Version);
             index = rebuilt;
             Interlocked.Increment(ref indexBuilds);
             ClearinghouseTelemetry.SetFilterListVersion(log.Version);
@@ -360,6 +357,7 @@ public sealed partial class FilterListReplica : IFilterListObserver, IFilterList
 
             log.Apply(change);
             index.Apply(change);
+            Volatile.Write(ref publishedVersion, log.Version);
             PublishLocked(new ReplicaUpdate(null, change));
             ClearinghouseTelemetry.SetFilterListVersion(log.Version);
         }

@@ -51,12 +51,40 @@ public static class PolicyActions
     public static string Verb(string action)
     {
         var space = action.IndexOf(' ', StringComparison.Ordinal);
-        var first = space < 0 ? action : action[..space];
-        return first.Length == 3 && char.IsAsciiDigit(first[0]) ? (first[0] == '5' ? "REJECT" : "DEFER") : first;
+        var first = space < 0 ? action.AsSpan() : action.AsSpan(0, space);
+        return first switch
+        {
+            [>= '0' and <= '9', _, _] => first[0] == '5' ? "REJECT" : "DEFER",
+            Dunno => Dunno,
+            Ok => Ok,
+            "DISCARD" => "DISCARD",
+            "DEFER_IF_PERMIT" => "DEFER_IF_PERMIT",
+            _ => first.ToString(),
+        };
     }
 
     /// <summary>The bytes Postfix reads: <c>action=...</c> and an empty line.</summary>
-    public static byte[] Encode(string action) => Encoding.UTF8.GetBytes("action=" + action + "\n\n");
+    public static byte[] Encode(string action)
+    {
+        var bytes = new byte[EncodedLength(action)];
+        Encode(action, bytes);
+        return bytes;
+    }
+
+    /// <summary>The most octets <see cref="Encode(string, Span{byte})"/> writes for <paramref name="action"/>.</summary>
+    public static int EncodedLength(string action) => ActionPrefix.Length + Encoding.UTF8.GetByteCount(action) + 2;
+
+    /// <summary>Writes <c>action=...</c> and an empty line into <paramref name="destination"/> (at least <see cref="EncodedLength"/> octets); returns the length.</summary>
+    public static int Encode(string action, Span<byte> destination)
+    {
+        ActionPrefix.CopyTo(destination);
+        var length = ActionPrefix.Length + Encoding.UTF8.GetBytes(action, destination[ActionPrefix.Length..]);
+        destination[length++] = (byte)'\n';
+        destination[length++] = (byte)'\n';
+        return length;
+    }
+
+    private static ReadOnlySpan<byte> ActionPrefix => "action="u8;
 
     private static string Reply(int code, string enhancedCode, string text) =>
         string.Create(CultureInfo.InvariantCulture, $"{code} {enhancedCode} {OneLine(text)}");

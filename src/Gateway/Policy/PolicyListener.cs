@@ -134,7 +134,8 @@ public sealed partial class PolicyListener(
         var filled = 0;
         using var idle = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         connection.NoDelay = true;
-        (PolicyRequest Request, byte[] Reply)? lastRecipientAnswer = null;
+        var replyBuffer = ArrayPool<byte>.Shared.Rent(4096);
+        (PolicyRequest Request, string Action)? lastRecipientAnswer = null;
         try
         {
             while (true)
@@ -161,27 +162,33 @@ public sealed partial class PolicyListener(
                     // With smtpd_delay_reject (the default), a check_policy_service in smtpd_client_restrictions asks
                     // again at RCPT, on the same connection, what the one in smtpd_recipient_restrictions asks: the
                     // same request gets the same answer without a second check (one hit, one bounce notice).
-                    byte[] reply;
+                    string action;
                     if (request.ProtocolState == PolicyProtocolState.Rcpt && lastRecipientAnswer is { } last && last.Request == request)
                     {
-                        reply = last.Reply;
+                        action = last.Action;
                     }
                     else
                     {
-                        var action = await responder.AnswerAsync(request, answering, stoppingToken);
+                        action = await responder.AnswerAsync(request, answering, stoppingToken);
                         ClearinghouseTelemetry.PolicyRequests.Add(1, new System.Diagnostics.TagList
                         {
-                            { "state", request.ProtocolState.ToString().ToLowerInvariant() },
+                            { "state", StateTag(request.ProtocolState) },
                             { "action", PolicyActions.Verb(action) },
                         });
-                        reply = PolicyActions.Encode(action);
                         if (request.ProtocolState == PolicyProtocolState.Rcpt)
                         {
-                            lastRecipientAnswer = (request, reply);
+                            lastRecipientAnswer = (request, action);
                         }
                     }
 
-                    await connection.SendAsync(reply, SocketFlags.None, stoppingToken);
+                    if (PolicyActions.EncodedLength(action) > replyBuffer.Length)
+                    {
+                        ArrayPool<byte>.Shared.Return(replyBuffer);
+                        replyBuffer = ArrayPool<byte>.Shared.Rent(PolicyActions.EncodedLength(action));
+                    }
+
+                    var replyLength = PolicyActions.Encode(action, replyBuffer);
+                    await connection.SendAsync(replyBuffer.AsMemory(0, replyLength), SocketFlags.None, stoppingToken);
                 }
 
                 if (consumed > 0)
@@ -220,10 +227,25 @@ public sealed partial class PolicyListener(
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
+            ArrayPool<byte>.Shared.Return(replyBuffer);
             connection.Dispose();
             Interlocked.Decrement(ref openConnections);
         }
     }
+
+    private static string StateTag(PolicyProtocolState state) => state switch
+    {
+        PolicyProtocolState.Connect => "connect",
+        PolicyProtocolState.Helo => "helo",
+        PolicyProtocolState.Ehlo => "ehlo",
+        PolicyProtocolState.Mail => "mail",
+        PolicyProtocolState.Rcpt => "rcpt",
+        PolicyProtocolState.Data => "data",
+        PolicyProtocolState.EndOfMessage => "endofmessage",
+        PolicyProtocolState.Vrfy => "vrfy",
+        PolicyProtocolState.Etrn => "etrn",
+        _ => "other",
+    };
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Postfix policy listener {Listener} on {Endpoint} for provider {Provider}; when the cluster cannot answer: {Mode}")]
     private partial void LogListening(string listener, IPEndPoint endpoint, string provider, PolicyFailureMode mode);

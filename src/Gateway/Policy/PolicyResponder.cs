@@ -61,7 +61,7 @@ public sealed partial class PolicyResponder(VerdictPipeline pipeline, BounceNoti
         }
     }
 
-    private async Task<string> AnswerRecipientAsync(PolicyRequest request, PolicyListenerSettings listener, IPAddress? clientIp, string? helo, CancellationToken cancellationToken)
+    private async ValueTask<string> AnswerRecipientAsync(PolicyRequest request, PolicyListenerSettings listener, IPAddress? clientIp, string? helo, CancellationToken cancellationToken)
     {
         if (!Address.TryParse(request.Recipient, out var recipient, out _) || !listener.Provider.Owns(recipient)
             // The envelope sender is taken literally, as CheckRecipient takes it: RFC 5321 allows '*' in a local part.

@@ -126,6 +126,27 @@ public class DnsblTests(PostfixEdgeFixture edge)
     }
 
     [Fact]
+    public async Task An_answer_over_512_octets_is_truncated_over_UDP_whole_over_TCP_and_within_the_EDNS_payload_size()
+    {
+        var reason = new string('x', 440);
+        await edge.ListAsync(FilterEntryKind.Ip, "198.18.0.7", reason);
+        var name = $"7.0.18.198.{Ip}";
+
+        var (_, udp) = await PostfixServer.Run("/usr/bin/dig", $"@{edge.DnsAddress}", "+ignore", "+noedns", "+norecurse", name, "TXT");
+        Assert.Contains("flags: qr aa tc;", udp, StringComparison.Ordinal);
+        Assert.Contains("ANSWER: 0,", udp, StringComparison.Ordinal);
+
+        // dig retries over TCP by itself; +tcp asks there first.
+        var (_, tcp) = await PostfixServer.Run("/usr/bin/dig", $"@{edge.DnsAddress}", "+tcp", "+short", name, "TXT");
+        Assert.Contains(reason[..200], tcp, StringComparison.Ordinal);
+
+        var (_, edns) = await PostfixServer.Run("/usr/bin/dig", $"@{edge.DnsAddress}", "+bufsize=1232", "+norecurse", name, "ANY");
+        Assert.Contains("flags: qr aa;", edns, StringComparison.Ordinal);
+        Assert.Contains("ANSWER: 2,", edns, StringComparison.Ordinal);
+        Assert.Contains("EDNS: version: 0, flags:; udp: 1232", edns, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Postfix_reject_rbl_client_and_reject_rhsbl_sender_refuse_a_listed_client_and_sender()
     {
         await edge.ListAsync(FilterEntryKind.Ip, "127.0.0.33", "listed client");
