@@ -107,29 +107,13 @@ public class OperatorApiInputTests(HostFixture fixture)
 
     [Theory]
     [MemberData(nameof(BadCalls))]
-    public async Task A_bad_value_is_refused_naming_the_field_and_nothing_changes(string rpc, string field, Func<Operator.OperatorClient, Task> call)
-    {
-        var before = await StandingAsync();
-
-        var error = await Assert.ThrowsAsync<RpcException>(() => call(fixture.Host.Operator()));
-
-        Assert.True(error.StatusCode == StatusCode.InvalidArgument, $"{rpc}: {error.StatusCode} {error.Status.Detail}");
-        Assert.StartsWith(field + ":", error.Status.Detail);
-        Assert.Equal(before, await StandingAsync());
-    }
+    public Task A_bad_value_is_refused_naming_the_field_and_nothing_changes(string rpc, string field, Func<Operator.OperatorClient, Task> call) =>
+        AssertRefusedAsync(StatusCode.InvalidArgument, rpc, field, call);
 
     [Theory]
     [MemberData(nameof(UnknownIds))]
-    public async Task An_id_that_names_nothing_is_not_found_naming_the_field_and_nothing_changes(string rpc, string field, Func<Operator.OperatorClient, Task> call)
-    {
-        var before = await StandingAsync();
-
-        var error = await Assert.ThrowsAsync<RpcException>(() => call(fixture.Host.Operator()));
-
-        Assert.True(error.StatusCode == StatusCode.NotFound, $"{rpc}: {error.StatusCode} {error.Status.Detail}");
-        Assert.StartsWith(field + ":", error.Status.Detail);
-        Assert.Equal(before, await StandingAsync());
-    }
+    public Task An_id_that_names_nothing_is_not_found_naming_the_field_and_nothing_changes(string rpc, string field, Func<Operator.OperatorClient, Task> call) =>
+        AssertRefusedAsync(StatusCode.NotFound, rpc, field, call);
 
     [Fact]
     public async Task A_network_or_domain_narrow_enough_is_listed_and_unlisted_by_hand()
@@ -143,6 +127,17 @@ public class OperatorApiInputTests(HostFixture fixture)
             var unlisted = await operators.UnlistEntryAsync(new UnlistEntryRequest { Kind = kind, Value = value, Reason = "by hand" });
             Assert.True(unlisted.Changed, value);
         }
+    }
+
+    private async Task AssertRefusedAsync(StatusCode status, string rpc, string field, Func<Operator.OperatorClient, Task> call)
+    {
+        var before = await StandingAsync();
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => call(fixture.Host.Operator()));
+
+        Assert.True(error.StatusCode == status, $"{rpc}: {error.StatusCode} {error.Status.Detail}");
+        Assert.StartsWith(field + ":", error.Status.Detail);
+        Assert.Equal(before, await StandingAsync());
     }
 
     /// <summary>Everything an operator RPC could change: the newest audit entry, the filter list, thresholds, outbox and review queue.</summary>
