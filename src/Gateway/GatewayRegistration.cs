@@ -79,6 +79,9 @@ public static class GatewayRegistration
         // The public site: listing lookup and delisting requests, on a port of its own when configured.
         services.Configure<PublicSiteOptions>(configuration.GetSection(PublicSiteOptions.Section));
         services.AddPublicSite();
+
+        // The public site and the console share paths ("/"); each answers only on its own port.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<MatcherPolicy, LocalPortMatcherPolicy>());
         services.AddRecipientKeys(configuration[RecipientKeys.SecretSetting]);
         services.AddGrpc(grpc =>
         {

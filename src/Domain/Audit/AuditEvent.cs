@@ -6,6 +6,7 @@ namespace Clearinghouse.Domain;
 /// <see cref="Details"/>. The trail stamps when and a sequence number (<see cref="AuditEntry"/>). Texts are cut to
 /// bounded lengths and stripped of line breaks, so that one entry stays small whatever a caller wrote.
 /// <see cref="EventId"/> makes appending idempotent: an event handed on again after a failed write is recorded once.
+/// An event that its maker may build again after a crash (rather than store) takes an id derived from what it records.
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record AuditEvent(
@@ -19,14 +20,15 @@ public sealed record AuditEvent(
     public const int MaxTextLength = 450;
     public const int MaxDetails = 24;
 
-    public static AuditEvent Create(string actor, string action, string target, string? reason = null, IEnumerable<KeyValuePair<string, string>>? details = null) =>
+    /// <summary>An event with bounded texts; <paramref name="eventId"/> is its idempotency key (a new random one when null).</summary>
+    public static AuditEvent Create(string actor, string action, string target, string? reason = null, IEnumerable<KeyValuePair<string, string>>? details = null, string? eventId = null) =>
         new(
             Bounded(actor),
             Bounded(action),
             Bounded(target),
             Bounded(reason ?? ""),
             (details ?? []).Take(MaxDetails).ToDictionary(d => Bounded(d.Key), d => Bounded(d.Value), StringComparer.Ordinal),
-            Guid.NewGuid().ToString("N"));
+            eventId ?? Guid.NewGuid().ToString("N"));
 
     private static string Bounded(string text)
     {

@@ -12,8 +12,11 @@ public static class AuditNames
     /// <summary>Someone on the public site, by the client address the request came from.</summary>
     public static string Requester(string clientAddress) => $"requester:{clientAddress}";
 
-    /// <summary>The clearing house itself, acting on a rule (self-service delisting, expiry).</summary>
+    /// <summary>The clearing house itself, acting on a delisting request's rules (self-service removal, the proof's deadline).</summary>
     public const string SelfService = "self-service";
+
+    /// <summary>The clearing house itself, acting on its own schedule with nobody asking: a listing lapsing after its quiet period.</summary>
+    public const string System = "system";
 
     public static string Sender(Address sender) => $"sender:{sender.Value}";
 
@@ -36,6 +39,7 @@ public static class AuditNames
 
     public const string ThresholdsSet = "thresholds.set";
     public const string SenderDelist = "sender.delist";
+    public const string SenderExpired = "sender.expired";
     public const string FilterListAdd = "filterlist.add";
     public const string FilterListRemove = "filterlist.remove";
     public const string DeliveryResend = "escalation.resend";

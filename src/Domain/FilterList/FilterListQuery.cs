@@ -1,5 +1,3 @@
-using System.Net;
-
 namespace Clearinghouse.Domain;
 
 /// <summary>
@@ -46,7 +44,8 @@ public sealed class FilterListQuery
             return new FilterListQuery(kind, keys, null);
         }
 
-        if (Sha256Hex.IsValid(trimmed) || IPAddress.TryParse(trimmed, out _))
+        // An IP address written in full is one entry; "192.0.2" (which IPAddress.TryParse reads as 192.0.0.2) is text.
+        if (Sha256Hex.IsValid(trimmed) || IpPrefix.TryParseAddress(trimmed, out _, out _))
         {
             return new FilterListQuery(kind, [Exact(trimmed, field).Key], null);
         }
@@ -59,6 +58,22 @@ public sealed class FilterListQuery
     {
         var trimmed = Checked(query, field);
         return trimmed.Length == 0 ? new FilterListQuery(null, [], null) : new FilterListQuery(null, [Exact(trimmed, field).Key], null);
+    }
+
+    /// <summary>
+    /// One page of the <paramref name="listed"/> entries (each as the change that added it) this query matches, newest
+    /// first, below version <paramref name="before"/> when given; and the version to continue below (null on the last page).
+    /// </summary>
+    public (IReadOnlyList<FilterChange> Entries, long? NextBefore) Page(IEnumerable<FilterChange> listed, long? before, int max)
+    {
+        var matching = listed
+            .Where(c => (before is not { } below || c.Version < below) && Matches(c.Entry))
+            .OrderByDescending(c => c.Version)
+            .Take(max + 1)
+            .ToList();
+        var more = matching.Count > max;
+        var page = more ? matching[..max] : matching;
+        return (page, more && page.Count > 0 ? page[^1].Version : null);
     }
 
     public bool Matches(FilterEntry entry)
@@ -93,7 +108,8 @@ public sealed class FilterListQuery
             return FilterEntry.Parse(FilterEntryKind.AddressSha256, text, field);
         }
 
-        return IPAddress.TryParse(text, out _)
+        // An address or a network ("192.0.2.0/24"); a slash is no part of a domain, so it names a network, or is refused as one.
+        return IpPrefix.TryParse(text, out _, out _) || text.Contains('/', StringComparison.Ordinal)
             ? FilterEntry.Parse(FilterEntryKind.Ip, text, field)
             : FilterEntry.Parse(FilterEntryKind.Domain, text, field);
     }

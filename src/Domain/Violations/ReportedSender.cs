@@ -79,6 +79,9 @@ public sealed class ReportedSender
     /// <summary>Lets a listing whose quiet period has passed lapse and starts counting afresh; the event (applied), or null.</summary>
     public SenderEvent? Expire(DateTimeOffset now) => Record(escalation.Expire(now), now);
 
+    /// <summary>The audit entry the removal of a lapsed listing records (see <see cref="SenderEscalation.ExpiryAudit"/>), or null.</summary>
+    public AuditEvent? ExpiryAudit() => escalation.ExpiryAudit(Sender);
+
     /// <summary>Applies a stored event (replay).</summary>
     public void Apply(SenderEvent change)
     {

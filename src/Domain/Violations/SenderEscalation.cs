@@ -127,6 +127,34 @@ public sealed class SenderEscalation(EscalationRecord record, ListingTerms terms
             ? new EscalationTransition(EscalationStep.Expired, now, Reason: ExpiryReason)
             : null;
 
+    /// <summary>
+    /// The audit trail's entry for a lapsed listing, recorded by the step that removes it from the filter list (the
+    /// pending <see cref="EscalationAction.Unlist"/> of an expired sender); null in any other state. Its id is derived
+    /// from the sender and the case, so that the step run again after a crash or a failed write records the entry once.
+    /// </summary>
+    public AuditEvent? ExpiryAudit(Address sender)
+    {
+        if (record.State != EscalationState.Expired || Pending != EscalationAction.Unlist || record.ExpiredAt is not { } expiredAt)
+        {
+            return null;
+        }
+
+        var caseId = record.CaseId ?? "";
+        return AuditEvent.Create(
+            AuditNames.System,
+            AuditNames.SenderExpired,
+            AuditNames.Sender(sender),
+            ExpiryReason,
+            [
+                new("case_id", caseId),
+                new("listed_at", Text(record.ListedAt)),
+                new("last_report_at", Text(record.LastReportAt)),
+                new("expired_at", Text(expiredAt)),
+                new("quiet_period", terms.QuietPeriod.ToString("c", System.Globalization.CultureInfo.InvariantCulture)),
+            ],
+            eventId: $"{AuditNames.SenderExpired}/{sender.Value}/{caseId}");
+    }
+
     /// <summary>A counted report renews the listing.</summary>
     public void Renew(DateTimeOffset at) => record.LastReportAt = Later(record.LastReportAt, at);
 
@@ -175,6 +203,8 @@ public sealed class SenderEscalation(EscalationRecord record, ListingTerms terms
                 throw new ArgumentOutOfRangeException(nameof(transition), transition.Step, "unknown escalation step");
         }
     }
+
+    private static string Text(DateTimeOffset? at) => at?.ToString("O", System.Globalization.CultureInfo.InvariantCulture) ?? "";
 
     private static DateTimeOffset? Later(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a > b ? a : b;
 

@@ -136,7 +136,7 @@ public static partial class OperatorsConsole
             consolePort.UseAuthorization();
         });
 
-        var site = app.MapGroup("").WithMetadata(ConsoleRoute.Instance);
+        var site = app.MapGroup("").WithMetadata(ConsoleRoute.Instance, new LocalPortRoute(port));
         site.MapGet("/console.css", context => Asset(context, "console.css", "text/css; charset=utf-8"));
         site.MapGet("/console.js", context => Asset(context, "console.js", "text/javascript; charset=utf-8"));
         site.MapGet("/login", LoginFormAsync);

@@ -24,7 +24,7 @@ public static class SenderPages
             body.Append(CultureInfo.InvariantCulture, $"""
                 <tr><td class="num">{sender.Rank}</td><td><a href="/senders/view?address={U(sender.Sender)}">{E(sender.Sender)}</a></td><td>{State(Name(sender.State))}</td>
                 <td class="num">{standing.ReportsInWindow}</td><td class="num">{standing.DistinctRecipients}</td><td class="num">{Number(standing.WeightedRecipients, 2)}</td><td class="num">{standing.DistinctProviders}</td>
-                <td>{E(string.Join(", ", sender.ReportingProviders))}</td><td>{Time(sender.ListedAt)}</td><td>{Expiry(sender)}</td></tr>
+                <td>{E(string.Join(", ", sender.ReportingProviders))}</td><td>{Time(sender.ListedAt)}</td><td>{Time(sender.ExpiresAt)}</td></tr>
                 """);
         }
 
@@ -51,7 +51,8 @@ public static class SenderPages
             <dt>Escalated</dt><dd>{Time(report.EscalatedAt)}</dd>
             <dt>Listed</dt><dd>{Time(report.ListedAt)}</dd>
             <dt>Delisted</dt><dd>{Time(report.DelistedAt)}</dd>
-            <dt>Expires</dt><dd>{(report.State == V1.EscalationState.Listed ? "no expiry: listings stay until delisted" : "—")}</dd>
+            <dt>Expires</dt><dd>{Time(report.ExpiresAt)}</dd>
+            <dt>Listed again at once until</dt><dd>{Time(report.RecurrenceUntil)}</dd>
             <dt>Reports in window</dt><dd>{standing.ReportsInWindow} ({Number(standing.WeightedReports, 2)} weighted); {report.TotalReports} ever</dd>
             <dt>Distinct recipients</dt><dd>{standing.DistinctRecipients} ({Number(standing.WeightedRecipients, 2)} weighted)</dd>
             <dt>Distinct providers</dt><dd>{standing.DistinctProviders}: {E(string.Join(", ", report.ReportingProviders))}</dd>
@@ -92,9 +93,6 @@ public static class SenderPages
         body.Append(AuditPage.Table(audit));
         return body.ToString();
     }
-
-    private static string Expiry(V1.TopSender sender) =>
-        sender.ExpiresAt is { } expires ? Time(expires) : sender.State == V1.EscalationState.Listed ? "no expiry" : "—";
 
     /// <summary>Reports per hour as an SVG bar chart (presentation attributes only, no inline style).</summary>
     private static string Timeline(V1.SenderActivity activity)

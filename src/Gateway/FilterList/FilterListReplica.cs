@@ -112,14 +112,8 @@ public sealed partial class FilterListReplica : IFilterListObserver, IFilterList
     {
         lock (gate)
         {
-            var matching = log.Listed
-                .Where(c => (before is not { } below || c.Version < below) && query.Matches(c.Entry))
-                .OrderByDescending(c => c.Version)
-                .Take(max + 1)
-                .ToList();
-            var more = matching.Count > max;
-            var page = more ? matching[..max] : matching;
-            return new FilterListPage(page, log.Version, log.Count, more ? page[^1].Version : null);
+            var (page, nextBefore) = query.Page(log.Listed, before, max);
+            return new FilterListPage(page, log.Version, log.Count, nextBefore);
         }
     }
 

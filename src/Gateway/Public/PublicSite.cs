@@ -94,7 +94,7 @@ public static partial class PublicSite
         });
         app.UseWhen(context => context.Connection.LocalPort == port, publicPort => publicPort.UseRateLimiter());
 
-        var site = app.MapGroup("").WithMetadata(PublicRoute.Instance);
+        var site = app.MapGroup("").WithMetadata(PublicRoute.Instance, new LocalPortRoute(port));
         site.MapGet("/style.css", context => Text(context, "text/css; charset=utf-8", PublicPages.Stylesheet));
         site.MapGet("/", context => Text(context, "text/html; charset=utf-8", PublicPages.Home()));
         site.MapGet("/lookup", context => Html(context, async () => PublicPages.Lookup(await Lookup(context).LookupAsync(context.Request.Query["q"]))))

@@ -23,6 +23,8 @@ public sealed class OperatorActions(IGrainFactory grains, FilterListReplica repl
     private const string DefaultDelistReason = "delisted by an operator";
     private const string DefaultListReason = "listed by an operator";
     private const int MaxFilterLength = 512;
+    private const int MinimumIPv4Prefix = 8;
+    private const int MinimumIPv6Prefix = 16;
 
     public async Task<V1.Thresholds> GetThresholds(Caller caller)
     {
@@ -223,6 +225,11 @@ public sealed class OperatorActions(IGrainFactory grains, FilterListReplica repl
         }
 
         var entry = FilterEntry.Parse(entryKind, value, "value");
+        if (op == FilterChangeOp.Add)
+        {
+            RefuseTooBroad(entry);
+        }
+
         var reason = Reason(reasonText, op == FilterChangeOp.Add ? DefaultListReason : DefaultDelistReason);
         var caseId = op == FilterChangeOp.Add ? $"op-{Guid.CreateVersion7():N}" : "";
         var change = await grains.GetGrain<IFilterList>(0).Append(op, entry, reason, caseId);
@@ -236,6 +243,23 @@ public sealed class OperatorActions(IGrainFactory grains, FilterListReplica repl
             Value = entry.Value,
         };
     }
+
+    // An entry by hand that covers a whole top-level domain or a large part of the address space is a slip far more
+    // often than a decision, and one call would refuse most of the mail: refused. Removing one stays possible.
+    private static void RefuseTooBroad(FilterEntry entry)
+    {
+        if (entry.Kind == FilterEntryKind.Domain && !entry.Value.Contains('.', StringComparison.Ordinal))
+        {
+            throw new InvalidFieldException("value", "is a top-level domain: it would list every sender under it; list a domain below it");
+        }
+
+        if (entry.Kind == FilterEntryKind.Ip && IpPrefix.TryParse(entry.Value, out var prefix, out _) && prefix.Length < MinimumPrefixLength(prefix))
+        {
+            throw new InvalidFieldException("value", $"{prefix} is broader than a /{MinimumPrefixLength(prefix)}: it would refuse a large part of the internet");
+        }
+    }
+
+    private static int MinimumPrefixLength(IpPrefix prefix) => prefix.MaxLength == 32 ? MinimumIPv4Prefix : MinimumIPv6Prefix;
 
     private static V1.AuditEntry ToProto(AuditEntry entry)
     {

@@ -37,6 +37,7 @@ public sealed class SenderRanking(IGrainFactory grains, IOptions<ViolationOption
                 Standing = ViolationMapping.ToProto(status.Standing),
                 CaseId = status.CaseId ?? "",
                 ListedAt = status.State == EscalationState.Listed && status.ListedAt is { } listed ? Timestamp.FromDateTimeOffset(listed) : null,
+                ExpiresAt = status.ExpiresAt is { } expires ? Timestamp.FromDateTimeOffset(expires) : null,
             };
             sender.ReportingProviders.AddRange(status.ReportingProviders);
             response.Senders.Add(sender);

@@ -26,6 +26,8 @@ namespace Clearinghouse.Grains.Violations;
 /// A listing lapses after its quiet period (<see cref="ListingTerms"/>): a second durable reminder, registered before
 /// the case that leads to the listing is stored and kept while the sender is escalated or listed, checks it every
 /// <see cref="ViolationOptions.ExpiryCheckPeriod"/>, so an expiry needs no request and survives a restart or failover.
+/// The expiry is stored first; removing it from the filter list and recording it in the audit trail is then an
+/// escalation step like the others (idempotent, retried by the escalation reminder until it is recorded as done).
 /// <para>
 /// The score goes to the ranking shard and the reports to the domain's aggregate on a timer, coalesced, off the
 /// report's path; decisions use this silo's <see cref="RankingViewCache"/>.
@@ -269,6 +271,13 @@ public sealed partial class SenderGrain(
                 break;
             case EscalationAction.Unlist:
                 await GrainFactory.GetGrain<IFilterList>(0).Append(FilterChangeOp.Remove, entry, sender.DelistReason ?? "", sender.CaseId ?? "");
+
+                // An operator's or a request's delisting is audited by whoever asked; an expiry has nobody else to.
+                if (sender.ExpiryAudit() is { } expiry)
+                {
+                    await GrainFactory.GetGrain<IAuditTrail>(0).Append(expiry);
+                }
+
                 break;
         }
     }

@@ -129,6 +129,58 @@ public sealed class ConsoleTests(ConsoleFixture fixture)
     }
 
     [Fact]
+    public async Task Delisting_requests_are_approved_and_refused_with_a_reason_and_only_the_approved_one_leaves_the_list()
+    {
+        var tag = $"{Guid.NewGuid():N}"[..12];
+        var (approved, refused) = ($"approve-{tag}.example", $"refuse-{tag}.example");
+        foreach (var domain in new[] { approved, refused })
+        {
+            await fixture.Host.Operator().ListEntryAsync(new ListEntryRequest { Kind = FilterEntryKind.Domain, Value = domain, Reason = "listed for the review test" });
+        }
+
+        var version = (await fixture.Host.FilterList().GetSnapshotAsync(new GetFilterListSnapshotRequest())).Version;
+        await using var subscriber = FilterListSubscriber.Start(fixture.Host.FilterList(), version);
+        var approveId = await fixture.RequestDelistingAsync(approved);
+        var refuseId = await fixture.RequestDelistingAsync(refused);
+
+        await using var session = await fixture.LogInAsync("alice", ConsoleFixture.AlicePassword);
+        var page = session.Page;
+        await page.GotoAsync("/delisting");
+        await Expect(page.Locator("main")).ToContainTextAsync($"_clearinghouse-delist.{approved}");
+        await session.ScreenshotAsync("delisting-review");
+
+        var approve = page.Locator($"form[action='/delisting/approve']:has(input[name=request_id][value='{approveId}'])");
+        await approve.Locator("input[name=reason]").FillAsync("the owner showed its new list hygiene");
+        await approve.Locator("button[type=submit]").ClickAsync();
+        await Expect(page.Locator(".notice.ok")).ToContainTextAsync($"The request for {approved} is approved");
+
+        var refuse = page.Locator($"form[action='/delisting/refuse']:has(input[name=request_id][value='{refuseId}'])");
+        await refuse.Locator("input[name=reason]").FillAsync("the TXT record was published by a reseller, not the owner");
+        await refuse.Locator("button[type=submit]").ClickAsync();
+        await Expect(page.Locator(".notice.ok")).ToContainTextAsync($"The request for {refused} is refused");
+        await Expect(page.Locator("main")).Not.ToContainTextAsync(approveId);
+        await Expect(page.Locator("main")).Not.ToContainTextAsync(refuseId);
+
+        // Subscribers get the approved domain's remove, naming the request, the operator and its reason; the refused
+        // domain stays listed.
+        await subscriber.WaitForAsync(updates => updates.Any(u => u.Change is { Op: FilterChangeOp.Remove } change && change.Value == approved), Patience);
+        Assert.Equal($"delisting request {approveId} approved by operator alice: the owner showed its new list hygiene", subscriber.Changes.Single(c => c.Value == approved).Reason);
+        Assert.DoesNotContain(subscriber.Changes, c => c.Value == refused);
+        var listed = (await fixture.Host.FilterList().GetSnapshotAsync(new GetFilterListSnapshotRequest())).Entries.Select(e => e.Value).ToList();
+        Assert.Contains(refused, listed);
+        Assert.DoesNotContain(approved, listed);
+
+        // Both decisions are in the audit trail under the operator's name, with its reason.
+        var operators = fixture.Host.Operator();
+        var approval = (await operators.ListAuditAsync(new ListAuditRequest { Target = $"domain:{approved}", Action = "delisting.approved" })).Entries.Single();
+        var refusal = (await operators.ListAuditAsync(new ListAuditRequest { Target = $"domain:{refused}", Action = "delisting.refused" })).Entries.Single();
+        Assert.Equal(("operator:alice", "the owner showed its new list hygiene"), (approval.Actor, approval.Reason));
+        Assert.Equal(("operator:alice", "the TXT record was published by a reseller, not the owner"), (refusal.Actor, refusal.Reason));
+        Assert.DoesNotContain((await operators.ListDelistingRequestsAsync(new ListDelistingRequestsRequest())).Requests, r => r.RequestId == approveId || r.RequestId == refuseId);
+        Assert.Empty(session.Problems);
+    }
+
+    [Fact]
     public async Task A_dead_letter_is_sent_again_to_the_local_receiver()
     {
         var sender = $"dead-{Guid.NewGuid():N}"[..13] + "@bulk-dead.example";

@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using Clearinghouse.Api.V1;
 using Clearinghouse.Gateway.Security;
 using Clearinghouse.TestSupport.Chaos;
@@ -11,7 +13,9 @@ namespace Clearinghouse.BrowserTests.Infrastructure;
 
 /// <summary>
 /// One embedded host with the operators' console on a free loopback port, an escalation destination that is a real
-/// HTTP receiver (refusing at first, so that deliveries are dead-lettered), and Debian's chromium driven by Playwright.
+/// HTTP receiver (refusing at first, so that deliveries are dead-lettered), the public site with DNS proofs checked
+/// against a DNS server on loopback and no self-service removal (every proven delisting request waits for an
+/// operator), and Debian's chromium driven by Playwright.
 /// Accounts: alice (administrator), victor (viewer), locky (administrator, for the lockout test). Every recipient a
 /// test reports for is remembered, so that pages can be checked for them.
 /// </summary>
@@ -36,6 +40,8 @@ public sealed class ConsoleFixture : IAsyncLifetime
 
     public WebhookReceiver Receiver { get; private set; } = null!;
 
+    public LoopbackDnsServer Dns { get; private set; } = null!;
+
     public IBrowser Browser { get; private set; } = null!;
 
     /// <summary>Every recipient address reported for so far.</summary>
@@ -47,7 +53,8 @@ public sealed class ConsoleFixture : IAsyncLifetime
     {
         Receiver = await WebhookReceiver.StartAsync();
         Receiver.Respond = (_, _) => 422;
-        Host = await ClearinghouseTestHost.StartAsync(new Dictionary<string, string?>
+        Dns = LoopbackDnsServer.Start();
+        var settings = new Dictionary<string, string?>
         {
             ["Clearinghouse:Console:Port"] = FreePort.Next().ToString(CultureInfo.InvariantCulture),
             ["Clearinghouse:Console:MaxFailedLogins"] = MaxFailedLogins.ToString(CultureInfo.InvariantCulture),
@@ -59,7 +66,16 @@ public sealed class ConsoleFixture : IAsyncLifetime
             [$"Clearinghouse:Escalation:Destinations:{Destination}:Webhook:Url"] = Receiver.Url("/hook"),
             [$"Clearinghouse:Escalation:Destinations:{Destination}:Webhook:Secret"] = "console-test-webhook-secret",
             ["Clearinghouse:Violations:RankingInterval"] = "00:00:01",
-        });
+            ["Clearinghouse:Public:Port"] = FreePort.Next().ToString(CultureInfo.InvariantCulture),
+            ["Clearinghouse:Public:DelistingCallsPerHour"] = "1000",
+            ["Clearinghouse:Delisting:SelfServiceLimit"] = "0",
+        };
+        foreach (var (key, value) in Dns.Settings())
+        {
+            settings[key] = value;
+        }
+
+        Host = await ClearinghouseTestHost.StartAsync(settings);
         Directory.CreateDirectory(ScreenshotDirectory);
         playwright = await Playwright.CreateAsync();
         // Playwright gives every launch a fresh, temporary --user-data-dir of its own.
@@ -71,6 +87,7 @@ public sealed class ConsoleFixture : IAsyncLifetime
         await Browser.DisposeAsync();
         playwright.Dispose();
         await Host.DisposeAsync();
+        await Dns.DisposeAsync();
         await Receiver.DisposeAsync();
     }
 
@@ -120,6 +137,23 @@ public sealed class ConsoleFixture : IAsyncLifetime
 
             await Task.Delay(50);
         }
+    }
+
+    /// <summary>
+    /// Asks for <paramref name="domain"/>'s removal on the public site and proves control by DNS, as its owner would;
+    /// with no self-service removal the proven request waits for review. Its request id.
+    /// </summary>
+    public async Task<string> RequestDelistingAsync(string domain)
+    {
+        using var http = new HttpClient { BaseAddress = Host.PublicAddress };
+        using var opened = await http.PostAsJsonAsync("/api/v1/delisting-requests", new { subject = domain, method = "dns", explanation = "we cleaned our lists" });
+        opened.EnsureSuccessStatusCode();
+        var request = await opened.Content.ReadFromJsonAsync<JsonElement>();
+        var id = request.GetProperty("request_id").GetString()!;
+        Dns.Txt(request.GetProperty("dns").GetProperty("name").GetString()!, request.GetProperty("dns").GetProperty("value").GetString()!);
+        using var proven = await http.PostAsJsonAsync("/api/v1/delisting-requests/check-dns", new { subject = domain, request_id = id });
+        var status = (await proven.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString();
+        return status == "pending_review" ? id : throw new InvalidOperationException($"the request for {domain} is {status}, not waiting for review");
     }
 
     public static string Sha256(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));

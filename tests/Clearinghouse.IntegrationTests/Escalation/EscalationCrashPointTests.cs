@@ -123,12 +123,13 @@ public class EscalationCrashPointTests(FastWritesClusterFixture fixture)
 
     private GrainId SenderGrain(Address sender) => fixture.Grains.GetGrain<ISender>(sender.Value).GetGrainId();
 
-    private static bool Records(object? state, EscalationStep step) =>
+    internal static bool Records(object? state, EscalationStep step) =>
         state is LogSlot<SenderEvent> slot && slot.Events.Any(e => e.Transition?.Step == step);
 
     private static Address NewSender() => Address.Parse($"s-{Guid.NewGuid():N}@bulk.example", "sender");
 
-    private static ViolationReport Report(Address sender, int i) =>
+    /// <summary>The report of recipient <paramref name="i"/> (0-2 at acme, then other): six list a sender.</summary>
+    internal static ViolationReport Report(Address sender, int i) =>
         new(
             ViolationReport.ViolationKey(Address.Parse($"r{i}@acme.example", "recipient"), sender, MessageChannel.Email, $"m{i}@bulk.example"),
             sender,
@@ -142,7 +143,7 @@ public class EscalationCrashPointTests(FastWritesClusterFixture fixture)
             ReportSource.Provider,
             MessageChannel.Email);
 
-    private static async Task<T> RetryAsync<T>(Func<Task<T>> call)
+    internal static async Task<T> RetryAsync<T>(Func<Task<T>> call)
     {
         for (var attempt = 1; ; attempt++)
         {

@@ -8,8 +8,8 @@ namespace Clearinghouse.IntegrationTests;
 /// <summary>
 /// A listing's life over gRPC with Redis state and a fake domain clock: a report renews the listing; the silo stops;
 /// the quiet period passes; a new silo on the same Redis lets the listing lapse by its durable reminder alone (nobody
-/// calls the sender), appending a remove with the reason "expired"; reports from two providers then list the sender
-/// again at once (a recurrence), and the history shows every change.
+/// calls the sender), appending a remove with the reason "expired" and an entry in the audit trail; reports from two
+/// providers then list the sender again at once (a recurrence), and the history shows every change.
 /// </summary>
 public sealed class ListingLifecycleTests : IAsyncLifetime
 {
@@ -32,6 +32,8 @@ public sealed class ListingLifecycleTests : IAsyncLifetime
             await ReportAsync(first, sender, "r", 6);
             var listed = await WaitForSenderAsync(first, sender, s => s.State == EscalationState.Listed);
             Assert.Equal(listed.ListedAt.ToDateTimeOffset() + QuietPeriod, listed.ExpiresAt.ToDateTimeOffset());
+            var top = await first.Operator().ListTopSendersAsync(new ListTopSendersRequest { Query = sender });
+            Assert.Equal(listed.ExpiresAt, top.Senders.Single().ExpiresAt);
 
             // Day 5: one more report renews the listing for another quiet period.
             clock.Advance(TimeSpan.FromDays(5));
@@ -64,6 +66,11 @@ public sealed class ListingLifecycleTests : IAsyncLifetime
         Assert.Equal([(ListingChange.Listed, expired.CaseId), (ListingChange.Expired, expired.CaseId)], expired.History.Select(h => (h.Change, h.CaseId)));
         Assert.Equal("expired", expired.History[1].Reason);
 
+        // Operators read the expiry in the audit trail, done by the clearing house itself, once.
+        var audit = await WaitForAuditAsync(second, sender);
+        Assert.Equal(("system", "sender.expired", "expired", expired.CaseId), (audit.Actor, audit.Action, audit.Reason, audit.Details["case_id"]));
+        Assert.Equal(expiredAt, DateTimeOffset.Parse(audit.Details["expired_at"], System.Globalization.CultureInfo.InvariantCulture));
+
         // Reported again two days later by one recipient at each provider: listed again at once, with a new case.
         clock.Advance(TimeSpan.FromDays(2));
         await ReportAsync(second, sender, "again", 2, firstIndex: 2);
@@ -72,6 +79,22 @@ public sealed class ListingLifecycleTests : IAsyncLifetime
         Assert.Equal([ListingChange.Listed, ListingChange.Expired, ListingChange.Listed], relisted.History.Select(h => h.Change));
         Assert.Contains("reported again within the recurrence period", relisted.History[2].Reason);
         await feed.WaitForAsync(updates => updates.Count(u => u.Change?.Op == FilterChangeOp.Add && u.Change.Value == entry) == 2, TimeSpan.FromSeconds(10));
+        Assert.Single((await second.Operator().ListAuditAsync(new ListAuditRequest { Target = $"sender:{sender}", Action = "sender" })).Entries);
+    }
+
+    private static async Task<AuditEntry> WaitForAuditAsync(ClearinghouseTestHost host, string sender)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (true)
+        {
+            var entries = (await host.Operator().ListAuditAsync(new ListAuditRequest { Target = $"sender:{sender}", Action = "sender.expired" })).Entries;
+            if (entries.Count > 0 || DateTime.UtcNow > deadline)
+            {
+                return Assert.Single(entries);
+            }
+
+            await Task.Delay(50);
+        }
     }
 
     private Task<ClearinghouseTestHost> StartAsync() => ClearinghouseTestHost.StartAsync(

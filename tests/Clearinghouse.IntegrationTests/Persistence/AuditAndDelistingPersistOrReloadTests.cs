@@ -101,16 +101,5 @@ public class AuditAndDelistingPersistOrReloadTests(FastWritesClusterFixture fixt
 
     private static AuditEvent Event(string reason) => AuditEvent.Create(AuditNames.Operator("alice"), AuditNames.SenderDelist, "sender:x@bulk.example", reason);
 
-    /// <summary>Every entry the retained segments hold in storage, oldest first.</summary>
-    private async Task<List<AuditEntry>> StoredEntriesAsync()
-    {
-        var head = await fixture.Grains.GetGrain<IAuditTrail>(0).GetHead();
-        var entries = new List<AuditEntry>();
-        for (var segment = head.Oldest; segment <= head.Current; segment++)
-        {
-            entries.AddRange(fixture.Storage.Stored<AuditSegmentState>(fixture.Grains.GetGrain<IAuditSegment>(segment).GetGrainId())?.Entries ?? []);
-        }
-
-        return entries;
-    }
+    private Task<List<AuditEntry>> StoredEntriesAsync() => StoredAudit.EntriesAsync(fixture.Grains, fixture.Storage);
 }

@@ -17,7 +17,7 @@ public class DnsblResponderTests
     public DnsblResponderTests()
     {
         var options = new DnsblOptions { IpZone = "ip.dnsbl.test", DomainZone = "dbl.dnsbl.test", AddressZone = "hbl.dnsbl.test", NameServer = "ns.dnsbl.test", Hostmaster = "hostmaster.dnsbl.test" };
-        var callers = new CallerDirectory(new FixedOptions(new TenancyOptions()), NullLogger<CallerDirectory>.Instance);
+        var callers = new CallerDirectory(new FixedOptions<TenancyOptions>(new TenancyOptions()), NullLogger<CallerDirectory>.Instance);
         responder = new DnsblResponder(index, DnsblServer.BuildZones(options), options, callers);
     }
 

@@ -88,6 +88,91 @@ public class EscalationDeliveryTests
     }
 
     [Fact]
+    public void A_delivery_is_pending_then_delivered_or_dead_and_the_counts_say_so()
+    {
+        var book = new DeliveryBook(new OutboxState(), Options());
+        book.Enqueue(Case("acme"), Now);
+        var (acme, police) = (book.Due(Now).Single(d => d.Destination == "acme"), book.Due(Now).Single(d => d.Destination == "police"));
+        Assert.Equal(new OutboxCounts(2, 0, 0), book.Counts());
+        Assert.Equal(Now, book.NextDue());
+
+        book.Record(acme, DeliveryResult.Retry("HTTP 503"), Now);
+        book.Record(acme, DeliveryResult.Success, Now.AddSeconds(10));
+        Assert.Equal((DeliveryStatus.Delivered, (DateTimeOffset?)Now.AddSeconds(10), (string?)null, 2), (acme.Status, acme.DeliveredAt, acme.LastError, acme.Attempts));
+        book.Record(police, DeliveryResult.Refused("HTTP 404"), Now);
+
+        Assert.Equal(new OutboxCounts(0, 1, 1), book.Counts());
+        Assert.Null(book.NextDue());
+        Assert.Empty(book.Due(Now.AddDays(1)));
+        Assert.Equal(["case-1/police"], book.List(DeliveryStatus.DeadLetter, 10).Select(d => d.DeliveryId));
+        Assert.Equal(["case-1/acme"], book.List(DeliveryStatus.Delivered, 10).Select(d => d.DeliveryId));
+    }
+
+    [Fact]
+    public void A_dead_letter_is_sent_again_with_a_fresh_round_of_attempts_and_nothing_else_is()
+    {
+        var book = new DeliveryBook(new OutboxState(), Options());
+        book.Enqueue(Case("acme"), Now);
+        var (acme, police) = (book.Due(Now).Single(d => d.Destination == "acme"), book.Due(Now).Single(d => d.Destination == "police"));
+
+        Assert.Null(book.Resend("case-1/nowhere", Now));
+        Assert.Equal("delivery_id", Assert.Throws<InvalidFieldException>(() => book.Resend(police.DeliveryId, Now)).Field);
+        book.Record(acme, DeliveryResult.Success, Now);
+        Assert.Contains("delivered", Assert.Throws<InvalidFieldException>(() => book.Resend(acme.DeliveryId, Now)).Problem);
+
+        book.Record(police, DeliveryResult.Refused("HTTP 404"), Now);
+        var later = Now.AddHours(3);
+        var resent = book.Resend(police.DeliveryId, later)!;
+        Assert.Equal((DeliveryStatus.Pending, 0, 1, later), (resent.Status, resent.Attempts, resent.Resends, resent.NextAttemptAt));
+        Assert.Equal([police.DeliveryId], book.Due(later).Select(d => d.DeliveryId));
+
+        // Dead again after a full round of attempts (4), then sent again once more.
+        for (var attempt = 0; attempt < 4; attempt++)
+        {
+            book.Record(resent, DeliveryResult.Retry("HTTP 503"), later);
+        }
+
+        Assert.Equal(DeliveryStatus.DeadLetter, resent.Status);
+        Assert.Equal(2, book.Resend(police.DeliveryId, later)!.Resends);
+    }
+
+    [Fact]
+    public void Cases_are_listed_newest_first_with_their_deliveries_by_destination_and_filtered_by_status()
+    {
+        var book = new DeliveryBook(new OutboxState(), Options());
+        book.Enqueue(Case("acme", "zeta"), Now);
+        book.Enqueue(Case("acme") with { CaseId = "case-2", OpenedAt = Now.AddHours(1) }, Now.AddHours(1));
+        book.Record(book.Due(Now).Single(d => d.DeliveryId == "case-1/zeta"), DeliveryResult.Refused("HTTP 410"), Now);
+
+        var all = book.Cases(null, 10);
+        Assert.Equal(["case-2", "case-1"], all.Select(c => c.CaseId));
+        Assert.Equal(["acme", "police", "zeta"], all[1].Deliveries.Select(d => d.Destination));
+        Assert.Equal(["case-1"], book.Cases(DeliveryStatus.DeadLetter, 10).Select(c => c.CaseId));
+        Assert.Equal(["case-2"], book.Cases(null, 1).Select(c => c.CaseId));
+        Assert.Empty(book.Cases(DeliveryStatus.Delivered, 10));
+    }
+
+    [Fact]
+    public void The_oldest_finished_deliveries_and_their_cases_go_beyond_the_kept_number()
+    {
+        var options = Options();
+        options.Destinations.Remove("acme");
+        options.Destinations.Remove("zeta");
+        var book = new DeliveryBook(new OutboxState(), options);
+        for (var i = 0; i <= DeliveryBook.KeptFinished; i++)
+        {
+            var at = Now.AddMinutes(i);
+            book.Enqueue(Case() with { CaseId = $"case-{i:D4}", OpenedAt = at }, at);
+            book.Record(book.Due(at).Single(), DeliveryResult.Success, at);
+        }
+
+        Assert.Equal(new OutboxCounts(0, DeliveryBook.KeptFinished, 0), book.Counts());
+        Assert.DoesNotContain(book.Cases(null, 2000), c => c.CaseId == "case-0000");
+        Assert.Contains(book.Cases(null, 2000), c => c.CaseId == "case-0001");
+        Assert.Null(book.Resend("case-0000/police", Now));
+    }
+
+    [Fact]
     public void The_webhook_signature_is_the_hmac_of_timestamp_and_body()
     {
         var body = Encoding.UTF8.GetBytes("{\"case_id\":\"case-1\"}");

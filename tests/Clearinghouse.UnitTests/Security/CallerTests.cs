@@ -36,7 +36,7 @@ public class CallerTests
             ApiKeySha256 = [CallerDirectory.HashKey("old-key"), CallerDirectory.HashKey("new-key").ToUpperInvariant()],
         };
         options.Operators.ApiKeySha256 = [CallerDirectory.HashKey("ops")];
-        using var directory = new CallerDirectory(new FixedOptions(options), NullLogger<CallerDirectory>.Instance);
+        using var directory = new CallerDirectory(new FixedOptions<TenancyOptions>(options), NullLogger<CallerDirectory>.Instance);
 
         Assert.True(directory.TryAuthenticate("old-key", out var byOld));
         Assert.True(directory.TryAuthenticate("new-key", out var byNew));
@@ -56,7 +56,7 @@ public class CallerTests
         options.Operators.ApiKeySha256 = [CallerDirectory.HashKey("legacy")];
         options.Operators.Named["alice"] = [CallerDirectory.HashKey("alice-1"), CallerDirectory.HashKey("alice-2")];
         options.Operators.Named["bob.smith"] = [CallerDirectory.HashKey("bob")];
-        using var directory = new CallerDirectory(new FixedOptions(options), NullLogger<CallerDirectory>.Instance);
+        using var directory = new CallerDirectory(new FixedOptions<TenancyOptions>(options), NullLogger<CallerDirectory>.Instance);
 
         foreach (var (key, name) in new[] { ("legacy", "operator"), ("alice-1", "alice"), ("alice-2", "alice"), ("bob", "bob.smith") })
         {
@@ -74,7 +74,7 @@ public class CallerTests
         var options = new TenancyOptions();
         options.Providers["acme"] = new ProviderOptions { Domains = ["acme.example"], ApiKeySha256 = [CallerDirectory.HashKey("acme")] };
         options.Operators.Named[name] = [CallerDirectory.HashKey("ops")];
-        Assert.Throws<OptionsValidationException>(() => new CallerDirectory(new FixedOptions(options), NullLogger<CallerDirectory>.Instance));
+        Assert.Throws<OptionsValidationException>(() => new CallerDirectory(new FixedOptions<TenancyOptions>(options), NullLogger<CallerDirectory>.Instance));
     }
 
     [Fact]
@@ -82,7 +82,7 @@ public class CallerTests
     {
         var options = new TenancyOptions();
         options.Providers["acme"] = new ProviderOptions { Domains = ["acme.example"], ApiKeySha256 = ["plain-text-key"] };
-        Assert.Throws<OptionsValidationException>(() => new CallerDirectory(new FixedOptions(options), NullLogger<CallerDirectory>.Instance));
+        Assert.Throws<OptionsValidationException>(() => new CallerDirectory(new FixedOptions<TenancyOptions>(options), NullLogger<CallerDirectory>.Instance));
     }
 
     [Fact]
@@ -90,7 +90,7 @@ public class CallerTests
     {
         var options = new TenancyOptions();
         options.Providers["acme"] = new ProviderOptions { Domains = ["acme.example"], ApiKeySha256 = [CallerDirectory.HashKey("old-key")] };
-        var monitor = new FixedOptions(options);
+        var monitor = new FixedOptions<TenancyOptions>(options);
         using var directory = new CallerDirectory(monitor, NullLogger<CallerDirectory>.Instance);
 
         var rotated = new TenancyOptions();

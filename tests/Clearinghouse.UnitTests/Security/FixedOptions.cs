@@ -1,24 +1,23 @@
-using Clearinghouse.Gateway.Security;
 using Microsoft.Extensions.Options;
 
 namespace Clearinghouse.UnitTests.Security;
 
-/// <summary>Tenancy options that a test changes by hand, notifying listeners as a configuration reload would.</summary>
-internal sealed class FixedOptions(TenancyOptions value) : IOptionsMonitor<TenancyOptions>
+/// <summary>Options that a test changes by hand, notifying listeners as a configuration reload would.</summary>
+internal sealed class FixedOptions<T>(T value) : IOptionsMonitor<T>
 {
-    private Action<TenancyOptions, string?>? listener;
+    private Action<T, string?>? listener;
 
-    public TenancyOptions CurrentValue { get; private set; } = value;
+    public T CurrentValue { get; private set; } = value;
 
-    public TenancyOptions Get(string? name) => CurrentValue;
+    public T Get(string? name) => CurrentValue;
 
-    public IDisposable OnChange(Action<TenancyOptions, string?> listener)
+    public IDisposable OnChange(Action<T, string?> listener)
     {
         this.listener = listener;
         return new Unsubscribe(() => this.listener = null);
     }
 
-    public void Change(TenancyOptions options)
+    public void Change(T options)
     {
         CurrentValue = options;
         listener?.Invoke(options, null);

@@ -19,7 +19,7 @@ public class WriteRateLimiterTests
     [Fact]
     public void A_burst_passes_and_the_next_write_is_refused_with_ResourceExhausted_per_provider()
     {
-        using var limiter = new WriteRateLimiter(new FixedOptions(Options(perSecond: 1, burst: 3)));
+        using var limiter = new WriteRateLimiter(new FixedOptions<TenancyOptions>(Options(perSecond: 1, burst: 3)));
         for (var i = 0; i < 3; i++)
         {
             limiter.Acquire(Acme);
@@ -36,7 +36,7 @@ public class WriteRateLimiterTests
     [Fact]
     public void A_provider_may_have_its_own_limit_and_zero_means_no_limit()
     {
-        using var limiter = new WriteRateLimiter(new FixedOptions(Options(perSecond: 1, burst: 1, acme: new ProviderOptions { WritesPerSecond = 0 })));
+        using var limiter = new WriteRateLimiter(new FixedOptions<TenancyOptions>(Options(perSecond: 1, burst: 1, acme: new ProviderOptions { WritesPerSecond = 0 })));
         for (var i = 0; i < 1000; i++)
         {
             limiter.Acquire(Acme);
@@ -49,7 +49,7 @@ public class WriteRateLimiterTests
     [Fact]
     public void Changed_limits_apply_without_a_restart()
     {
-        var monitor = new FixedOptions(Options(perSecond: 1, burst: 1));
+        var monitor = new FixedOptions<TenancyOptions>(Options(perSecond: 1, burst: 1));
         using var limiter = new WriteRateLimiter(monitor);
         limiter.Acquire(Acme);
         Assert.Throws<RpcException>(() => limiter.Acquire(Acme));

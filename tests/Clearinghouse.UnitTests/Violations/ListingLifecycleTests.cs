@@ -142,6 +142,44 @@ public class ListingLifecycleTests
         Assert.Equal(Now.AddDays(2), checkpoint.Escalation.LastReportAt);
     }
 
+    [Fact]
+    public void An_expiry_has_an_audit_entry_by_the_system_with_an_id_of_its_case_until_it_is_removed_from_the_list()
+    {
+        var sender = Listed(NewSender(), "a", Now);
+        Assert.Null(sender.ExpiryAudit());
+        var expiredAt = Expire(sender);
+        var caseId = sender.CaseId!;
+
+        // Built again (a retried step, a restarted grain) it is the same event: the trail records it once.
+        var audit = sender.ExpiryAudit()!;
+        Assert.Equal(audit.EventId, sender.ExpiryAudit()!.EventId);
+        var replayed = new ReportedSender(Spammer, sender.CopySnapshot(), ViolationLedgerTests.Limits(), Terms);
+        Assert.Equal(audit.EventId, replayed.ExpiryAudit()!.EventId);
+
+        Assert.Equal(("system", "sender.expired", "sender:spam@bulk.example", "expired"), (audit.Actor, audit.Action, audit.Target, audit.Reason));
+        Assert.Equal(caseId, audit.Details["case_id"]);
+        Assert.Equal(expiredAt, DateTimeOffset.Parse(audit.Details["expired_at"], System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal("7.00:00:00", audit.Details["quiet_period"]);
+        Assert.Contains(caseId, audit.EventId);
+
+        // A delisting is audited by whoever asked for it, not by the sender.
+        var delisted = Listed(NewSender(), "b", Now);
+        delisted.Delist("settled", Now.AddDays(1));
+        Assert.Equal(EscalationAction.Unlist, delisted.PendingAction);
+        Assert.Null(delisted.ExpiryAudit());
+
+        // Once the removal is done there is nothing more to record; the next listing's expiry is another entry.
+        sender.Complete(EscalationAction.Unlist, expiredAt);
+        Assert.Null(sender.ExpiryAudit());
+        var at = expiredAt.AddDays(1);
+        sender.Report(Report("n-a", "acme", at), Absolute, at);
+        sender.Report(Report("n-o", "other", at), Absolute, at);
+        sender.Complete(EscalationAction.QueueCase, at);
+        sender.Complete(EscalationAction.List, at);
+        Expire(sender);
+        Assert.NotEqual(audit.EventId, sender.ExpiryAudit()!.EventId);
+    }
+
     private static ReportedSender Listed(ReportedSender sender, string prefix, DateTimeOffset at)
     {
         for (var i = 0; i < 6; i++)
