@@ -61,7 +61,7 @@ public class ViolationApiInputTests(HostFixture fixture)
         { "authentication.dkim", r => r.Authentication = new AuthenticationResults { Dkim = (DkimResult)9 } },
         { "authentication.dmarc", r => r.Authentication = new AuthenticationResults { Dmarc = (DmarcResult)(-1) } },
         { "authentication.dkim_domain", r => r.Authentication = new AuthenticationResults { Dkim = DkimResult.Pass, DkimDomain = "not a domain" } },
-        { "authentication_results_header", r => r.AuthenticationResultsHeader = "spf=fail" },
+        { "authentication_results_header", r => r.AuthenticationResultsHeader = "mx.example; dmarc=broken header.from=bulk.example" },
         { "authentication_results_header", r => r.AuthenticationResultsHeader = "mx.example; spf=sortof smtp.mailfrom=a@bulk.example" },
         { "authentication_results_header", r => r.AuthenticationResultsHeader = "mx.example; " + new string('x', 9000) },
     };

@@ -32,10 +32,12 @@ public class AuthFailureReportTests
         Assert.Equal("bank.example", feedback.Fields["Reported-Domain"]);
         Assert.Equal("<ceo@bank.example>", feedback.Fields["Original-Mail-From"]);
         Assert.Equal("1", feedback.Fields["Version"]);
-        Assert.Contains("spf=fail", feedback.Fields["Authentication-Results"]);
-        Assert.Contains("smtp.mailfrom=ceo@bank.example", feedback.Fields["Authentication-Results"]);
+        var results = MimeKit.Cryptography.AuthenticationResults.Parse(System.Text.Encoding.ASCII.GetBytes(feedback.Fields["Authentication-Results"]!));
+        var spf = Assert.Single(results.Results);
+        Assert.Equal(("spf", "fail"), (spf.Method, spf.Result));
+        Assert.Equal("ceo@bank.example", Assert.Single(spf.Properties).Value);
         var headers = Assert.IsType<TextRfc822Headers>(report[2]);
-        Assert.Equal("<m1@forger.example>", headers.Message!.Headers[HeaderId.MessageId].Trim());
+        Assert.Equal("<m1@forger.example>", headers.Message!.Headers[HeaderId.MessageId]?.Trim());
         Assert.Contains("1000 messages claiming a sender at bank.example failed authentication", report.OfType<TextPart>().First().Text);
     }
 }
