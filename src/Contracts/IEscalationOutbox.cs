@@ -11,6 +11,12 @@ public interface IEscalationOutbox : IGrainWithIntegerKey
     /// <summary>Queues a case; idempotent per case id. Answered once persisted; delivery happens afterwards.</summary>
     Task<int> Enqueue(EscalationCase escalation);
 
+    /// <summary>
+    /// Queues a forged domain's failure report: one delivery to the domain's owner (its DMARC <c>ruf=</c> address, looked
+    /// up when it is sent, or the configured fallback); idempotent per report id. Answered once persisted.
+    /// </summary>
+    Task<bool> EnqueueForgeryReport(ForgeryReport report);
+
     /// <summary>Deliveries, newest first, optionally only those in <paramref name="status"/>.</summary>
     Task<IReadOnlyList<DeliveryView>> List(DeliveryStatus? status, int max);
 

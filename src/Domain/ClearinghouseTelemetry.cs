@@ -31,6 +31,12 @@ public static class ClearinghouseTelemetry
     /// <summary>Violation reports counted by sender grains (duplicates excluded), tagged <c>source</c> (verdict, provider).</summary>
     public static readonly Counter<long> Violations = Meter.CreateCounter<long>("clearinghouse.violations", "{report}", "Violation reports recorded");
 
+    /// <summary>Forged violation reports counted for their forged domain (counted toward no listing).</summary>
+    public static readonly Counter<long> ForgedViolations = Meter.CreateCounter<long>("clearinghouse.violations.forged", "{report}", "Forged violation reports recorded");
+
+    /// <summary>Aggregated failure reports (RFC 6591) queued for forged domains' owners.</summary>
+    public static readonly Counter<long> ForgeryReports = Meter.CreateCounter<long>("clearinghouse.forgery.reports", "{report}", "Failure reports queued for forged domains");
+
     /// <summary>Senders escalated (a case opened).</summary>
     public static readonly Counter<long> Escalations = Meter.CreateCounter<long>("clearinghouse.escalations", "{case}", "Senders escalated");
 

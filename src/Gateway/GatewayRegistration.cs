@@ -43,6 +43,7 @@ public static class GatewayRegistration
             .Validate(dns => dns.Servers.All(server => IPAddress.TryParse(server.Trim(), out _)), $"{DnsOptions.Section}:Servers: every resolver must be an IP address")
             .ValidateOnStart();
         services.AddSingleton<IDnsLookup, ArSoftDnsLookup>();
+        services.AddSingleton<ITxtRecords, DnsTxtRecords>();
         services.AddSingleton<SpfEvaluator>();
         services.AddSingleton<SenderVerifier>();
 

@@ -2,6 +2,7 @@ using Clearinghouse.Contracts;
 using Clearinghouse.Domain;
 using Clearinghouse.Grains.Cluster;
 using Clearinghouse.Grains.Escalation;
+using Clearinghouse.Grains.Forgery;
 using Clearinghouse.Grains.Recipients.Cache;
 using Clearinghouse.Grains.Mail;
 using Clearinghouse.Grains.Recipients.Eviction;
@@ -30,6 +31,15 @@ public static class GrainServices
         services.TryAddSingleton<WebhookTransport>();
         services.TryAddSingleton<SmtpTransport>();
         services.TryAddSingleton<EscalationDispatcher>();
+
+        // Forged senders: their domains' owners get aggregated failure reports through the outbox. The gateway registers
+        // its resolver for the DMARC lookups; a host without a gateway has none (a report waits, retried).
+        services.AddOptions<ForgeryOptions>().Bind(configuration.GetSection(ForgeryOptions.Section))
+            .Validate(forgery => forgery.ReportPeriod > TimeSpan.Zero && forgery.ReminderPeriod > TimeSpan.Zero, $"{ForgeryOptions.Section}: ReportPeriod and ReminderPeriod must be positive")
+            .Validate(forgery => forgery.MaxSamples >= 1 && forgery.MaxRememberedKeys >= 0, $"{ForgeryOptions.Section}: MaxSamples must be at least 1 and MaxRememberedKeys not negative")
+            .ValidateOnStart();
+        services.TryAddSingleton<ITxtRecords, NoTxtRecords>();
+        services.TryAddSingleton<ForgeryReportSender>();
         var identifierSecret = configuration[RecipientKeys.SecretSetting];
         services.TryAddSingleton(_ => new CaseDisclosure(identifierSecret ?? throw new InvalidOperationException($"{RecipientKeys.SecretSetting} is required: escalation evidence keys its recipient identifiers with it")));
 

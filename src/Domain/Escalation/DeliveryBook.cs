@@ -9,6 +9,12 @@ public sealed class DeliveryBook(OutboxState state, EscalationOptions options)
     /// <summary>Finished deliveries kept for operators; older ones (and cases with none left) are dropped.</summary>
     public const int KeptFinished = 1000;
 
+    /// <summary>The destination name of a forged domain's failure report: its owner, found when the report is sent.</summary>
+    public const string DomainOwner = "domain-owner";
+
+    /// <summary>The transport of failure reports: an RFC 6591 report by e-mail.</summary>
+    public const string AuthFailureTransport = "auth-failure-email";
+
     public int Pending => state.Deliveries.Count(d => d.Status == DeliveryStatus.Pending);
 
     /// <summary>Adds one delivery per destination that applies to the case; returns how many were added (0 when the case was queued before).</summary>
@@ -47,6 +53,31 @@ public sealed class DeliveryBook(OutboxState state, EscalationOptions options)
 
         return added;
     }
+
+    /// <summary>Adds the one delivery of a forged domain's failure report; false when it was queued before.</summary>
+    public bool EnqueueForgeryReport(ForgeryReport report, DateTimeOffset now)
+    {
+        var id = $"{report.ReportId}/{DomainOwner}";
+        if (state.Deliveries.Any(d => d.DeliveryId == id))
+        {
+            return false;
+        }
+
+        state.ForgeryReports[report.ReportId] = report;
+        state.Deliveries.Add(new OutboxDelivery
+        {
+            DeliveryId = id,
+            CaseId = report.ReportId,
+            Destination = DomainOwner,
+            Transport = AuthFailureTransport,
+            CreatedAt = now,
+            NextAttemptAt = now,
+        });
+        return true;
+    }
+
+    /// <summary>The failure report a delivery sends, or null when it delivers an escalation case.</summary>
+    public ForgeryReport? ForgeryReportOf(OutboxDelivery delivery) => state.ForgeryReports.GetValueOrDefault(delivery.CaseId);
 
     public IReadOnlyList<OutboxDelivery> Due(DateTimeOffset now) =>
         state.Deliveries.Where(d => d.Status == DeliveryStatus.Pending && d.NextAttemptAt <= now).ToList();
@@ -130,7 +161,7 @@ public sealed class DeliveryBook(OutboxState state, EscalationOptions options)
             throw new InvalidFieldException("delivery_id", $"the delivery is {(delivery.Status == DeliveryStatus.Pending ? "still pending" : "delivered")}: only a dead letter is sent again");
         }
 
-        if (!state.Cases.ContainsKey(delivery.CaseId))
+        if (!state.Cases.ContainsKey(delivery.CaseId) && !state.ForgeryReports.ContainsKey(delivery.CaseId))
         {
             throw new InvalidFieldException("delivery_id", "its case is no longer kept in the outbox");
         }
@@ -180,6 +211,11 @@ public sealed class DeliveryBook(OutboxState state, EscalationOptions options)
         foreach (var caseId in state.Cases.Keys.Where(c => !live.Contains(c)).ToList())
         {
             state.Cases.Remove(caseId);
+        }
+
+        foreach (var reportId in state.ForgeryReports.Keys.Where(r => !live.Contains(r)).ToList())
+        {
+            state.ForgeryReports.Remove(reportId);
         }
     }
 }

@@ -35,7 +35,12 @@ public sealed record EscalationCase(
     [property: Id(3)] SenderStanding Standing,
     [property: Id(4)] IReadOnlyList<string> ReportingProviders,
     [property: Id(5)] IReadOnlyList<ViolationReport> Evidence,
-    [property: Id(6)] string Reason);
+    [property: Id(6)] string Reason)
+{
+    /// <summary>The sender's reports when the case opened, by how their sender was authenticated (null in cases opened before they were counted).</summary>
+    [Id(7)]
+    public AuthenticationCounts? Authentication { get; init; }
+}
 
 /// <summary>A sender's state as operators read it.</summary>
 [GenerateSerializer, Immutable]
@@ -65,6 +70,10 @@ public sealed record SenderStatus(
     /// <summary>Every listing, expiry and delisting, oldest first (the newest <see cref="ListingTerms.MaxHistory"/>).</summary>
     [Id(12)]
     public IReadOnlyList<ListingHistoryEntry> History { get; init; } = [];
+
+    /// <summary>Reports since counting began by how their sender was authenticated (forged ones count toward nothing else).</summary>
+    [Id(13)]
+    public AuthenticationCounts Authentication { get; init; } = AuthenticationCounts.None;
 }
 
 /// <summary>A domain's aggregate over all its reported addresses.</summary>

@@ -36,6 +36,7 @@ public sealed record EvidenceDocument(
     {
         var escalation = disclosed.Case;
         var full = disclosed.Level == DisclosureLevel.Full;
+        var authentication = escalation.Authentication ?? AuthenticationCounts.None;
         return new(
             escalation.CaseId,
             deliveryId,
@@ -46,7 +47,9 @@ public sealed record EvidenceDocument(
             escalation.Sender.Domain,
             escalation.OpenedAt,
             escalation.Reason,
-            new Counts(escalation.Standing.ReportsInWindow, escalation.Standing.DistinctRecipients, escalation.Standing.WeightedRecipients, escalation.Standing.DistinctProviders),
+            new Counts(
+                escalation.Standing.ReportsInWindow, escalation.Standing.DistinctRecipients, escalation.Standing.WeightedRecipients, escalation.Standing.DistinctProviders,
+                authentication.Verified, authentication.Unverified, authentication.Forged),
             full ? escalation.ReportingProviders : null,
             disclosed.Level == DisclosureLevel.Counts ? null : escalation.Evidence.Select(e => Violation.From(e, full)).ToList(),
             reporter);
@@ -54,7 +57,8 @@ public sealed record EvidenceDocument(
 
     public byte[] ToUtf8() => JsonSerializer.SerializeToUtf8Bytes(this, Json);
 
-    public sealed record Counts(int ReportsInWindow, int DistinctRecipients, double WeightedRecipients, int DistinctProviders);
+    /// <summary>The window's counts, and the reports since counting began by how their sender was authenticated (forged ones counted toward nothing).</summary>
+    public sealed record Counts(int ReportsInWindow, int DistinctRecipients, double WeightedRecipients, int DistinctProviders, long VerifiedReports, long UnverifiedReports, long ForgedReports);
 
     public sealed record Message(string? MessageId, DateTimeOffset Date, string? HeaderDigest)
     {
@@ -75,7 +79,8 @@ public sealed record EvidenceDocument(
         DoNotSendMethod RequestMethod,
         DateTimeOffset RequestedAt,
         Message SecondMessage,
-        DateTimeOffset ReportedAt)
+        DateTimeOffset ReportedAt,
+        SenderAuthentication SenderAuthentication)
     {
         /// <summary>A violation of a disclosed case (its report key and recipient hash already keyed for the destination).</summary>
         public static Violation From(ViolationReport report, bool full) => new(
@@ -88,6 +93,7 @@ public sealed record EvidenceDocument(
             report.RequestMethod,
             report.RequestedAt,
             Message.From(report.SecondMessage),
-            report.ReportedAt);
+            report.ReportedAt,
+            report.Authentication);
     }
 }

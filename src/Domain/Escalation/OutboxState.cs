@@ -10,4 +10,8 @@ public sealed class OutboxState
 
     [Id(1)]
     public List<OutboxDelivery> Deliveries { get; set; } = [];
+
+    /// <summary>Forged domains' failure reports with a delivery kept, by report id (the deliveries' case id).</summary>
+    [Id(2)]
+    public Dictionary<string, ForgeryReport> ForgeryReports { get; set; } = [];
 }

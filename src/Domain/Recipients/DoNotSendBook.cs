@@ -69,7 +69,7 @@ public sealed class DoNotSendBook(RecipientState state, int maxRequests = int.Ma
             second,
             now,
             ReportSource.Verdict,
-            request.Channel);
+            request.Channel).Authenticated(AuthenticationRule.FromVerification(check.Verification));
 
         if (entry.RecordedMessages.Contains(messageKey))
         {

@@ -24,6 +24,18 @@ public sealed class LedgerSnapshot
     [Id(3)]
     public long CountingFrom { get; set; } = 1;
 
+    /// <summary>Reports since counting began (the last reset) whose sender was verified (see <see cref="AuthenticationRule"/>).</summary>
+    [Id(4)]
+    public long VerifiedReports { get; set; }
+
+    /// <summary>Reports since counting began whose sender was neither verified nor forged.</summary>
+    [Id(5)]
+    public long UnverifiedReports { get; set; }
+
+    /// <summary>Reports since counting began whose sender was forged: remembered, counted toward nothing else.</summary>
+    [Id(6)]
+    public long ForgedReports { get; set; }
+
     /// <summary>A copy to store while the ledger goes on changing (the reports inside are immutable and shared).</summary>
     public LedgerSnapshot Copy() => new()
     {
@@ -31,5 +43,8 @@ public sealed class LedgerSnapshot
         Evidence = [.. Evidence],
         TotalReports = TotalReports,
         CountingFrom = CountingFrom,
+        VerifiedReports = VerifiedReports,
+        UnverifiedReports = UnverifiedReports,
+        ForgedReports = ForgedReports,
     };
 }

@@ -60,6 +60,12 @@ public sealed class ReportedSender
         }
 
         ledger.TryAdd(report, now);
+        if (report.IsForged)
+        {
+            // A forgery of the sender's domain, not the sender's mail: remembered and counted as forged, nothing more.
+            return new SenderEvent(now, report, null);
+        }
+
         escalation.Renew(now);
         var opened = escalation.Consider(Sender, ledger, view, now);
         if (opened is not null)
@@ -88,7 +94,10 @@ public sealed class ReportedSender
         if (change.Report is { } report)
         {
             ledger.TryAdd(report, change.At);
-            escalation.Renew(change.At);
+            if (!report.IsForged)
+            {
+                escalation.Renew(change.At);
+            }
         }
 
         if (change.Transition is { } transition)
@@ -117,6 +126,7 @@ public sealed class ReportedSender
             ExpiresAt = escalation.ExpiresAt,
             RecurrenceUntil = escalation.RecurrenceUntil,
             History = [.. record.History],
+            Authentication = ledger.AuthenticationCounts,
         };
     }
 

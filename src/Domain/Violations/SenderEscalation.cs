@@ -92,7 +92,10 @@ public sealed class SenderEscalation(EscalationRecord record, ListingTerms terms
         }
 
         var caseId = $"case-{Guid.CreateVersion7(now):N}";
-        var opened = new EscalationCase(caseId, sender, now, standing, ledger.Providers(now), [.. ledger.Evidence], decision.Reason);
+        var opened = new EscalationCase(caseId, sender, now, standing, ledger.Providers(now), [.. ledger.Evidence], decision.Reason)
+        {
+            Authentication = ledger.AuthenticationCounts,
+        };
         return new EscalationTransition(EscalationStep.Opened, now, opened);
     }
 

@@ -66,14 +66,40 @@ public sealed class ViolationLedger
     }
 
     /// <summary>Counts <paramref name="report"/> unless its key was counted before; the new entry, or null.</summary>
-    public LedgerEntry? TryAdd(ViolationReport report, DateTimeOffset now) =>
-        TryAdd(report.ReportKey, report.RecipientHash, report.ProviderId, "", HourOf(report.SecondMessage.Date), now, report);
+    /// <remarks>
+    /// A forged report is only remembered (so that it is not counted again) and counted as forged: it adds to no hour,
+    /// recipient, provider or evidence, so it counts toward no listing and no ranking score.
+    /// </remarks>
+    public LedgerEntry? TryAdd(ViolationReport report, DateTimeOffset now)
+    {
+        var entry = TryAdd(report.ReportKey, report.RecipientHash, report.ProviderId, "", HourOf(report.SecondMessage.Date), now, report, report.IsForged);
+        if (entry is not null)
+        {
+            switch (report.Authentication)
+            {
+                case SenderAuthentication.Verified:
+                    snapshot.VerifiedReports++;
+                    break;
+                case SenderAuthentication.Forged:
+                    snapshot.ForgedReports++;
+                    break;
+                default:
+                    snapshot.UnverifiedReports++;
+                    break;
+            }
+        }
+
+        return entry;
+    }
+
+    /// <summary>Reports since counting began by how their sender was authenticated.</summary>
+    public AuthenticationCounts AuthenticationCounts => new(snapshot.VerifiedReports, snapshot.UnverifiedReports, snapshot.ForgedReports);
 
     /// <summary>
     /// Counts a report given by its parts (a domain's aggregate gets no evidence) unless its key was counted before;
     /// the new entry, or null. <paramref name="hour"/> is the hour of the violating message (a future one counts now).
     /// </summary>
-    public LedgerEntry? TryAdd(string key, string recipientHash, string providerId, string sender, long hour, DateTimeOffset now, ViolationReport? evidence = null)
+    public LedgerEntry? TryAdd(string key, string recipientHash, string providerId, string sender, long hour, DateTimeOffset now, ViolationReport? evidence = null, bool forged = false)
     {
         if (byKey.ContainsKey(key))
         {
@@ -81,11 +107,11 @@ public sealed class ViolationLedger
         }
 
         var nowHour = HourOf(now);
-        var entry = new LedgerEntry(key, recipientHash, providerId, sender, Math.Min(nowHour, hour), nowHour, snapshot.TotalReports + 1);
+        var entry = new LedgerEntry(key, recipientHash, providerId, sender, Math.Min(nowHour, hour), nowHour, snapshot.TotalReports + 1) { Forged = forged };
         snapshot.TotalReports = entry.Number;
         Remember(entry);
         unsaved.Add(entry);
-        if (InWindow(nowHour, entry.Hour))
+        if (!forged && InWindow(nowHour, entry.Hour))
         {
             snapshot.HourlyReports[entry.Hour] = snapshot.HourlyReports.GetValueOrDefault(entry.Hour) + 1;
             if (evidence is not null)
@@ -148,6 +174,9 @@ public sealed class ViolationLedger
         snapshot.HourlyReports.Clear();
         snapshot.Evidence.Clear();
         snapshot.CountingFrom = snapshot.TotalReports + 1;
+        snapshot.VerifiedReports = 0;
+        snapshot.UnverifiedReports = 0;
+        snapshot.ForgedReports = 0;
         recipients.Clear();
         providers.Clear();
         senders.Clear();
@@ -157,7 +186,7 @@ public sealed class ViolationLedger
     {
         byKey[entry.Key] = entry;
         oldestFirst.Enqueue(entry);
-        if (entry.Number >= snapshot.CountingFrom)
+        if (!entry.Forged && entry.Number >= snapshot.CountingFrom)
         {
             recipients.Touch(entry.RecipientHash, entry.Hour);
             providers.Touch(entry.ProviderId, entry.Hour);
@@ -173,7 +202,7 @@ public sealed class ViolationLedger
         {
             oldestFirst.Dequeue();
             byKey.Remove(oldest.Key);
-            if (oldest.Number >= snapshot.CountingFrom)
+            if (!oldest.Forged && oldest.Number >= snapshot.CountingFrom)
             {
                 recipients.Untouch(oldest.RecipientHash, oldest.Hour);
                 providers.Untouch(oldest.ProviderId, oldest.Hour);

@@ -35,6 +35,23 @@ public sealed record ViolationReport(
     [property: Id(9)] ReportSource Source,
     [property: Id(10)] MessageChannel Channel)
 {
+    /// <summary>Whether the sender was authenticated (<see cref="AuthenticationRule"/>); a forged report does not count toward listing.</summary>
+    [Id(11)]
+    public SenderAuthentication Authentication { get; init; }
+
+    /// <summary>The authentication results the report was classified by (null for reports stored before they were carried).</summary>
+    [Id(12)]
+    public AuthenticationResults? AuthenticationResults { get; init; }
+
+    public bool IsForged => Authentication == SenderAuthentication.Forged;
+
+    /// <summary>This report with its authentication results and their classification.</summary>
+    public ViolationReport Authenticated(AuthenticationResults? results) => this with
+    {
+        AuthenticationResults = results,
+        Authentication = AuthenticationRule.Classify(results, Sender),
+    };
+
     /// <summary>
     /// The key of a violation, however it was found: one per recipient, sender, channel and second message (its
     /// Message-ID, or for a check without one the recipient's own key for the message, see <see cref="DoNotSendBook"/>).

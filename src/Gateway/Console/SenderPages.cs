@@ -41,6 +41,8 @@ public static class SenderPages
     {
         var standing = report.Standing ?? new V1.Standing();
         var domain = report.DomainStanding ?? new V1.Standing();
+        var authentication = report.Authentication ?? new V1.AuthenticationCounts();
+        var forgery = report.DomainForgery ?? new V1.DomainForgery();
         var body = new StringBuilder();
         body.Append(CultureInfo.InvariantCulture, $"""
             <p class="api">Operator.GetSender, Operator.GetSenderActivity, Operator.ListFilterChanges, Operator.ListAudit</p>
@@ -57,7 +59,9 @@ public static class SenderPages
             <dt>Distinct recipients</dt><dd>{standing.DistinctRecipients} ({Number(standing.WeightedRecipients, 2)} weighted)</dd>
             <dt>Distinct providers</dt><dd>{standing.DistinctProviders}: {E(string.Join(", ", report.ReportingProviders))}</dd>
             <dt>Last report</dt><dd>{Time(standing.LastReportAt)}</dd>
+            <dt>Sender authentication</dt><dd id="authentication">{authentication.Verified} verified, {authentication.Unverified} unverified, {authentication.Forged} forged (forged reports count toward no listing)</dd>
             <dt>Its domain</dt><dd>{domain.ReportsInWindow} reports, {domain.DistinctRecipients} distinct recipients, {report.DomainDistinctSenders} reported addresses</dd>
+            <dt>Forgeries of its domain</dt><dd id="domain-forgery">{forgery.ForgedReports} forged reports ({forgery.SpfFailures} SPF, {forgery.DmarcFailures} DMARC), {forgery.FailureReportsQueued} failure reports to its owner, the last {Time(forgery.LastFailureReportAt)}</dd>
             </dl>
             <h2>Timeline: reports per hour in the window</h2>
             {Timeline(activity)}

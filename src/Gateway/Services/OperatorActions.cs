@@ -50,7 +50,8 @@ public sealed class OperatorActions(IGrainFactory grains, FilterListReplica repl
         var sender = Address.Parse(request.Sender, "sender");
         var status = grains.GetGrain<ISender>(sender.Value).GetStatus();
         var domain = grains.GetGrain<ISenderDomain>(sender.Domain).GetStatus();
-        return ViolationMapping.ToProto(await status, await domain);
+        var forgery = grains.GetGrain<IForgedDomain>(sender.Domain).GetStatus();
+        return ViolationMapping.ToProto(await status, await domain, await forgery);
     }
 
     public async Task<V1.DelistResponse> Delist(V1.DelistRequest request, Caller caller)

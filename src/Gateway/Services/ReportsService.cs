@@ -21,6 +21,11 @@ public sealed class ReportsService(
         var caller = context.RequireOwner(recipient);
         var report = ViolationMapping.ToDomain(request, recipient, caller.Id, options.CurrentValue.GracePeriodFor(caller.Id), clock.GetUtcNow());
         var outcome = await grains.GetGrain<ISender>(report.Sender.Value).Report(report);
-        return new V1.SubmitViolationResponse { Duplicate = outcome.Duplicate, SenderState = ViolationMapping.ToProto(outcome.State) };
+        return new V1.SubmitViolationResponse
+        {
+            Duplicate = outcome.Duplicate,
+            SenderState = ViolationMapping.ToProto(outcome.State),
+            Authentication = AuthenticationMapping.ToProto(report.Authentication),
+        };
     }
 }

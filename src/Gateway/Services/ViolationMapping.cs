@@ -40,8 +40,10 @@ public static class ViolationMapping
     }
 
     /// <summary>Validates a violation report submitted by <paramref name="providerId"/> for <paramref name="recipient"/>.</summary>
-    public static ViolationReport ToDomain(V1.SubmitViolationRequest request, Address recipient, string providerId, TimeSpan gracePeriod, DateTimeOffset now) =>
-        ViolationReportValidator.Validate(
+    /// <remarks>The report is classified by the authentication results it carries (none: unverified).</remarks>
+    public static ViolationReport ToDomain(V1.SubmitViolationRequest request, Address recipient, string providerId, TimeSpan gracePeriod, DateTimeOffset now)
+    {
+        var report = ViolationReportValidator.Validate(
             request.ReportId,
             recipient,
             request.Sender,
@@ -53,6 +55,22 @@ public static class ViolationMapping
             providerId,
             gracePeriod,
             now);
+        return report.Authenticated(AuthenticationMapping.ToDomain(request.Authentication, request.AuthenticationResultsHeader, report.Sender.Domain));
+    }
+
+    public static V1.DomainForgery ToProto(ForgeryStatus forgery) => new()
+    {
+        Domain = forgery.Domain,
+        ForgedReports = (ulong)forgery.ForgedReports,
+        SpfFailures = (ulong)forgery.SpfFailures,
+        DmarcFailures = (ulong)forgery.DmarcFailures,
+        FirstForgedAt = Optional(forgery.FirstForgedAt),
+        LastForgedAt = Optional(forgery.LastForgedAt),
+        OpenPeriodReports = (ulong)forgery.OpenPeriodReports,
+        OpenPeriodEndsAt = Optional(forgery.OpenPeriodEndsAt),
+        FailureReportsQueued = (ulong)forgery.FailureReportsQueued,
+        LastFailureReportAt = Optional(forgery.LastFailureReportAt),
+    };
 
     /// <summary>Required evidence (a do-not-send request's or a report's message).</summary>
     public static MessageEvidence ToDomain(V1.MessageEvidence? evidence, string field)
@@ -147,7 +165,7 @@ public static class ViolationMapping
         LastReportAt = Optional(standing.LastReportAt),
     };
 
-    public static V1.SenderReport ToProto(SenderStatus status, DomainStatus domain)
+    public static V1.SenderReport ToProto(SenderStatus status, DomainStatus domain, ForgeryStatus forgery)
     {
         var report = new V1.SenderReport
         {
@@ -164,7 +182,14 @@ public static class ViolationMapping
             DomainDistinctSenders = (uint)domain.DistinctSenders,
             ExpiresAt = Optional(status.ExpiresAt),
             RecurrenceUntil = Optional(status.RecurrenceUntil),
+            Authentication = new V1.AuthenticationCounts
+            {
+                Verified = (ulong)status.Authentication.Verified,
+                Unverified = (ulong)status.Authentication.Unverified,
+                Forged = (ulong)status.Authentication.Forged,
+            },
         };
+        report.DomainForgery = ToProto(forgery);
         report.ReportingProviders.AddRange(status.ReportingProviders);
         report.History.AddRange(status.History.Select(entry => new V1.ListingEvent
         {

@@ -59,9 +59,11 @@ public static class ArfReport
     /// The header block of the latest violating message as far as the evidence holds it, written as is: a MimeMessage
     /// would add a Date, a MIME-Version and a Message-Id of its own making.
     /// </summary>
-    private static MimePart OriginalHeaders(ViolationReport? latest)
+    internal static MimePart OriginalHeaders(ViolationReport? latest) => OriginalHeaders(latest?.SecondMessage.MessageId ?? "");
+
+    /// <summary>The header block of a message the evidence knows only by its Message-ID (empty: none).</summary>
+    internal static MimePart OriginalHeaders(string messageId)
     {
-        var messageId = latest?.SecondMessage.MessageId ?? "";
         var block = messageId.Length > 0 ? $"Message-ID: <{messageId}>\r\n" : "";
         return new MimePart("text", "rfc822-headers")
         {
@@ -75,6 +77,8 @@ public static class ArfReport
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"The sender {escalation.Sender.Value} kept sending after recipients asked it to stop.");
         text.AppendLine(CultureInfo.InvariantCulture, $"Case {escalation.CaseId}, opened {escalation.OpenedAt:u}: {escalation.Reason}.");
+        var counts = escalation.Authentication ?? AuthenticationCounts.None;
+        text.AppendLine(CultureInfo.InvariantCulture, $"Reports by sender authentication: {counts.Verified} verified, {counts.Unverified} unverified, {counts.Forged} forged (forged reports count toward no case).");
         if (level == DisclosureLevel.Full)
         {
             text.AppendLine(CultureInfo.InvariantCulture, $"Reporting providers: {string.Join(", ", escalation.ReportingProviders)}.");
@@ -111,7 +115,7 @@ public static class ArfReport
         return string.Create(CultureInfo.InvariantCulture, $"{id} of {message.Date:u}{digest}");
     }
 
-    private static string DomainOf(string address)
+    internal static string DomainOf(string address)
     {
         var mailbox = MailboxAddress.Parse(address);
         var at = mailbox.Address.LastIndexOf('@');

@@ -1,5 +1,6 @@
 using Clearinghouse.Contracts;
 using Clearinghouse.Domain;
+using Clearinghouse.Grains.Forgery;
 using Clearinghouse.Grains.Persistence;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -19,6 +20,7 @@ public sealed partial class EscalationOutboxGrain(
     [PersistentState("outbox", StorageNames.Large)] IPersistentState<OutboxState> state,
     IOptionsMonitor<EscalationOptions> options,
     EscalationDispatcher dispatcher,
+    ForgeryReportSender forgeryReports,
     TimeProvider clock,
     ILogger<EscalationOutboxGrain> logger) : Grain, IEscalationOutbox, IRemindable
 {
@@ -52,12 +54,22 @@ public sealed partial class EscalationOutboxGrain(
             return 0;
         }
 
-        // The reminder first: once the deliveries are stored, something must wake the outbox after a restart.
-        await this.RegisterOrUpdateReminder(Reminder, options.CurrentValue.ReminderPeriod, options.CurrentValue.ReminderPeriod);
-        await writer.WriteAsync();
-        ClearinghouseTelemetry.SetOutboxBacklog(Book.Pending);
-        wakeUp.Change(TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+        await StoreDueAsync();
         return added;
+    }
+
+    async Task<bool> IEscalationOutbox.EnqueueForgeryReport(ForgeryReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        writer.EnsureTrusted();
+        if (!Book.EnqueueForgeryReport(report, clock.GetUtcNow()))
+        {
+            await writer.WhenPersistedAsync();
+            return false;
+        }
+
+        await StoreDueAsync();
+        return true;
     }
 
     async Task<IReadOnlyList<DeliveryView>> IEscalationOutbox.List(DeliveryStatus? status, int max)
@@ -86,15 +98,24 @@ public sealed partial class EscalationOutboxGrain(
             return null;
         }
 
-        await this.RegisterOrUpdateReminder(Reminder, options.CurrentValue.ReminderPeriod, options.CurrentValue.ReminderPeriod);
-        await writer.WriteAsync();
-        ClearinghouseTelemetry.SetOutboxBacklog(Book.Pending);
+        await StoreDueAsync();
         LogResent(delivery.DeliveryId, delivery.Resends);
-        wakeUp.Change(TimeSpan.Zero, Timeout.InfiniteTimeSpan);
         return delivery.View();
     }
 
     Task IRemindable.ReceiveReminder(string reminderName, TickStatus status) => DeliverDueAsync();
+
+    /// <summary>
+    /// Stores deliveries just made due and starts a pass. The reminder first: once they are stored, something must wake
+    /// the outbox after a restart.
+    /// </summary>
+    private async Task StoreDueAsync()
+    {
+        await this.RegisterOrUpdateReminder(Reminder, options.CurrentValue.ReminderPeriod, options.CurrentValue.ReminderPeriod);
+        await writer.WriteAsync();
+        ClearinghouseTelemetry.SetOutboxBacklog(Book.Pending);
+        wakeUp.Change(TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+    }
 
     private async Task DeliverDueAsync()
     {
@@ -144,6 +165,11 @@ public sealed partial class EscalationOutboxGrain(
     private async Task<DeliveryResult> AttemptAsync(OutboxDelivery delivery)
     {
         var settings = options.CurrentValue;
+        if (Book.ForgeryReportOf(delivery) is { } forgery)
+        {
+            return await AttemptAsync(delivery, token => forgeryReports.SendAsync(forgery, delivery.DeliveryId, token));
+        }
+
         if (Book.CaseOf(delivery) is not { } escalation)
         {
             return DeliveryResult.Refused("the case is no longer in the outbox");
@@ -154,10 +180,17 @@ public sealed partial class EscalationOutboxGrain(
             return DeliveryResult.Refused($"destination '{delivery.Destination}' is no longer configured");
         }
 
+        return await AttemptAsync(delivery, token => dispatcher.SendAsync(delivery.Destination, destination, escalation, delivery.DeliveryId, token));
+    }
+
+    /// <summary>One attempt within the attempt timeout; a timeout or an exception is worth retrying.</summary>
+    private async Task<DeliveryResult> AttemptAsync(OutboxDelivery delivery, Func<CancellationToken, Task<DeliveryResult>> send)
+    {
+        var settings = options.CurrentValue;
         using var timeout = new CancellationTokenSource(settings.AttemptTimeout);
         try
         {
-            return await dispatcher.SendAsync(delivery.Destination, destination, escalation, delivery.DeliveryId, timeout.Token);
+            return await send(timeout.Token);
         }
         catch (OperationCanceledException)
         {

@@ -29,6 +29,11 @@ namespace Clearinghouse.Grains.Violations;
 /// The expiry is stored first; removing it from the filter list and recording it in the audit trail is then an
 /// escalation step like the others (idempotent, retried by the escalation reminder until it is recorded as done).
 /// <para>
+/// A forged report (<see cref="ViolationReport.IsForged"/>) is counted by the forged domain's
+/// <see cref="IForgedDomain"/> first, then remembered here as forged: it reaches neither the ranking nor the domain's
+/// aggregate and decides nothing.
+/// </para>
+/// <para>
 /// The score goes to the ranking shard and the reports to the domain's aggregate on a timer, coalesced, off the
 /// report's path; decisions use this silo's <see cref="RankingViewCache"/>.
 /// </para>
@@ -95,6 +100,13 @@ public sealed partial class SenderGrain(
     {
         ArgumentNullException.ThrowIfNull(report);
         writer.EnsureTrusted();
+        if (report.IsForged && !sender.Ledger.Contains(report.ReportKey))
+        {
+            // The forged domain counts it first (once per key): a failure here leaves nothing counted, and the
+            // caller's retry counts it once in both.
+            await GrainFactory.GetGrain<IForgedDomain>(report.Sender.Domain).Record(ForgedViolation.Of(report));
+        }
+
         await views.EnsureFreshAsync();
         var counted = sender.Report(report, views.Current, clock.GetUtcNow());
 
@@ -109,6 +121,12 @@ public sealed partial class SenderGrain(
         var opened = counted.Transition is { Step: EscalationStep.Opened } transition ? transition : null;
         Record(counted);
         await writer.WriteAsync();
+
+        if (report.IsForged)
+        {
+            ClearinghouseTelemetry.ForgedViolations.Add(1, report.Source == ReportSource.Verdict ? FromVerdict : FromProvider);
+            return outcome;
+        }
 
         ClearinghouseTelemetry.Violations.Add(1, report.Source == ReportSource.Verdict ? FromVerdict : FromProvider);
         forDomain.Add(new LedgerEntry(report.ReportKey, report.RecipientHash, report.ProviderId, sender.Sender.Value, ViolationLedger.HourOf(report.SecondMessage.Date), 0, 0));

@@ -70,7 +70,7 @@ public static class SiloConfiguration
     /// </summary>
     private static TimeSpan ShortestReminderPeriod(IConfiguration configuration, TimeSpan minimum)
     {
-        string[] keys = ["Clearinghouse:Escalation:ReminderPeriod", "Clearinghouse:Recipients:ReportRetryPeriod", "Clearinghouse:Violations:EscalationRetryPeriod", "Clearinghouse:Violations:ExpiryCheckPeriod"];
+        string[] keys = ["Clearinghouse:Escalation:ReminderPeriod", "Clearinghouse:Recipients:ReportRetryPeriod", "Clearinghouse:Violations:EscalationRetryPeriod", "Clearinghouse:Violations:ExpiryCheckPeriod", "Clearinghouse:Forgery:ReminderPeriod"];
         foreach (var key in keys)
         {
             if (configuration.GetValue<TimeSpan?>(key) is { } period && period > TimeSpan.Zero && period < minimum)

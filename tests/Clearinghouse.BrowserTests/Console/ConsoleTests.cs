@@ -114,6 +114,8 @@ public sealed class ConsoleTests(ConsoleFixture fixture)
         var page = session.Page;
         await page.GotoAsync($"/senders/view?address={Uri.EscapeDataString(sender)}");
         await Expect(page.Locator("dl.facts")).ToContainTextAsync("listed");
+        await Expect(page.Locator("#authentication")).ToContainTextAsync("0 verified, 6 unverified, 0 forged");
+        await Expect(page.Locator("#domain-forgery")).ToContainTextAsync("0 forged reports");
         await session.ScreenshotAsync("sender");
         await page.FillAsync("form[action='/senders/delist'] #reason", "the sender proved it stopped");
         await page.ClickAsync("form[action='/senders/delist'] button[type=submit]");

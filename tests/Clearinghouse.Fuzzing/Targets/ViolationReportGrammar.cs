@@ -36,6 +36,14 @@ public static class ViolationReportGrammar
             RequestMethod = RequestGrammar.Enum<V1.DoNotSendMethod>(random),
             RequestedAt = RequestGrammar.Timestamp(random, epoch.AddDays(-9)),
             SecondMessage = RequestGrammar.Evidence(random, epoch.AddDays(-1)),
+            Authentication = random.Chance(0.5) ? null : new V1.AuthenticationResults
+            {
+                Spf = RequestGrammar.Enum<V1.SpfResult>(random),
+                Dkim = RequestGrammar.Enum<V1.DkimResult>(random),
+                DkimDomain = random.Chance(0.5) ? "" : Grammars.Domain(random),
+                Dmarc = RequestGrammar.Enum<V1.DmarcResult>(random),
+            },
+            AuthenticationResultsHeader = random.Chance(0.8) ? "" : random.Pick(["mx.example; spf=fail smtp.mailfrom=a@b.example", "mx.example; dmarc=pass", "spf=", "mx.example; dkim=pass header.d=" + Grammars.Domain(random)]),
         };
     }
 }

@@ -57,6 +57,13 @@ public class ViolationApiInputTests(HostFixture fixture)
         { "requested_at", r => r.RequestedAt = new Timestamp { Seconds = long.MinValue } },
         { "first_message.date", r => r.FirstMessage.Date = new Timestamp { Seconds = long.MaxValue } },
         { "second_message.date", r => r.SecondMessage.Date = new Timestamp { Seconds = r.SecondMessage.Date.Seconds, Nanos = -5 } },
+        { "authentication.spf", r => r.Authentication = new AuthenticationResults { Spf = (SpfResult)99 } },
+        { "authentication.dkim", r => r.Authentication = new AuthenticationResults { Dkim = (DkimResult)9 } },
+        { "authentication.dmarc", r => r.Authentication = new AuthenticationResults { Dmarc = (DmarcResult)(-1) } },
+        { "authentication.dkim_domain", r => r.Authentication = new AuthenticationResults { Dkim = DkimResult.Pass, DkimDomain = "not a domain" } },
+        { "authentication_results_header", r => r.AuthenticationResultsHeader = "mx.example; dmarc=broken header.from=bulk.example" },
+        { "authentication_results_header", r => r.AuthenticationResultsHeader = "mx.example; spf=sortof smtp.mailfrom=a@bulk.example" },
+        { "authentication_results_header", r => r.AuthenticationResultsHeader = "mx.example; " + new string('x', 9000) },
     };
 
     public static TheoryData<string, Action<Thresholds>> BadThresholds => new()

@@ -22,12 +22,13 @@ public class DisclosureTests
     private static readonly string[] CaseFields =
     [
         "case_id", "delivery_id", "destination", "destination_kind", "disclosure", "sender", "sender_domain", "opened_at", "reason",
-        "standing.reports_in_window", "standing.distinct_recipients", "standing.weighted_recipients", "standing.distinct_providers", "reporter",
+        "standing.reports_in_window", "standing.distinct_recipients", "standing.weighted_recipients", "standing.distinct_providers",
+        "standing.verified_reports", "standing.unverified_reports", "standing.forged_reports", "reporter",
     ];
 
     private static readonly string[] MessageFields =
     [
-        "violations[].channel", "violations[].source", "violations[].request_method", "violations[].requested_at", "violations[].reported_at",
+        "violations[].channel", "violations[].source", "violations[].request_method", "violations[].requested_at", "violations[].reported_at", "violations[].sender_authentication",
         "violations[].first_message.message_id", "violations[].first_message.date", "violations[].first_message.header_digest",
         "violations[].second_message.message_id", "violations[].second_message.date", "violations[].second_message.header_digest",
     ];

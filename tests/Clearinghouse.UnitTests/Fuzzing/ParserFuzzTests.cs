@@ -37,6 +37,7 @@ public sealed class ParserFuzzTests
             "address", "domain-name", "sender-pattern", "map-identifier", "ip-prefix", "spf-record", "spf-macro", "message-evidence", "reply-text",
             "check-recipient-request", "check-connection-request", "add-record-request", "sender-list-request", "map-entries-request",
             "do-not-send-request", "violation-report-request", "thresholds-request", "arf-report", "policy-request", "dnsbl-query", "dnsbl-datagram",
+            "dmarc-record", "authentication-results-header",
         ];
         Assert.Empty(expected.Except(FuzzTargets.All.Select(t => t.Name)));
         Assert.All(FuzzTargets.All, t => Assert.NotEmpty(t.Seeds()));
