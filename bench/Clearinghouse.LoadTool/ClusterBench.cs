@@ -88,7 +88,8 @@ public static class ClusterBench
             var latency = new Latencies();
             var result = await Workloads.ClosedLoopAsync(8, async i =>
             {
-                var recipient = BenchWorld.Recipient((int)(i % options.Recipients));
+                // Few recipients, so that each is written again while the copies its last write's checks made are leased.
+                var recipient = BenchWorld.Recipient((int)(i % Math.Min(options.Recipients, 50)));
                 var started = System.Diagnostics.Stopwatch.GetTimestamp();
                 await records[(int)(i % records.Length)].AddRecordAsync(new AddRecordRequest { Recipient = recipient, Pattern = "writes@bench-writer.example", Action = i % 2 == 0 ? RecordAction.Reject : RecordAction.Defer });
                 latency.Add(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMicroseconds);
@@ -126,12 +127,19 @@ public static class ClusterBench
             await Task.Delay(TimeSpan.FromSeconds(2)); // the warm-up's last calls and renewals settle
             var before = clusters.ToDictionary(c => c.Cluster, c => c.Cluster.Silos.Sum(s => s.Cpu().TotalMicroseconds));
             var watch = System.Diagnostics.Stopwatch.StartNew();
+            var perSilo = clusters.SelectMany(c => c.Cluster.Silos).ToDictionary(s => s, s => s.Cpu().TotalMicroseconds);
             await Task.Delay(idleWindow);
             foreach (var (name, cluster) in clusters)
             {
                 var perSecond = (cluster.Silos.Sum(s => s.Cpu().TotalMicroseconds) - before[cluster]) / watch.Elapsed.TotalSeconds;
                 idleMicrosPerSecond[cluster] = perSecond;
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"idle     {name,-9} {perSecond / 1000:0.0} ms CPU per second ({perSecond / 1000 / cluster.Silos.Count:0.0} per silo) over {watch.Elapsed.TotalSeconds:0} s"));
+                var silosNow = string.Join(", ", cluster.Silos.Select(s => string.Create(CultureInfo.InvariantCulture, $"pid {s.Pid}: {(s.Cpu().TotalMicroseconds - perSilo[s]) / watch.Elapsed.TotalSeconds / 1000:0.0}")));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"idle     {name,-9} {perSecond / 1000:0.0} ms CPU per second ({perSecond / 1000 / cluster.Silos.Count:0.0} per silo; {silosNow}) over {watch.Elapsed.TotalSeconds:0} s"));
+            }
+
+            if (options.Rounds == 0)
+            {
+                return;
             }
         }
 

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using Clearinghouse.Api.V1;
-using Orleans.Runtime;
 using StackExchange.Redis;
 
 namespace Clearinghouse.LoadTool;

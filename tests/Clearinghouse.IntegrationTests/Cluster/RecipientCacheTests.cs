@@ -187,11 +187,11 @@ public class RecipientCacheTests(LocalClusterFixture fixture, ITestOutputHelper 
     [Fact]
     public async Task While_a_grain_silo_is_frozen_copies_of_recipients_on_the_other_silos_keep_being_renewed_and_answered()
     {
-        const int gateway = 0, frozen = 2;
-        var recipients = NewRecipients("unblocked", 24);
-        await AddRejectsAsync(recipients[..8], writer: 0);
-        await AddRejectsAsync(recipients[8..16], writer: 1);
-        await AddRejectsAsync(recipients[16..], writer: frozen);
+        const int frozen = 2;
+        var recipients = NewRecipients("unblocked", 36);
+        await AddRejectsAsync(recipients[..12], writer: 0);
+        await AddRejectsAsync(recipients[12..24], writer: 1);
+        await AddRejectsAsync(recipients[24..], writer: frozen);
         await WarmAsync(recipients);
         await using var client = await ClusterClient.ConnectAsync(Cluster);
         var homes = new Dictionary<string, int?>();
@@ -200,9 +200,13 @@ public class RecipientCacheTests(LocalClusterFixture fixture, ITestOutputHelper 
             homes[recipient] = await client.SiloOfRecipientAsync(recipient);
         }
 
-        var healthy = recipients.Where(r => homes[r] is 1).ToArray();
+        // Checks through one healthy silo of recipients whose grains live on the other (Orleans does not always place a
+        // grain where it is first called).
+        var home = homes.Values.Count(h => h is 1) >= homes.Values.Count(h => h is 0) ? 1 : 0;
+        var gateway = 1 - home;
+        var healthy = recipients.Where(r => homes[r] == home).ToArray();
         var onFrozen = recipients.Where(r => homes[r] is frozen).ToArray();
-        Assert.True(healthy.Length > 0 && onFrozen.Length > 0, "no recipient's grain lives on silo 1, or none on the silo to freeze: nothing to measure");
+        Assert.True(healthy.Length > 0 && onFrozen.Length > 0, "no recipient's grain lives on silo 0 or 1, or none on the silo to freeze: nothing to measure");
 
         var address = Cluster.Silos[gateway].ManagementAddress!;
         var before = await PrometheusScrape.ReadAsync(http, address);
@@ -253,8 +257,8 @@ public class RecipientCacheTests(LocalClusterFixture fixture, ITestOutputHelper 
 
         var after = await PrometheusScrape.ReadAsync(http, address);
         var renewed = Delta(before, after, "clearinghouse_recipient_cache_renewals_total");
-        output.WriteLine($"silo {gateway}: {renewed} leases renewed in batches while silo {frozen} was frozen; {healthy.Length} recipients on silo 1, {onFrozen.Length} on the frozen silo");
-        Assert.True(renewed >= healthy.Length, $"only {renewed} leases renewed in batches while silo {frozen} was frozen ({healthy.Length} copies of recipients on silo 1 in use)");
+        output.WriteLine($"silo {gateway}: {renewed} leases renewed in batches while silo {frozen} was frozen; {healthy.Length} recipients on silo {home}, {onFrozen.Length} on the frozen silo");
+        Assert.True(renewed >= healthy.Length, $"only {renewed} leases renewed in batches while silo {frozen} was frozen ({healthy.Length} copies of recipients on silo {home} in use)");
 
         // Frozen for 4 s it may or may not have been declared dead: start it afresh for the collection's other tests.
         Cluster.Silos[frozen].Kill();
