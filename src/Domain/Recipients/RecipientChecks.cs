@@ -99,19 +99,7 @@ public sealed class RecipientChecks(TimeProvider clock, RecipientSnapshot? initi
         // Hits counted elsewhere may be older than the latest counted here: keep the latest.
         public void Add(long hits, DateTimeOffset latest)
         {
-            var ticks = latest.UtcTicks;
-            var seen = Volatile.Read(ref lastHitTicks);
-            while (ticks > seen)
-            {
-                var was = Interlocked.CompareExchange(ref lastHitTicks, ticks, seen);
-                if (was == seen)
-                {
-                    break;
-                }
-
-                seen = was;
-            }
-
+            InterlockedMax.Raise(ref lastHitTicks, latest.UtcTicks);
             Interlocked.Add(ref count, hits);
         }
 

@@ -532,20 +532,7 @@ public sealed partial class RecipientReadCache : IRecipientReadCache, ILifecycle
         }
 
         /// <summary>Lengthens the lease (never shortens it: a read may have renewed it further meanwhile).</summary>
-        public void ExtendLease(long until)
-        {
-            var current = Volatile.Read(ref leaseUntil);
-            while (until > current)
-            {
-                var seen = Interlocked.CompareExchange(ref leaseUntil, until, current);
-                if (seen == current)
-                {
-                    return;
-                }
-
-                current = seen;
-            }
-        }
+        public void ExtendLease(long until) => InterlockedMax.Raise(ref leaseUntil, until);
 
         /// <summary>True for the one caller that queues this copy's renewal; false while a renewal is queued or under way.</summary>
         public bool TryBeginRenewal() => Interlocked.CompareExchange(ref renewing, 1, 0) == 0;
