@@ -9,6 +9,15 @@ namespace Clearinghouse.LoadTool;
 /// spread over every silo's gateway, as a load balancer would; server CPU is the sum over a cluster's processes. The
 /// recipient read cache's hit ratio (checks answered from a silo's memory, over all checks that needed the recipient)
 /// is read from every silo's Prometheus endpoint before and after each round, outside the measured window.
+/// To find where a bigger cluster's extra CPU goes: each cluster's idle CPU is measured first (<c>--idle S</c>, 5 s by
+/// default, both clusters idle) and each round also reports CPU per call net of that baseline (clearly a derived
+/// figure: gross CPU stays the headline), the cache protocol's calls per second (reads from grains, renewal batches,
+/// renewal reads, hit reports), and the silos' threads and context switches per call. <c>--one-gateway</c> sends all
+/// load through the first silo of each cluster (the others serve only the cache protocol and their grains);
+/// <c>--set KEY=VALUE</c> (repeatable) passes a setting to every silo, e.g.
+/// <c>--set Clearinghouse:RecipientCache:BatchRenewals=false</c>. <c>--writes</c> adds a write scenario: AddRecord
+/// p50/p99 on each cluster, and the extra server CPU a write costs per silo that caches the recipient. <c>--memory R</c>
+/// measures memory instead (<see cref="MemoryBench"/>).
 /// </summary>
 public static class ClusterBench
 {
@@ -25,8 +34,24 @@ public static class ClusterBench
         {
             ["Clearinghouse:Telemetry:Prometheus"] = "true",
         };
+        for (var at = Array.IndexOf(args, "--set"); at >= 0 && at + 1 < args.Length; at = Array.IndexOf(args, "--set", at + 1))
+        {
+            var (key, value) = args[at + 1].Split('=', 2) is [var k, var v] ? (k, v) : throw new ArgumentException("--set KEY=VALUE");
+            settings[key] = value;
+        }
+
+        var memoryAt = Array.IndexOf(args, "--memory");
+        if (memoryAt >= 0)
+        {
+            await MemoryBench.RunAsync(options, silos, int.Parse(args[memoryAt + 1], CultureInfo.InvariantCulture), settings);
+            return;
+        }
+
+        var oneGateway = args.Contains("--one-gateway");
+        var idleAt = Array.IndexOf(args, "--idle");
+        var idleWindow = TimeSpan.FromSeconds(idleAt >= 0 ? double.Parse(args[idleAt + 1], CultureInfo.InvariantCulture) : 5);
         using var http = new HttpClient();
-        Console.WriteLine($"Multi-silo mode: 1 silo against {silos} silos, Redis storage (appendfsync always), {options}");
+        Console.WriteLine($"Multi-silo mode: 1 silo against {silos} silos, Redis storage (appendfsync always), {options}{(oneGateway ? ", all load through one gateway" : "")}{string.Concat(settings.Where(s => args.Contains($"{s.Key}={s.Value}")).Select(s => $", {s.Key}={s.Value}"))}");
         await using var single = await LocalCluster.StartAsync(new LocalClusterOptions { Silos = 1, ClusterId = "bench-1", SiloDll = options.SiloDll, Settings = settings });
         await using var several = await LocalCluster.StartAsync(new LocalClusterOptions { Silos = silos, ClusterId = $"bench-{silos}", SiloDll = options.SiloDll, Settings = settings });
         var clusters = new[] { (Name: "1 silo", Cluster: single), (Name: $"{silos} silos", Cluster: several) };
@@ -34,7 +59,7 @@ public static class ClusterBench
         var clients = new Dictionary<LocalCluster, Verdicts.VerdictsClient[]>();
         foreach (var (_, cluster) in clusters)
         {
-            clients[cluster] = cluster.Silos.Select(s => new Verdicts.VerdictsClient(BenchWorld.Connect(s.Address))).ToArray();
+            clients[cluster] = cluster.Silos.Take(oneGateway ? 1 : cluster.Silos.Count).Select(s => new Verdicts.VerdictsClient(BenchWorld.Connect(s.Address))).ToArray();
             await BenchWorld.SeedAsync(BenchWorld.Connect(cluster.Silos[0].Address), options.Recipients);
         }
 
@@ -52,11 +77,40 @@ public static class ClusterBench
             return new RunResult(results.Sum(r => r.Calls), results.Sum(r => r.Errors), results.Max(r => r.Elapsed));
         }
 
-        var scenarios = new (string Name, Func<LocalCluster, TimeSpan, Task<RunResult>> Run)[]
+        // A write, then a check of that recipient through each other gateway (on one silo: as many checks through its
+        // one gateway), so that every silo caches the recipient again before its next write. The latency is the
+        // AddRecord call's alone; the CPU is the whole step's.
+        var writers = clusters.ToDictionary(c => c.Cluster, c => c.Cluster.Silos.Take(oneGateway ? 1 : c.Cluster.Silos.Count).Select(s => new Records.RecordsClient(BenchWorld.Connect(s.Address))).ToArray());
+        async Task<RunResult> Writes(LocalCluster cluster, TimeSpan duration)
+        {
+            var records = writers[cluster];
+            var verdicts = clients[cluster];
+            var latency = new Latencies();
+            var result = await Workloads.ClosedLoopAsync(8, async i =>
+            {
+                // Few recipients, so that each is written again while the copies its last write's checks made are leased.
+                var recipient = BenchWorld.Recipient((int)(i % Math.Min(options.Recipients, 50)));
+                var started = System.Diagnostics.Stopwatch.GetTimestamp();
+                await records[(int)(i % records.Length)].AddRecordAsync(new AddRecordRequest { Recipient = recipient, Pattern = "writes@bench-writer.example", Action = i % 2 == 0 ? RecordAction.Reject : RecordAction.Defer });
+                latency.Add(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMicroseconds);
+                for (var k = 1; k < silos; k++)
+                {
+                    await verdicts[(int)((i + k) % verdicts.Length)].CheckRecipientAsync(new CheckRecipientRequest { Recipient = recipient, Sender = "someone@else.example" });
+                }
+            }, duration);
+            return result with { Latency = latency };
+        }
+
+        var scenarios = new List<(string Name, Func<LocalCluster, TimeSpan, Task<RunResult>> Run)>
         {
             ("CheckRecipient (unary, closed loop)", Unary),
             ("CheckStream (pipelined)", Streaming),
         };
+        const string WritesScenario = "AddRecord, then a check per other gateway";
+        if (args.Contains("--writes"))
+        {
+            scenarios.Add((WritesScenario, Writes));
+        }
 
         Console.WriteLine("Warming up ...");
         foreach (var (_, cluster) in clusters)
@@ -67,7 +121,30 @@ public static class ClusterBench
             }
         }
 
-        var results = new Dictionary<(string Scenario, string Cluster), List<(double Rate, double CpuMicros, long Errors, double HitRatio)>>();
+        // Each cluster's CPU with no load (both idle): per silo per second, and the cluster's total per second.
+        var idleMicrosPerSecond = new Dictionary<LocalCluster, double>();
+        {
+            await Task.Delay(TimeSpan.FromSeconds(2)); // the warm-up's last calls and renewals settle
+            var before = clusters.ToDictionary(c => c.Cluster, c => c.Cluster.Silos.Sum(s => s.Cpu().TotalMicroseconds));
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            var perSilo = clusters.SelectMany(c => c.Cluster.Silos).ToDictionary(s => s, s => s.Cpu().TotalMicroseconds);
+            await Task.Delay(idleWindow);
+            foreach (var (name, cluster) in clusters)
+            {
+                var perSecond = (cluster.Silos.Sum(s => s.Cpu().TotalMicroseconds) - before[cluster]) / watch.Elapsed.TotalSeconds;
+                idleMicrosPerSecond[cluster] = perSecond;
+                var silosNow = string.Join(", ", cluster.Silos.Select(s => string.Create(CultureInfo.InvariantCulture, $"pid {s.Pid}: {(s.Cpu().TotalMicroseconds - perSilo[s]) / watch.Elapsed.TotalSeconds / 1000:0.0}")));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"idle     {name,-9} {perSecond / 1000:0.0} ms CPU per second ({perSecond / 1000 / cluster.Silos.Count:0.0} per silo; {silosNow}) over {watch.Elapsed.TotalSeconds:0} s"));
+            }
+
+            if (options.Rounds == 0)
+            {
+                return;
+            }
+        }
+
+        var results = new Dictionary<(string Scenario, string Cluster), List<(double Rate, double CpuMicros, long Errors, double HitRatio, double NetMicros)>>();
+        var writeRounds = new Dictionary<string, List<(double P50, double P99, double InvalidationsPerWrite)>>();
         for (var round = 1; round <= options.Rounds; round++)
         {
             foreach (var (scenario, run) in scenarios)
@@ -76,16 +153,34 @@ public static class ClusterBench
                 {
                     await Task.Delay(500);
                     var cacheBefore = await CacheCountsAsync(http, cluster);
+                    var switchesBefore = cluster.Silos.Sum(s => ContextSwitches(s.Pid));
                     var cpuBefore = cluster.Silos.Sum(s => s.Cpu().TotalMicroseconds);
+                    var clientBefore = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
+                    var machineBefore = CpuMeter.Machine();
                     var result = await run(cluster, options.Duration);
+                    var machineAfter = CpuMeter.Machine();
+                    var client = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - clientBefore;
+                    var machineBusy = (double)(machineAfter.Busy - machineBefore.Busy) / Math.Max(1, machineAfter.Total - machineBefore.Total);
                     var cpu = cluster.Silos.Sum(s => s.Cpu().TotalMicroseconds) - cpuBefore;
+                    var switches = cluster.Silos.Sum(s => ContextSwitches(s.Pid)) - switchesBefore;
+                    var threads = cluster.Silos.Sum(s => Threads(s.Pid));
                     var cacheAfter = await CacheCountsAsync(http, cluster);
                     var rate = result.Calls / result.Elapsed.TotalSeconds;
                     var micros = cpu / Math.Max(1, result.Calls);
+                    var netMicros = (cpu - (idleMicrosPerSecond[cluster] * result.Elapsed.TotalSeconds)) / Math.Max(1, result.Calls);
                     var hits = cacheAfter.Hits - cacheBefore.Hits;
                     var hitRatio = hits / Math.Max(1, hits + cacheAfter.Misses - cacheBefore.Misses);
-                    (results.TryGetValue((scenario, name), out var list) ? list : results[(scenario, name)] = []).Add((rate, micros, result.Errors, hitRatio));
-                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"round {round}  {scenario,-38} {name,-9} {rate,9:0} calls/s  server {micros,6:0.0} µs/call  errors {result.Errors}  cache hits {hitRatio:P2}"));
+                    var seconds = result.Elapsed.TotalSeconds;
+                    (results.TryGetValue((scenario, name), out var list) ? list : results[(scenario, name)] = []).Add((rate, micros, result.Errors, hitRatio, netMicros));
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"round {round}  {scenario,-38} {name,-9} {rate,9:0} calls/s  server {micros,6:0.0} µs/call (net of idle {netMicros,6:0.0})  errors {result.Errors}  cache hits {hitRatio:P2}"));
+                    if (result.Latency is { } latency)
+                    {
+                        var invalidationsPerWrite = (cacheAfter.Invalidations - cacheBefore.Invalidations) / Math.Max(1, result.Calls);
+                        (writeRounds.TryGetValue(name, out var writes) ? writes : writeRounds[name] = []).Add((latency.Percentile(50), latency.Percentile(99), invalidationsPerWrite));
+                        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"         AddRecord p50 {latency.Percentile(50) / 1000:0.00} ms, p99 {latency.Percentile(99) / 1000:0.00} ms, copies invalidated per write {invalidationsPerWrite:0.00}"));
+                    }
+
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"         machine busy {machineBusy:P0}, load tool {client.TotalMicroseconds / Math.Max(1, result.Calls):0.0} µs/call; cache protocol per s: reads {(cacheAfter.Misses - cacheBefore.Misses) / seconds:0}, renewal batches {(cacheAfter.Batches - cacheBefore.Batches) / seconds:0} ({(cacheAfter.Renewed - cacheBefore.Renewed) / seconds:0} leases), renewal reads {(cacheAfter.RenewalReads - cacheBefore.RenewalReads) / seconds:0}, hit reports {(cacheAfter.HitReports - cacheBefore.HitReports) / seconds:0}; silos: {threads} threads, {switches / Math.Max(1, result.Calls):0.00} context switches/call"));
                 }
             }
         }
@@ -93,35 +188,89 @@ public static class ClusterBench
         Console.WriteLine();
         Console.WriteLine($"Medians of {options.Rounds} rounds, {options.Duration.TotalSeconds:0} s each ({Environment.ProcessorCount} cores for client, silos and Redis together):");
         Console.WriteLine();
-        Console.WriteLine($"| scenario | cluster | calls/s | server CPU µs/call (all silos) | CPU/call vs 1 silo | read-cache hit ratio | errors | throughput vs 1 silo |");
-        Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine($"| scenario | cluster | calls/s | server CPU µs/call (all silos) | CPU/call vs 1 silo | read-cache hit ratio | errors | throughput vs 1 silo | derived: µs/call net of idle | net vs 1 silo |");
+        Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var (scenario, _) in scenarios)
         {
             var baseline = Median(results[(scenario, "1 silo")].Select(r => r.Rate));
             var baselineCpu = Median(results[(scenario, "1 silo")].Select(r => r.CpuMicros));
+            var baselineNet = Median(results[(scenario, "1 silo")].Select(r => r.NetMicros));
             foreach (var (name, _) in clusters)
             {
                 var runs = results[(scenario, name)];
                 var rate = Median(runs.Select(r => r.Rate));
                 var cpu = Median(runs.Select(r => r.CpuMicros));
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {scenario} | {name} | {rate:0} | {cpu:0.0} | {cpu / baselineCpu:0.00}x | {Median(runs.Select(r => r.HitRatio)):P2} | {runs.Sum(r => r.Errors)} | {rate / baseline:0.00}x |"));
+                var net = Median(runs.Select(r => r.NetMicros));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {scenario} | {name} | {rate:0} | {cpu:0.0} | {cpu / baselineCpu:0.00}x | {Median(runs.Select(r => r.HitRatio)):P2} | {runs.Sum(r => r.Errors)} | {rate / baseline:0.00}x | {net:0.0} | {net / baselineNet:0.00}x |"));
             }
+        }
+
+        if (writeRounds.Count > 0)
+        {
+            PrintWrites(writeRounds, results[(WritesScenario, "1 silo")], results[(WritesScenario, clusters[1].Name)], clusters[1].Name);
         }
     }
 
-    /// <summary>The read cache's hits and misses summed over a cluster's silos (their Prometheus endpoints).</summary>
-    private static async Task<(double Hits, double Misses)> CacheCountsAsync(HttpClient http, LocalCluster cluster)
+    private static void PrintWrites(Dictionary<string, List<(double P50, double P99, double InvalidationsPerWrite)>> writeRounds, List<(double Rate, double CpuMicros, long Errors, double HitRatio, double NetMicros)> single, List<(double Rate, double CpuMicros, long Errors, double HitRatio, double NetMicros)> several, string severalName)
     {
-        double hits = 0, misses = 0;
+        Console.WriteLine();
+        Console.WriteLine("Writes (AddRecord, then a check of the recipient per other gateway; medians):");
+        Console.WriteLine();
+        Console.WriteLine("| cluster | steps/s | AddRecord p50 ms | AddRecord p99 ms | server CPU µs per step | copies invalidated per write | derived: extra CPU µs per caching silo |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
+        var singleCpu = Median(single.Select(r => r.CpuMicros));
+        foreach (var (name, runs) in new[] { ("1 silo", single), (severalName, several) })
+        {
+            var writes = writeRounds[name];
+            var cpu = Median(runs.Select(r => r.CpuMicros));
+            var invalidated = Median(writes.Select(w => w.InvalidationsPerWrite));
+            var perCachingSilo = name == "1 silo" || invalidated <= 0 ? "—" : ((cpu - singleCpu) / invalidated).ToString("0.0", CultureInfo.InvariantCulture);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {name} | {Median(runs.Select(r => r.Rate)):0} | {Median(writes.Select(w => w.P50)) / 1000:0.00} | {Median(writes.Select(w => w.P99)) / 1000:0.00} | {cpu:0.0} | {invalidated:0.00} | {perCachingSilo} |"));
+        }
+    }
+
+    /// <summary>The read cache's counters summed over a cluster's silos (their Prometheus endpoints).</summary>
+    private static async Task<CacheCounts> CacheCountsAsync(HttpClient http, LocalCluster cluster)
+    {
+        var total = new CacheCounts(0, 0, 0, 0, 0, 0, 0);
         foreach (var silo in cluster.Silos)
         {
             var scrape = await PrometheusScrape.ReadAsync(http, silo.ManagementAddress ?? throw new InvalidOperationException("the harness's silos have a management port"));
-            hits += scrape.Sum("clearinghouse_recipient_cache_hits_total");
-            misses += scrape.Sum("clearinghouse_recipient_cache_misses_total");
+            double Read(string name) => scrape.Sum($"clearinghouse_recipient_cache_{name}_total");
+            total = new CacheCounts(
+                total.Hits + Read("hits"),
+                total.Misses + Read("misses"),
+                total.Batches + Read("renewal_batches"),
+                total.Renewed + Read("renewals"),
+                total.RenewalReads + Read("renewal_reads"),
+                total.HitReports + Read("hit_reports"),
+                total.Invalidations + Read("invalidations"));
         }
 
-        return (hits, misses);
+        return total;
     }
+
+    // Voluntary and involuntary context switches of a process's live threads so far (/proc/PID/status counts only the
+    // main thread's). Threads that exited meanwhile are missed: a lower bound.
+    private static long ContextSwitches(int pid) =>
+        Directory.EnumerateDirectories($"/proc/{pid}/task").Sum(task =>
+        {
+            try
+            {
+                return File.ReadLines(Path.Combine(task, "status"))
+                    .Where(l => l.StartsWith("voluntary_ctxt_switches:", StringComparison.Ordinal) || l.StartsWith("nonvoluntary_ctxt_switches:", StringComparison.Ordinal))
+                    .Sum(l => long.Parse(l[(l.IndexOf(':') + 1)..].Trim(), CultureInfo.InvariantCulture));
+            }
+            catch (IOException)
+            {
+                return 0; // the thread exited
+            }
+        });
+
+    private static int Threads(int pid) =>
+        int.Parse(File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("Threads:", StringComparison.Ordinal))[8..].Trim(), CultureInfo.InvariantCulture);
+
+    private sealed record CacheCounts(double Hits, double Misses, double Batches, double Renewed, double RenewalReads, double HitReports, double Invalidations);
 
     private static double Median(IEnumerable<double> values)
     {

@@ -22,4 +22,13 @@ public sealed class RecipientCacheOptions
 
     /// <summary>How often a cache sends the hits it counted to the recipients' grains (also with each lease renewal).</summary>
     public TimeSpan HitReportInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How often a cache sends the leases due for renewal (copies used with less than half their lease left), one batch
+    /// per silo where their grains are active. Keep it well under half the lease.
+    /// </summary>
+    public TimeSpan RenewalBatchInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Off: each lease is renewed by its own read from the recipient's grain (the protocol before batches; for comparison).</summary>
+    public bool BatchRenewals { get; set; } = true;
 }

@@ -42,9 +42,9 @@ public sealed partial class RecipientGrain(
     private StateWriter writer = null!;
     private RecipientChecks checks = null!;
 
-    // Which silos may answer from a copy of this activation's snapshot, and which snapshot that is.
-    private CacheLeases<SiloAddress> leases = null!;
-    private RecipientSnapshotVersion version = null!;
+    // The published snapshot, its version, and which silos may answer from a copy of it (shared with this silo's
+    // cache service, which renews those leases in batches).
+    private PublishedRecipient<SiloAddress> published = null!;
     private long activatedAt;
 
     // Memory holds changes that need no acknowledgement but must be written some time (hits, delivered reports).
@@ -65,10 +65,10 @@ public sealed partial class RecipientGrain(
         writer = new StateWriter(GrainContext, state, logger);
         checks = new RecipientChecks(clock);
         activatedAt = timestamps.GetTimestamp();
-        leases = new CacheLeases<SiloAddress>(activatedAt, Ticks(cacheOptions.Value.Lease), Ticks(cacheOptions.Value.LeaseMargin));
-        version = new RecipientSnapshotVersion(Guid.NewGuid(), 0);
+        var leases = new CacheLeases<SiloAddress>(activatedAt, Ticks(cacheOptions.Value.Lease), Ticks(cacheOptions.Value.LeaseMargin));
+        published = new PublishedRecipient<SiloAddress>(checks, leases, Guid.NewGuid());
         PublishChecks();
-        readCache.Register(this.GetPrimaryKeyString(), checks);
+        readCache.Register(this.GetPrimaryKeyString(), published);
         var interval = Settings.HitFlushInterval;
         this.RegisterGrainTimer(FlushHitsAsync, new GrainTimerCreationOptions(interval, interval) { Interleave = true });
         return Task.CompletedTask;
@@ -76,7 +76,7 @@ public sealed partial class RecipientGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        readCache.Unregister(this.GetPrimaryKeyString(), checks);
+        readCache.Unregister(this.GetPrimaryKeyString(), published);
         if (writer.IsTrusted)
         {
             await FlushHitsAsync(cancellationToken);
@@ -164,8 +164,8 @@ public sealed partial class RecipientGrain(
             RecordHits(hits);
         }
 
-        leases.Grant(holder, timestamps.GetTimestamp());
-        return new CachedRead(version, version.Equals(known) ? null : checks.Snapshot.ToData(), cacheOptions.Value.Lease);
+        var (current, snapshot) = published.Grant(holder, known, timestamps.GetTimestamp());
+        return new CachedRead(current, snapshot, cacheOptions.Value.Lease, GrainContext.Address.SiloAddress!);
     }
 
     Task IRecipient.RecordHits(RecordHitCount[] hits)
@@ -290,15 +290,11 @@ public sealed partial class RecipientGrain(
     private async Task PublishAsync()
     {
         PublishChecks();
-        await cachePublisher.InvalidateCopiesAsync(this.GetPrimaryKeyString(), leases, activatedAt);
+        await cachePublisher.InvalidateCopiesAsync(this.GetPrimaryKeyString(), published, activatedAt);
     }
 
     /// <summary>Hands the checks the snapshot of the persisted records and requests, under a new version.</summary>
-    private void PublishChecks()
-    {
-        version = version with { Sequence = version.Sequence + 1 };
-        checks.Publish(RecipientSnapshot.Of(book, doNotSend));
-    }
+    private void PublishChecks() => published.Publish(RecipientSnapshot.Of(book, doNotSend));
 
     private void RecordHits(RecordHitCount[] hits)
     {

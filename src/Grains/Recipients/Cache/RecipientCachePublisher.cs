@@ -22,13 +22,13 @@ public sealed partial class RecipientCachePublisher(
     /// or its lease ran out; and, for a grain activated around an unclean death, once the dead silo's own confirmation
     /// has run out.
     /// </summary>
-    public async Task InvalidateCopiesAsync(string recipientKey, CacheLeases<SiloAddress> leases, long activatedAt)
+    public async Task InvalidateCopiesAsync(string recipientKey, PublishedRecipient<SiloAddress> published, long activatedAt)
     {
         localCache.Invalidate(recipientKey);
-        var targets = leases.ToInvalidate(clock.GetTimestamp(), OtherActiveSilos());
+        var targets = published.ToInvalidate(clock.GetTimestamp(), OtherActiveSilos());
         if (targets.Count > 0)
         {
-            await Task.WhenAll(targets.Select(t => InvalidateAsync(t.Holder, t.WaitUntil, recipientKey, leases)));
+            await Task.WhenAll(targets.Select(t => InvalidateAsync(t.Holder, t.WaitUntil, recipientKey, published)));
         }
 
         if (standing.DelayAfterUncleanDeath(activatedAt) is { } delay && delay > TimeSpan.Zero)
@@ -37,12 +37,12 @@ public sealed partial class RecipientCachePublisher(
         }
     }
 
-    private async Task InvalidateAsync(SiloAddress holder, long waitUntil, string recipientKey, CacheLeases<SiloAddress> leases)
+    private async Task InvalidateAsync(SiloAddress holder, long waitUntil, string recipientKey, PublishedRecipient<SiloAddress> published)
     {
         try
         {
             await caches.Invalidate(holder, recipientKey).WaitAsync(Remaining(waitUntil), clock);
-            leases.Invalidated(holder);
+            published.Invalidated(holder);
         }
         catch (TimeoutException)
         {

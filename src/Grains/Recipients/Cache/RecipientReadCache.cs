@@ -15,10 +15,11 @@ namespace Clearinghouse.Grains.Recipients.Cache;
 /// (protocol: docs/RECIPIENT-CACHE.md). Grains active here register their live <see cref="RecipientChecks"/> (no copy,
 /// no lease: the grain publishes to it before it acknowledges a write). Other recipients are copies read from their
 /// grains with a lease, bounded in number (least recently used go first), dropped when their grain invalidates them,
-/// renewed ahead of expiry while in use, and read again once the lease has run out. Nothing is answered from memory
-/// unless <see cref="ClusterStanding"/> confirms this silo is an active member. Hits counted here reach the grains in
-/// batches (with lease renewals, every <see cref="RecipientCacheOptions.HitReportInterval"/>, when a copy is dropped,
-/// and when the silo stops).
+/// renewed ahead of expiry while in use (in one batch per grain silo every
+/// <see cref="RecipientCacheOptions.RenewalBatchInterval"/>, through that silo's <see cref="IRecipientCacheService"/>),
+/// and read again once the lease has run out. Nothing is answered from memory unless <see cref="ClusterStanding"/>
+/// confirms this silo is an active member. Hits counted here reach the grains in batches (with lease renewals, every
+/// <see cref="RecipientCacheOptions.HitReportInterval"/>, when a copy is dropped, and when the silo stops).
 /// </summary>
 public sealed partial class RecipientReadCache : IRecipientReadCache, ILifecycleParticipant<ISiloLifecycle>, IDisposable
 {
@@ -28,23 +29,30 @@ public sealed partial class RecipientReadCache : IRecipientReadCache, ILifecycle
     private readonly RecipientCacheOptions options;
     private readonly ClusterStanding standing;
     private readonly IGrainFactory grains;
+    private readonly RecipientCacheServiceClient caches;
     private readonly TimeProvider clock;
     private readonly TimeProvider domainClock;
     private readonly ILogger<RecipientReadCache> logger;
     private readonly SiloAddress self;
     private readonly long renewAheadTicks;
     private readonly long reportIntervalTicks;
-    private readonly ConcurrentDictionary<string, RecipientChecks> local = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, PublishedRecipient<SiloAddress>> local = new(StringComparer.Ordinal);
     private readonly ICache<string, CachedRecipient> copies;
     private readonly ConcurrentDictionary<string, CacheFetch> fetching = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<(string Key, List<RecordHitCount> Hits)> droppedHits = new();
+    private readonly ConcurrentQueue<(string Key, CachedRecipient Copy)> dueForRenewal = new();
     private readonly CancellationTokenSource stopping = new();
     private Task reporting = Task.CompletedTask;
+    private Task renewing = Task.CompletedTask;
     private long hits;
     private long misses;
     private long evictions;
     private long invalidations;
     private long leaseExpiries;
+    private long renewedInBatches;
+    private long renewalBatches;
+    private long renewalReads;
+    private long hitReports;
 
     // Process-wide instruments (every silo of a process added up), read when metrics are collected: a check pays an
     // interlocked increment, not a measurement.
@@ -57,6 +65,10 @@ public sealed partial class RecipientReadCache : IRecipientReadCache, ILifecycle
         meter.CreateObservableCounter("clearinghouse.recipient_cache.invalidations", () => TotalInvalidations, "{recipient}", "Cached copies dropped because their grain acknowledged a write");
         meter.CreateObservableCounter("clearinghouse.recipient_cache.lease_expiries", () => TotalLeaseExpiries, "{recipient}", "Cached copies found with their lease run out (read again before answering)");
         meter.CreateObservableCounter("clearinghouse.recipient_cache.silent_holders", () => SilentHolders, "{silo}", "Silos a write could not reach and waited out until their lease ran out");
+        meter.CreateObservableCounter("clearinghouse.recipient_cache.renewals", () => Total(c => c.renewedInBatches), "{recipient}", "Cached copies whose lease was renewed in a batch (no grain call)");
+        meter.CreateObservableCounter("clearinghouse.recipient_cache.renewal_batches", () => Total(c => c.renewalBatches), "{call}", "Batches of lease renewals sent to a grain silo's cache service");
+        meter.CreateObservableCounter("clearinghouse.recipient_cache.renewal_reads", () => Total(c => c.renewalReads), "{call}", "Leases renewed by a read from the recipient's grain (a batch could not renew them)");
+        meter.CreateObservableCounter("clearinghouse.recipient_cache.hit_reports", () => Total(c => c.hitReports), "{call}", "One-way calls carrying counted hits to a recipient's grain (not sent with a renewal)");
         meter.CreateObservableGauge("clearinghouse.recipient_cache.entries", () => TotalCopies, "{recipient}", "Recipients held as cached copies");
     }
 
@@ -64,6 +76,7 @@ public sealed partial class RecipientReadCache : IRecipientReadCache, ILifecycle
         IOptions<RecipientCacheOptions> options,
         ClusterStanding standing,
         IGrainFactory grains,
+        RecipientCacheServiceClient caches,
         ILocalSiloDetails localSilo,
         TimeProvider clock,
         [FromKeyedServices(ClearinghouseClock.Key)] TimeProvider domainClock,
@@ -72,6 +85,7 @@ public sealed partial class RecipientReadCache : IRecipientReadCache, ILifecycle
         this.options = options.Value;
         this.standing = standing;
         this.grains = grains;
+        this.caches = caches;
         this.clock = clock;
         this.domainClock = domainClock;
         this.logger = logger;
@@ -105,6 +119,8 @@ public sealed partial class RecipientReadCache : IRecipientReadCache, ILifecycle
 
     public static long TotalCopies => Live.Keys.Sum(c => (long)c.copies.Count);
 
+    private static long Total(Func<RecipientReadCache, long> count) => Live.Keys.Sum(count);
+
     /// <summary>Holders a grain could not reach and waited out (their lease ran out), process-wide.</summary>
     public static long SilentHolders => Interlocked.Read(ref silentHolders);
 
@@ -119,7 +135,7 @@ public sealed partial class RecipientReadCache : IRecipientReadCache, ILifecycle
 
         if (local.TryGetValue(recipientKey, out var active))
         {
-            return new(Answer(active, request));
+            return new(Answer(active.Checks, request));
         }
 
         if (!options.Enabled)
@@ -136,7 +152,7 @@ public sealed partial class RecipientReadCache : IRecipientReadCache, ILifecycle
             {
                 if (leaseUntil - now < renewAheadTicks)
                 {
-                    RenewInBackground(recipientKey, copy);
+                    QueueRenewal(recipientKey, copy);
                 }
 
                 return new(Answer(copy.Checks, request));
@@ -150,14 +166,21 @@ public sealed partial class RecipientReadCache : IRecipientReadCache, ILifecycle
     }
 
     /// <summary>A grain activated in this silo: its checks are answered from its own snapshot.</summary>
-    public void Register(string recipientKey, RecipientChecks checks)
+    public void Register(string recipientKey, PublishedRecipient<SiloAddress> published)
     {
-        local[recipientKey] = checks;
+        local[recipientKey] = published;
         Invalidate(recipientKey);
     }
 
-    public void Unregister(string recipientKey, RecipientChecks checks) =>
-        local.TryRemove(new KeyValuePair<string, RecipientChecks>(recipientKey, checks));
+    /// <summary>A grain of this silo deactivating: from now on its leases are not renewed here.</summary>
+    public void Unregister(string recipientKey, PublishedRecipient<SiloAddress> published)
+    {
+        published.Close();
+        local.TryRemove(new KeyValuePair<string, PublishedRecipient<SiloAddress>>(recipientKey, published));
+    }
+
+    /// <summary>What the grain of a recipient active in this silo published; null when it is not active here.</summary>
+    public PublishedRecipient<SiloAddress>? ActiveHere(string recipientKey) => local.GetValueOrDefault(recipientKey);
 
     /// <summary>Drops the copy of a recipient, and makes a read of it under way unable to install what it reads.</summary>
     public void Invalidate(string recipientKey)
@@ -200,10 +223,23 @@ public sealed partial class RecipientReadCache : IRecipientReadCache, ILifecycle
         return Answer(copy.Checks, request);
     }
 
+    private void QueueRenewal(string recipientKey, CachedRecipient copy)
+    {
+        if (!options.BatchRenewals)
+        {
+            RenewInBackground(recipientKey, copy);
+        }
+        else if (copy.TryBeginRenewal())
+        {
+            dueForRenewal.Enqueue((recipientKey, copy));
+        }
+    }
+
     private void RenewInBackground(string recipientKey, CachedRecipient copy)
     {
         if (!fetching.ContainsKey(recipientKey))
         {
+            Interlocked.Increment(ref renewalReads);
             ReadAsync(recipientKey, copy).ContinueWith(
                 static (read, state) => ((RecipientReadCache)state!).LogRenewalFailed(read.Exception!),
                 this,
@@ -243,7 +279,12 @@ public sealed partial class RecipientReadCache : IRecipientReadCache, ILifecycle
             var leaseUntil = sent + Ticks(read.Lease);
             var copy = read.Snapshot is null && held is not null && held.Version == read.Version
                 ? held
-                : new CachedRecipient(new RecipientChecks(domainClock, RecipientSnapshot.From(read.Snapshot!)), read.Version, clock.GetTimestamp());
+                : new CachedRecipient(new RecipientChecks(domainClock, RecipientSnapshot.From(read.Snapshot!)), read.Version, read.GrainSilo, clock.GetTimestamp());
+            if (held is not null)
+            {
+                held.HitsReportedAt = sent; // its hits went with this read
+            }
+
             fetch.Install(() =>
             {
                 copy.LeaseUntil = leaseUntil;
@@ -289,6 +330,7 @@ public sealed partial class RecipientReadCache : IRecipientReadCache, ILifecycle
     private Task StartAsync(CancellationToken cancellationToken)
     {
         reporting = Task.Run(() => ReportLoopAsync(stopping.Token), CancellationToken.None);
+        renewing = Task.Run(() => RenewLoopAsync(stopping.Token), CancellationToken.None);
         return Task.CompletedTask;
     }
 
@@ -296,7 +338,113 @@ public sealed partial class RecipientReadCache : IRecipientReadCache, ILifecycle
     {
         await stopping.CancelAsync();
         await reporting.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await renewing.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         ReportHits(force: true);
+    }
+
+    private async Task RenewLoopAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(options.RenewalBatchInterval, clock);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+            {
+                SendRenewals();
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    // Copies used in the second half of their lease, one batch per silo where their grains are active.
+    private void SendRenewals()
+    {
+        if (dueForRenewal.IsEmpty)
+        {
+            return;
+        }
+
+        var batches = new Dictionary<SiloAddress, List<(string Key, CachedRecipient Copy)>>();
+        while (dueForRenewal.TryDequeue(out var due))
+        {
+            (batches.TryGetValue(due.Copy.GrainSilo, out var batch) ? batch : batches[due.Copy.GrainSilo] = []).Add(due);
+        }
+
+        // Not awaited: a silo that does not answer delays only its own batch (bounded by half a lease).
+        foreach (var (silo, batch) in batches)
+        {
+            _ = RenewBatchAsync(silo, batch);
+        }
+    }
+
+    private async Task RenewBatchAsync(SiloAddress grainSilo, List<(string Key, CachedRecipient Copy)> batch)
+    {
+        // As with a read, the lease counts from before the grain silo grants it.
+        var sent = clock.GetTimestamp();
+        var renewals = new CopyRenewal[batch.Count];
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var (recipientKey, copy) = batch[i];
+            var counted = copy.Checks.TakeHits();
+            copy.HitsReportedAt = sent;
+            renewals[i] = new CopyRenewal(recipientKey, copy.Version, counted.Count > 0 ? [.. counted] : null);
+        }
+
+        Interlocked.Increment(ref renewalBatches);
+        RenewedLeases answer;
+        try
+        {
+            answer = await caches.Renew(grainSilo, self, renewals).WaitAsync(options.Lease / 2, clock);
+        }
+        catch (Exception error)
+        {
+            // Dead, frozen or cut off: each copy answers until its lease runs out; a read finds its grain wherever it is.
+            LogBatchRenewalFailed(error, grainSilo, batch.Count);
+            for (var i = 0; i < batch.Count; i++)
+            {
+                KeepHits(renewals[i]);
+                batch[i].Copy.EndRenewal();
+                RenewInBackground(batch[i].Key, batch[i].Copy);
+            }
+
+            return;
+        }
+
+        var leaseUntil = sent + Ticks(answer.Lease);
+        var renewed = 0;
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var (recipientKey, copy) = batch[i];
+            copy.EndRenewal();
+            switch (answer.Outcomes[i])
+            {
+                case LeaseRenewal.Renewed:
+                    // A copy dropped meanwhile is no longer reachable: extending it changes nothing.
+                    copy.ExtendLease(leaseUntil);
+                    renewed++;
+                    break;
+                case LeaseRenewal.Superseded:
+                    // Its grain invalidates it before acknowledging the write; read the new version now.
+                    RenewInBackground(recipientKey, copy);
+                    break;
+                default:
+                    // The grain is no longer active there: its hits go to it wherever it is, and so does a read.
+                    KeepHits(renewals[i]);
+                    RenewInBackground(recipientKey, copy);
+                    break;
+            }
+        }
+
+        Interlocked.Add(ref renewedInBatches, renewed);
+    }
+
+    private void KeepHits(CopyRenewal renewal)
+    {
+        if (renewal.Hits is { Length: > 0 } counted)
+        {
+            droppedHits.Enqueue((renewal.RecipientKey, [.. counted]));
+        }
     }
 
     private async Task ReportLoopAsync(CancellationToken cancellationToken)
@@ -342,6 +490,7 @@ public sealed partial class RecipientReadCache : IRecipientReadCache, ILifecycle
 
         try
         {
+            Interlocked.Increment(ref hitReports);
             _ = grains.GetGrain<IRecipient>(recipientKey).RecordHits([.. counted]);
         }
         catch (Exception error)
@@ -355,23 +504,40 @@ public sealed partial class RecipientReadCache : IRecipientReadCache, ILifecycle
     [LoggerMessage(Level = LogLevel.Debug, Message = "Renewing a cached recipient failed; the copy answers until its lease runs out, then the recipient is read again")]
     private partial void LogRenewalFailed(Exception error);
 
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Renewing {Count} cached recipients' leases in a batch at silo {GrainSilo} failed; each is read from its grain instead")]
+    private partial void LogBatchRenewalFailed(Exception error, SiloAddress grainSilo, int count);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sending counted hits to a recipient's grain failed; they are lost (hit counts are statistics)")]
     private partial void LogHitReportFailed(Exception error);
 
-    /// <summary>A copy of a recipient's snapshot and its lease (a timestamp of the silo's monotonic clock).</summary>
-    private sealed class CachedRecipient(RecipientChecks checks, RecipientSnapshotVersion version, long readAt)
+    /// <summary>
+    /// A copy of a recipient's snapshot, the silo its grain was active in when read, and its lease (a timestamp of the
+    /// silo's monotonic clock).
+    /// </summary>
+    private sealed class CachedRecipient(RecipientChecks checks, RecipientSnapshotVersion version, SiloAddress grainSilo, long readAt)
     {
         private long leaseUntil = long.MinValue;
+        private int renewing;
 
         public RecipientChecks Checks => checks;
 
         public RecipientSnapshotVersion Version => version;
+
+        public SiloAddress GrainSilo => grainSilo;
 
         public long LeaseUntil
         {
             get => Volatile.Read(ref leaseUntil);
             set => Volatile.Write(ref leaseUntil, value);
         }
+
+        /// <summary>Lengthens the lease (never shortens it: a read may have renewed it further meanwhile).</summary>
+        public void ExtendLease(long until) => InterlockedMax.Raise(ref leaseUntil, until);
+
+        /// <summary>True for the one caller that queues this copy's renewal; false while a renewal is queued or under way.</summary>
+        public bool TryBeginRenewal() => Interlocked.CompareExchange(ref renewing, 1, 0) == 0;
+
+        public void EndRenewal() => Volatile.Write(ref renewing, 0);
 
         public long HitsReportedAt { get; set; } = readAt;
     }

@@ -1,0 +1,108 @@
+namespace Clearinghouse.Domain;
+
+/// <summary>
+/// What one recipient grain activation has published, shared with its silo: the <see cref="RecipientChecks"/>, the
+/// snapshot's version, and the <see cref="CacheLeases{THolder}"/> on copies of it held by other silos. The grain
+/// publishes and invalidates; the silo's cache service renews leases in batches without a grain call
+/// (<see cref="TryRenew"/>). Version and leases change under one lock, so a lease is never renewed on a version that a
+/// write has already superseded (that write's invalidation would miss it), nor after the activation closed (its
+/// successor only waits out leases granted before it was activated). Thread-safe.
+/// </summary>
+public sealed class PublishedRecipient<THolder>(RecipientChecks checks, CacheLeases<THolder> leases, Guid activation)
+    where THolder : notnull
+{
+    private readonly Lock gate = new();
+    private RecipientSnapshotVersion version = new(activation, 0);
+    private bool closed;
+
+    public RecipientChecks Checks => checks;
+
+    public RecipientSnapshotVersion Version
+    {
+        get
+        {
+            lock (gate)
+            {
+                return version;
+            }
+        }
+    }
+
+    /// <summary>Publishes the snapshot of a persisted change under a new version.</summary>
+    public void Publish(RecipientSnapshot snapshot)
+    {
+        lock (gate)
+        {
+            version = version with { Sequence = version.Sequence + 1 };
+            checks.Publish(snapshot);
+        }
+    }
+
+    /// <summary>
+    /// Grants <paramref name="holder"/> a lease from <paramref name="now"/> on the current version, and returns it with
+    /// its snapshot (none when <paramref name="known"/> is current).
+    /// </summary>
+    public (RecipientSnapshotVersion Version, RecipientSnapshotData? Snapshot) Grant(THolder holder, RecipientSnapshotVersion? known, long now)
+    {
+        lock (gate)
+        {
+            leases.Grant(holder, now);
+            return (version, version.Equals(known) ? null : checks.Snapshot.ToData());
+        }
+    }
+
+    /// <summary>
+    /// Renews <paramref name="holder"/>'s lease from <paramref name="now"/> if it holds the current version, and adds the
+    /// hits it counted (unless closed: then the caller keeps them and sends them to the grain).
+    /// </summary>
+    public LeaseRenewal TryRenew(THolder holder, RecipientSnapshotVersion known, IReadOnlyList<RecordHitCount>? hits, long now)
+    {
+        lock (gate)
+        {
+            if (closed)
+            {
+                return LeaseRenewal.Gone;
+            }
+
+            if (hits is { Count: > 0 })
+            {
+                checks.Add(hits);
+            }
+
+            if (!version.Equals(known))
+            {
+                return LeaseRenewal.Superseded;
+            }
+
+            leases.Grant(holder, now);
+            return LeaseRenewal.Renewed;
+        }
+    }
+
+    /// <inheritdoc cref="CacheLeases{THolder}.ToInvalidate"/>
+    public List<(THolder Holder, long WaitUntil)> ToInvalidate(long now, IEnumerable<THolder> silos)
+    {
+        lock (gate)
+        {
+            return leases.ToInvalidate(now, silos);
+        }
+    }
+
+    /// <inheritdoc cref="CacheLeases{THolder}.Invalidated"/>
+    public void Invalidated(THolder holder)
+    {
+        lock (gate)
+        {
+            leases.Invalidated(holder);
+        }
+    }
+
+    /// <summary>The activation is deactivating: no lease is renewed and no hit is added from now on.</summary>
+    public void Close()
+    {
+        lock (gate)
+        {
+            closed = true;
+        }
+    }
+}
