@@ -19,7 +19,7 @@ public class DnsblWireTests
     public DnsblWireTests()
     {
         var options = new DnsblOptions { IpZone = "ip.dnsbl.test", DomainZone = "dbl.dnsbl.test", AddressZone = "hbl.dnsbl.test", NameServer = "ns.dnsbl.test", Hostmaster = "hostmaster.dnsbl.test" };
-        var callers = new CallerDirectory(new FixedOptions(new TenancyOptions()), NullLogger<CallerDirectory>.Instance);
+        var callers = new CallerDirectory(new FixedOptions<TenancyOptions>(new TenancyOptions()), NullLogger<CallerDirectory>.Instance);
         var zones = DnsblServer.BuildZones(options);
         responder = new DnsblResponder(index, zones, options, callers);
         wire = new DnsblWire(responder, zones);
