@@ -223,7 +223,14 @@ public sealed partial class RecipientReadCache : IRecipientReadCache, ILifecycle
     private async ValueTask<Verdict?> ReadThenAnswerAsync(string recipientKey, CheckRequest request, CachedRecipient? expired)
     {
         var copy = await ReadAsync(recipientKey, expired);
-        return Answer(copy.Checks, request);
+        var verdict = Answer(copy.Checks, request);
+        if (copy.Checks.IsRetired)
+        {
+            // A read superseded by a write, or a copy dropped meanwhile: nobody reports what is tallied on it.
+            DropHits(recipientKey, copy.Checks);
+        }
+
+        return verdict;
     }
 
     private void RenewInBackground(string recipientKey, CachedRecipient copy)
@@ -270,7 +277,7 @@ public sealed partial class RecipientReadCache : IRecipientReadCache, ILifecycle
             var copy = read.Snapshot is null && held is not null && held.Version == read.Version
                 ? held
                 : new CachedRecipient(new RecipientChecks(domainClock, RecipientSnapshot.From(read.Snapshot!)), read.Version, clock.GetTimestamp());
-            fetch.Install(() =>
+            var installed = fetch.Install(() =>
             {
                 copy.LeaseUntil = leaseUntil;
                 if (!ReferenceEquals(copy, held))
@@ -278,6 +285,12 @@ public sealed partial class RecipientReadCache : IRecipientReadCache, ILifecycle
                     copies.AddOrUpdate(recipientKey, copy);
                 }
             });
+            if (!installed)
+            {
+                // The checks waiting on this read still decide from it, and hand on their own hits.
+                copy.Checks.Retire();
+            }
+
             if (held is not null && !ReferenceEquals(copy, held))
             {
                 RetireAndDropHits(recipientKey, held.Checks);
@@ -482,7 +495,8 @@ public sealed partial class RecipientReadCache : IRecipientReadCache, ILifecycle
             }
         }
 
-        public void Install(Action install)
+        /// <summary>Runs <paramref name="install"/> unless the read was superseded; true when it ran.</summary>
+        public bool Install(Action install)
         {
             lock (gate)
             {
@@ -490,6 +504,8 @@ public sealed partial class RecipientReadCache : IRecipientReadCache, ILifecycle
                 {
                     install();
                 }
+
+                return !superseded;
             }
         }
 
