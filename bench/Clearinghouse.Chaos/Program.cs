@@ -52,7 +52,7 @@ foreach (var run in runs)
 
     // Losing acknowledged writes with appendfsync everysec is the documented risk, not a failure of the run.
     failed |= report.LostWrites > 0 && fsync == "always";
-    failed |= report.WrongVerdicts > 0 || report.LostHits > 0 || report.Problems.Count > 0 || report.SlowCallsThroughHealthyGateways.Count > 0;
+    failed |= report.WrongVerdicts > 0 || report.LostHits > 0 || report.DoubleCountedHits > 0 || report.Problems.Count > 0 || report.SlowCallsThroughHealthyGateways.Count > 0;
     failed |= report.Terminations.Any(t => !t.Exited || t.ExitCode != 0 || t.Took > options.StopTimeout);
 }
 

@@ -1,5 +1,4 @@
 using Clearinghouse.Domain;
-using Orleans.Concurrency;
 
 namespace Clearinghouse.Contracts;
 
@@ -36,8 +35,10 @@ public interface IRecipient : IGrainWithStringKey
     /// </summary>
     Task<CachedRead> ReadForCache(SiloAddress holder, RecipientSnapshotVersion? known, RecordHitCount[]? hits);
 
-    /// <summary>Hits a silo's read cache counted on this recipient's records (kept in memory and flushed like the grain's own).</summary>
-    [OneWay]
+    /// <summary>
+    /// Hits a silo's read cache counted on this recipient's records (kept in memory and flushed like the grain's own).
+    /// Answered, not one-way: a stopping silo awaits its last reports and sends again one that failed.
+    /// </summary>
     Task RecordHits(RecordHitCount[] hits);
 
     /// <summary>

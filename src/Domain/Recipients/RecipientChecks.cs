@@ -30,8 +30,18 @@ public sealed class RecipientChecks(TimeProvider clock, RecipientSnapshot? initi
 {
     private readonly ConcurrentDictionary<string, HitTally> tallies = new(StringComparer.Ordinal);
     private RecipientSnapshot snapshot = initial ?? RecipientSnapshot.Empty;
+    private volatile bool retired;
 
     public RecipientSnapshot Snapshot => Volatile.Read(ref snapshot);
+
+    /// <summary>
+    /// Whether its owner has taken its last hits (a deactivating grain, a dropped copy): a check decided after that must hand the hit
+    /// on itself, or nobody counts it.
+    /// </summary>
+    public bool IsRetired => retired;
+
+    /// <summary>Marks that the owner drains no more hits from here; call it before the owner's last drain.</summary>
+    public void Retire() => retired = true;
 
     /// <summary>Decides from the published snapshot and counts the hit of the record that decided.</summary>
     public Decision Decide(CheckRequest request, DoNotSendFact doNotSend)

@@ -2,12 +2,19 @@ using Clearinghouse.Contracts;
 using Clearinghouse.Domain;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Clearinghouse.Gateway.Grains;
 
 /// <summary>Finds a recipient's grain by its address. Use it for every call to <see cref="IRecipient"/>.</summary>
-public sealed class RecipientGrains(GrainReferences<IRecipient> grains, RecipientKeys keys, IRecipientReadCache cache)
+public sealed class RecipientGrains(GrainReferences<IRecipient> grains, RecipientKeys keys, IRecipientReadCache cache, IOptions<GatewayOptions> options)
 {
+    // A check that failed because the grain's silo is unreachable (killed and not yet declared dead, stopping) is tried
+    // again after this pause, as long as GrainCallTimeout allows: once the silo is declared dead the grain activates
+    // elsewhere and the retry is answered. Only checks are retried: they are reads, or violations counted once per key.
+    private static readonly TimeSpan RetryPause = TimeSpan.FromMilliseconds(250);
+    private readonly TimeSpan bound = options.Value.GrainCallTimeout;
+
     public IRecipient Get(Address recipient) => grains.Get(keys.For(recipient));
 
     /// <summary>
@@ -22,8 +29,42 @@ public sealed class RecipientGrains(GrainReferences<IRecipient> grains, Recipien
         return cached.IsCompletedSuccessfully && cached.Result is { } verdict ? new(verdict) : CheckSlowlyAsync(key, request, cached);
     }
 
-    private async ValueTask<Verdict> CheckSlowlyAsync(string key, CheckRequest request, ValueTask<Verdict?> cached) =>
-        await cached ?? await grains.Get(key).Evaluate(request);
+    private async ValueTask<Verdict> CheckSlowlyAsync(string key, CheckRequest request, ValueTask<Verdict?> cached)
+    {
+        var started = TimeProvider.System.GetTimestamp();
+        try
+        {
+            return await cached ?? await grains.Get(key).Evaluate(request);
+        }
+        catch (GrainCallFailedException unreachable) when (unreachable.Failure == GrainCallFailure.SiloUnavailable)
+        {
+            while (true)
+            {
+                var left = bound - TimeProvider.System.GetElapsedTime(started) - RetryPause;
+                if (left <= TimeSpan.Zero)
+                {
+                    throw;
+                }
+
+                await Task.Delay(RetryPause);
+                try
+                {
+                    // The retry ends within the bound: a caller waits no longer than for one call.
+                    return await RetryAsync(key, request).WaitAsync(left);
+                }
+                catch (GrainCallFailedException again) when (again.Failure == GrainCallFailure.SiloUnavailable)
+                {
+                }
+                catch (TimeoutException)
+                {
+                    throw unreachable;
+                }
+            }
+        }
+    }
+
+    private async Task<Verdict> RetryAsync(string key, CheckRequest request) =>
+        await cache.TryCheckAsync(key, request) ?? await grains.Get(key).Evaluate(request);
 }
 
 public static class RecipientKeyRegistration

@@ -76,10 +76,23 @@ public sealed partial class RecipientGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        // Checks through this silo's gateway may still be deciding from the snapshot: from here on they hand their hits
+        // to the read cache, which sends them to the recipient's next activation.
         readCache.Unregister(this.GetPrimaryKeyString(), published);
+        checks.Retire();
         if (writer.IsTrusted)
         {
             await FlushHitsAsync(cancellationToken);
+
+            // A timer's flush (it interleaves) may still be writing: the next activation must load what it stores.
+            try
+            {
+                await writer.WhenPersistedAsync();
+            }
+            catch (StateNotPersistedException)
+            {
+                // Logged by the writer; the next activation loads what storage holds.
+            }
         }
     }
 

@@ -43,6 +43,12 @@ public sealed record ChaosOptions
     /// <summary>Load after every silo answers again.</summary>
     public TimeSpan AfterRecovery { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// After the load stops, how long hit counts may take to reach the records (silos send what their copies counted
+    /// every <c>HitReportInterval</c>, 10 s by default) before a missing hit counts as lost.
+    /// </summary>
+    public TimeSpan HitsSettle { get; init; } = TimeSpan.FromSeconds(15);
+
     /// <summary>Give up waiting for recovery after this long (the run then reports it as not recovered).</summary>
     public TimeSpan RecoveryTimeout { get; init; } = TimeSpan.FromSeconds(120);
 

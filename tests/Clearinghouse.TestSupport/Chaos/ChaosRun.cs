@@ -49,6 +49,9 @@ public sealed record ChaosReport(
     /// <summary>Hits of answered rejects that no hit count holds (measured only in runs where no silo dies).</summary>
     public long LostHits => Workloads.Sum(w => w.LostHits);
 
+    /// <summary>Hits counted more than once (measured where <see cref="LostHits"/> is).</summary>
+    public long DoubleCountedHits => Workloads.Sum(w => w.DoubleCountedHits);
+
     /// <summary>For a <see cref="Fault.RollingRestart"/>: how each SIGTERM went.</summary>
     public IReadOnlyList<Termination> Terminations { get; init; } = [];
 
@@ -67,7 +70,7 @@ public sealed record ChaosReport(
         text.AppendLine(culture, $"  verdict errors during failover: {Verdicts.FailedCallsDuringFailover} of {Verdicts.CallsDuringFailover} ({VerdictErrorShareDuringFailover:P2}); through healthy gateways {HealthyGatewayVerdictsDuringFailover.Failures} of {HealthyGatewayVerdictsDuringFailover.Calls} ({HealthyGatewayVerdictErrorShare:P2}); whole run {Verdicts.FailedCalls} of {Verdicts.Calls}");
         text.AppendLine(culture, $"  wrong verdicts: {WrongVerdicts} (seeded verdicts answered wrongly {Verdicts.WrongAnswers}, stale verdicts {StaleVerdicts.Count})");
         text.AppendLine(culture, $"  from the fault on, calls through healthy gateways slower than 2 s: {SlowCallsThroughHealthyGateways.Count}; longest {LongestCallThroughHealthyGateways.TotalSeconds:0.00} s");
-        text.AppendLine(culture, $"  hit counts lost: {LostHits}{(Fault is Fault.SiloKill or Fault.SiloPause ? " (not measured: a silo that dies loses the hits it held)" : "")}");
+        text.AppendLine(culture, $"  hit counts lost: {LostHits}, counted twice: {DoubleCountedHits}{(Fault is Fault.SiloKill or Fault.SiloPause ? " (not measured: a silo that dies loses the hits it held)" : "")}");
         if (Fault == Fault.RollingRestart)
         {
             text.AppendLine(culture, $"  seconds from the first SIGTERM until every silo answers again: {Seconds(EverySiloAnsweredAfter)}");

@@ -44,6 +44,9 @@ public sealed record WorkloadResult(
     /// <summary>Hits of answered rejects missing from the records' hit counts afterwards (counted only where nothing dies).</summary>
     public long LostHits { get; init; }
 
+    /// <summary>Hits counted beyond the rejects answered and the checks whose outcome the caller never learned.</summary>
+    public long DoubleCountedHits { get; init; }
+
     /// <summary>Anything else that broke a promise (a stream ended with the wrong status, a change seen twice, ...).</summary>
     public IReadOnlyList<string> Problems { get; init; } = [];
 

@@ -5,8 +5,11 @@ namespace Clearinghouse.TestSupport.Chaos;
 /// <summary>
 /// Closed-loop verdict callers over seeded recipients (each rejects <c>blocked@spam.example</c>); every answer is
 /// checked, so a wrong verdict during failover is counted apart from a failed call. Each reject is a hit on the
-/// recipient's record: in a run without SIGKILL (nothing may die with hits in memory) every answered reject must be
-/// counted in the record's hit count afterwards.
+/// recipient's record: in a run without SIGKILL or SIGSTOP (nothing may die with hits in memory) every answered reject
+/// must be counted in the record's hit count afterwards, once the silos have sent what their copies counted
+/// (<see cref="ChaosOptions.HitsSettle"/>). A check of the blocked sender that failed at the caller (deadline, a silo
+/// stopping) may still have been answered and counted by the cluster: a record may count up to that many hits more,
+/// and more than that is counted twice.
 /// </summary>
 public sealed class VerdictWorkload : IChaosWorkload
 {
@@ -14,6 +17,7 @@ public sealed class VerdictWorkload : IChaosWorkload
     private const string Stranger = "someone@elsewhere.example";
     private readonly CallTimeline timeline = new();
     private long[] rejects = [];
+    private long[] unsure = [];
     private ulong[] hitsBefore = [];
     private long wrong;
 
@@ -24,6 +28,7 @@ public sealed class VerdictWorkload : IChaosWorkload
     public async Task PrepareAsync(ChaosContext context, CancellationToken cancellationToken)
     {
         rejects = new long[context.Options.VerdictRecipients];
+        unsure = new long[context.Options.VerdictRecipients];
         hitsBefore = new ulong[context.Options.VerdictRecipients];
         await Parallel.ForEachAsync(Enumerable.Range(0, context.Options.VerdictRecipients), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (i, ct) =>
         {
@@ -70,6 +75,10 @@ public sealed class VerdictWorkload : IChaosWorkload
                         Interlocked.Increment(ref rejects[recipient]);
                     }
                 }
+                else if (blocked)
+                {
+                    Interlocked.Increment(ref unsure[recipient]);
+                }
             }
         });
         await Task.WhenAll(callers);
@@ -83,24 +92,47 @@ public sealed class VerdictWorkload : IChaosWorkload
             return result; // a silo that dies takes the hits it held in memory with it (documented)
         }
 
+        // Copies send their hits every HitReportInterval: wait until every answered reject is counted, or the bound.
+        var hits = new long[rejects.Length];
+        var settling = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            for (var i = 0; i < rejects.Length; i++)
+            {
+                hits[i] = (long)((await HitsAsync(context, i, cancellationToken) ?? 0) - hitsBefore[i]);
+            }
+
+            if (Enumerable.Range(0, rejects.Length).All(i => hits[i] >= rejects[i]) || settling.Elapsed >= context.Options.HitsSettle)
+            {
+                break;
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+        }
+
         var problems = new List<string>();
-        long counted = 0, answered = 0, lost = 0;
+        long counted = 0, answered = 0, lost = 0, twice = 0;
         for (var i = 0; i < rejects.Length; i++)
         {
-            var hits = (long)((await HitsAsync(context, i, cancellationToken) ?? 0) - hitsBefore[i]);
-            counted += hits;
+            counted += hits[i];
             answered += rejects[i];
-            if (hits < rejects[i])
+            if (hits[i] < rejects[i])
             {
-                lost += rejects[i] - hits;
-                problems.Add($"{Recipient(i)}: {rejects[i]} rejects answered, {hits} hits counted");
+                lost += rejects[i] - hits[i];
+                problems.Add($"{Recipient(i)}: {rejects[i]} rejects answered, {hits[i]} hits counted");
+            }
+            else if (hits[i] > rejects[i] + unsure[i])
+            {
+                twice += hits[i] - rejects[i] - unsure[i];
+                problems.Add($"{Recipient(i)}: {rejects[i]} rejects answered and {unsure[i]} unsure, {hits[i]} hits counted");
             }
         }
 
         return result with
         {
             LostHits = lost,
-            Notes = [$"hit counts: {counted} counted for {answered} rejects answered; {lost} lost on {problems.Count} recipients", .. problems.Take(5)],
+            DoubleCountedHits = twice,
+            Notes = [$"hit counts ({settling.Elapsed.TotalSeconds:0.0} s after the load stopped): {counted} counted for {answered} rejects answered and {unsure.Sum()} unsure; {lost} lost, {twice} counted twice, on {problems.Count} recipients", .. problems.Take(5)],
         };
     }
 }

@@ -46,6 +46,37 @@ public class RecipientChecksTests
     }
 
     [Fact]
+    public async Task Hits_counted_while_retired_and_concurrently_with_the_last_drain_are_each_taken_exactly_once()
+    {
+        Add("bulk.example", RecordAction.Reject);
+        var checks = Published();
+        const int perThread = 20_000;
+        long handedOn = 0;
+
+        // Threads check as a gateway does (and take the hits themselves once they see the owner retired) while the
+        // owner retires the checks and takes its last hits, as a deactivating grain or a dropped copy does.
+        var checkers = Enumerable.Range(0, 4).Select(_ => Task.Run(() =>
+        {
+            for (var i = 0; i < perThread; i++)
+            {
+                checks.Decide(new CheckRequest(Spammer, MessageChannel.Email), DoNotSendFact.Unknown);
+                if (checks.IsRetired)
+                {
+                    Interlocked.Add(ref handedOn, checks.TakeHits().Sum(h => h.Count));
+                }
+            }
+        })).ToArray();
+        await Task.Delay(5);
+        checks.Retire();
+        var lastDrain = checks.TakeHits().Sum(h => h.Count);
+        await Task.WhenAll(checkers);
+
+        Assert.True(checks.IsRetired);
+        Assert.Empty(checks.TakeHits());
+        Assert.Equal(4L * perThread, lastDrain + handedOn);
+    }
+
+    [Fact]
     public void A_sender_with_a_do_not_send_request_is_left_to_the_grain()
     {
         Add("bulk.example", RecordAction.Reject);

@@ -19,11 +19,17 @@ namespace Clearinghouse.Grains.Recipients.Cache;
 /// <see cref="RecipientCacheOptions.RenewalBatchInterval"/>, through that silo's <see cref="IRecipientCacheService"/>),
 /// and read again once the lease has run out. Nothing is answered from memory unless <see cref="ClusterStanding"/>
 /// confirms this silo is an active member. Hits counted here reach the grains in batches (with lease renewals, every
-/// <see cref="RecipientCacheOptions.HitReportInterval"/>, when a copy is dropped, and when the silo stops).
+/// <see cref="RecipientCacheOptions.HitReportInterval"/>, when a copy is dropped, and when the silo stops: once before
+/// its grains deactivate and once after, each report awaited and sent again once if it failed).
 /// </summary>
 public sealed partial class RecipientReadCache : IRecipientReadCache, ILifecycleParticipant<ISiloLifecycle>, IDisposable
 {
     private static readonly ConcurrentDictionary<RecipientReadCache, bool> Live = new();
+
+    // How long one hit report may take, and the pause before it is sent once more (to where the grain lives by then: a
+    // report that reached an activation as it deactivated on a stopping silo fails, and the grain activates elsewhere).
+    private static readonly TimeSpan ReportCallTimeout = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan ResendDelay = TimeSpan.FromMilliseconds(250);
     private static long silentHolders;
 
     private readonly RecipientCacheOptions options;
@@ -39,7 +45,7 @@ public sealed partial class RecipientReadCache : IRecipientReadCache, ILifecycle
     private readonly ConcurrentDictionary<string, PublishedRecipient<SiloAddress>> local = new(StringComparer.Ordinal);
     private readonly ICache<string, CachedRecipient> copies;
     private readonly ConcurrentDictionary<string, CacheFetch> fetching = new(StringComparer.Ordinal);
-    private readonly ConcurrentQueue<(string Key, List<RecordHitCount> Hits)> droppedHits = new();
+    private readonly ConcurrentQueue<PendingHits> droppedHits = new();
     private readonly ConcurrentQueue<(string Key, CachedRecipient Copy)> dueForRenewal = new();
     private readonly CancellationTokenSource stopping = new();
     private Task reporting = Task.CompletedTask;
@@ -68,7 +74,7 @@ public sealed partial class RecipientReadCache : IRecipientReadCache, ILifecycle
         meter.CreateObservableCounter("clearinghouse.recipient_cache.renewals", () => Total(c => c.renewedInBatches), "{recipient}", "Cached copies whose lease was renewed in a batch (no grain call)");
         meter.CreateObservableCounter("clearinghouse.recipient_cache.renewal_batches", () => Total(c => c.renewalBatches), "{call}", "Batches of lease renewals sent to a grain silo's cache service");
         meter.CreateObservableCounter("clearinghouse.recipient_cache.renewal_reads", () => Total(c => c.renewalReads), "{call}", "Leases renewed by a read from the recipient's grain (a batch could not renew them)");
-        meter.CreateObservableCounter("clearinghouse.recipient_cache.hit_reports", () => Total(c => c.hitReports), "{call}", "One-way calls carrying counted hits to a recipient's grain (not sent with a renewal)");
+        meter.CreateObservableCounter("clearinghouse.recipient_cache.hit_reports", () => Total(c => c.hitReports), "{call}", "Calls carrying counted hits to a recipient's grain (not sent with a renewal), each attempt counted");
         meter.CreateObservableGauge("clearinghouse.recipient_cache.entries", () => TotalCopies, "{recipient}", "Recipients held as cached copies");
     }
 
@@ -135,7 +141,14 @@ public sealed partial class RecipientReadCache : IRecipientReadCache, ILifecycle
 
         if (local.TryGetValue(recipientKey, out var active))
         {
-            return new(Answer(active.Checks, request));
+            var verdict = Answer(active.Checks, request);
+            if (active.Checks.IsRetired)
+            {
+                // Its grain deactivated while this check decided: the grain's last drain may have missed this hit.
+                DropHits(recipientKey, active.Checks);
+            }
+
+            return new(verdict);
         }
 
         if (!options.Enabled)
@@ -155,7 +168,14 @@ public sealed partial class RecipientReadCache : IRecipientReadCache, ILifecycle
                     QueueRenewal(recipientKey, copy);
                 }
 
-                return new(Answer(copy.Checks, request));
+                var verdict = Answer(copy.Checks, request);
+                if (copy.Checks.IsRetired)
+                {
+                    // Dropped while this check decided: its hits were taken before this one was counted.
+                    DropHits(recipientKey, copy.Checks);
+                }
+
+                return new(verdict);
             }
 
             Interlocked.Increment(ref leaseExpiries);
@@ -196,8 +216,14 @@ public sealed partial class RecipientReadCache : IRecipientReadCache, ILifecycle
         }
     }
 
-    void ILifecycleParticipant<ISiloLifecycle>.Participate(ISiloLifecycle lifecycle) =>
+    void ILifecycleParticipant<ISiloLifecycle>.Participate(ISiloLifecycle lifecycle)
+    {
         lifecycle.Subscribe(nameof(RecipientReadCache), ServiceLifecycleStage.Active, StartAsync, StopAsync);
+
+        // Stops after the silo's grains have deactivated (the BecomeActive stage): hits counted meanwhile, by checks
+        // answered from a deactivating grain's snapshot, by copies, or carried by a renewal that failed, still go out.
+        lifecycle.Subscribe(nameof(RecipientReadCache) + ".LastHits", ServiceLifecycleStage.BecomeActive - 1, _ => Task.CompletedTask, _ => ReportLastHitsAsync());
+    }
 
     public void Dispose()
     {
@@ -220,7 +246,14 @@ public sealed partial class RecipientReadCache : IRecipientReadCache, ILifecycle
     private async ValueTask<Verdict?> ReadThenAnswerAsync(string recipientKey, CheckRequest request, CachedRecipient? expired)
     {
         var copy = await ReadAsync(recipientKey, expired);
-        return Answer(copy.Checks, request);
+        var verdict = Answer(copy.Checks, request);
+        if (copy.Checks.IsRetired)
+        {
+            // A read superseded by a write, or a copy dropped meanwhile: nobody reports what is tallied on it.
+            DropHits(recipientKey, copy.Checks);
+        }
+
+        return verdict;
     }
 
     private void QueueRenewal(string recipientKey, CachedRecipient copy)
@@ -285,7 +318,7 @@ public sealed partial class RecipientReadCache : IRecipientReadCache, ILifecycle
                 held.HitsReportedAt = sent; // its hits went with this read
             }
 
-            fetch.Install(() =>
+            var installed = fetch.Install(() =>
             {
                 copy.LeaseUntil = leaseUntil;
                 if (!ReferenceEquals(copy, held))
@@ -293,17 +326,24 @@ public sealed partial class RecipientReadCache : IRecipientReadCache, ILifecycle
                     copies.AddOrUpdate(recipientKey, copy);
                 }
             });
-            if (held is not null && !ReferenceEquals(copy, held) && held.Checks.TakeHits() is { Count: > 0 } left)
+            if (!installed)
             {
-                droppedHits.Enqueue((recipientKey, left));
+                // The checks waiting on this read still decide from it, and hand on their own hits.
+                copy.Checks.Retire();
             }
+
+            if (held is not null && !ReferenceEquals(copy, held))
+            {
+                RetireAndDropHits(recipientKey, held.Checks);
+            }
+
             fetch.Complete(copy);
         }
         catch (Exception error)
         {
             if (carried is { Count: > 0 })
             {
-                droppedHits.Enqueue((recipientKey, carried));
+                droppedHits.Enqueue(new PendingHits(recipientKey, carried));
             }
 
             fetch.Fail(error);
@@ -321,9 +361,28 @@ public sealed partial class RecipientReadCache : IRecipientReadCache, ILifecycle
             Interlocked.Increment(ref evictions);
         }
 
-        if (removed.Value is { } copy && copy.Checks.TakeHits() is { Count: > 0 } pending)
+        if (removed.Value is { } copy)
         {
-            droppedHits.Enqueue((removed.Key, pending));
+            RetireAndDropHits(removed.Key, copy.Checks);
+        }
+    }
+
+    /// <summary>
+    /// For a copy no longer held: a check that found it before it went may still count a hit on it, and then takes it
+    /// over itself (<see cref="RecipientChecks.IsRetired"/>).
+    /// </summary>
+    private void RetireAndDropHits(string recipientKey, RecipientChecks checks)
+    {
+        checks.Retire();
+        DropHits(recipientKey, checks);
+    }
+
+    /// <summary>Takes what <paramref name="checks"/> tallied, to be sent with the next report.</summary>
+    private void DropHits(string recipientKey, RecipientChecks checks)
+    {
+        if (checks.TakeHits() is { Count: > 0 } pending)
+        {
+            droppedHits.Enqueue(new PendingHits(recipientKey, pending));
         }
     }
 
@@ -339,7 +398,17 @@ public sealed partial class RecipientReadCache : IRecipientReadCache, ILifecycle
         await stopping.CancelAsync();
         await reporting.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         await renewing.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        ReportHits(force: true);
+        await ReportHitsAsync(force: true);
+    }
+
+    private async Task ReportLastHitsAsync()
+    {
+        await ReportHitsAsync(force: true);
+        if (!droppedHits.IsEmpty)
+        {
+            // No later report will send what failed twice: a last try, then it is logged.
+            await ReportHitsAsync(force: true);
+        }
     }
 
     private async Task RenewLoopAsync(CancellationToken cancellationToken)
@@ -443,7 +512,7 @@ public sealed partial class RecipientReadCache : IRecipientReadCache, ILifecycle
     {
         if (renewal.Hits is { Length: > 0 } counted)
         {
-            droppedHits.Enqueue((renewal.RecipientKey, [.. counted]));
+            droppedHits.Enqueue(new PendingHits(renewal.RecipientKey, [.. counted]));
         }
     }
 
@@ -454,7 +523,7 @@ public sealed partial class RecipientReadCache : IRecipientReadCache, ILifecycle
         {
             while (await timer.WaitForNextTickAsync(cancellationToken))
             {
-                ReportHits(force: false);
+                await ReportHitsAsync(force: false);
             }
         }
         catch (OperationCanceledException)
@@ -462,40 +531,66 @@ public sealed partial class RecipientReadCache : IRecipientReadCache, ILifecycle
         }
     }
 
-    // One one-way call per recipient with hits; copies renewed lately sent theirs with the renewal.
-    private void ReportHits(bool force)
+    /// <summary>
+    /// Sends the hits of copies not reported for <see cref="RecipientCacheOptions.HitReportInterval"/> (every copy's when
+    /// <paramref name="force"/>; copies renewed lately sent theirs with the renewal) and of dropped copies, one call per
+    /// recipient, and waits for them. A report that fails is sent once more after a pause; one that fails again goes
+    /// back in the queue for the next report (once), and is then given up and logged.
+    /// </summary>
+    private async Task ReportHitsAsync(bool force)
     {
         var now = clock.GetTimestamp();
+        var reports = new List<PendingHits>();
         foreach (var (recipientKey, copy) in copies)
         {
             if (force || now - copy.HitsReportedAt >= reportIntervalTicks)
             {
                 copy.HitsReportedAt = now;
-                Send(recipientKey, copy.Checks.TakeHits());
+                if (copy.Checks.TakeHits() is { Count: > 0 } counted)
+                {
+                    reports.Add(new PendingHits(recipientKey, counted));
+                }
             }
         }
 
         while (droppedHits.TryDequeue(out var dropped))
         {
-            Send(dropped.Key, dropped.Hits);
+            reports.Add(dropped);
+        }
+
+        if (reports.Count > 0)
+        {
+            await Parallel.ForEachAsync(reports, new ParallelOptions { MaxDegreeOfParallelism = 64 }, (report, _) => new ValueTask(SendAsync(report)));
         }
     }
 
-    private void Send(string recipientKey, List<RecordHitCount> counted)
+    private async Task SendAsync(PendingHits report)
     {
-        if (counted.Count == 0)
+        for (var attempt = 1; ; attempt++)
         {
-            return;
-        }
+            try
+            {
+                Interlocked.Increment(ref hitReports);
+                await grains.GetGrain<IRecipient>(report.Key).RecordHits([.. report.Hits]).WaitAsync(ReportCallTimeout, clock);
+                return;
+            }
+            catch (Exception) when (attempt == 1)
+            {
+                await Task.Delay(ResendDelay, clock);
+            }
+            catch (Exception error)
+            {
+                if (report.Requeued)
+                {
+                    LogHitReportFailed(error, report.Hits.Sum(h => h.Count));
+                }
+                else
+                {
+                    droppedHits.Enqueue(report with { Requeued = true });
+                }
 
-        try
-        {
-            Interlocked.Increment(ref hitReports);
-            _ = grains.GetGrain<IRecipient>(recipientKey).RecordHits([.. counted]);
-        }
-        catch (Exception error)
-        {
-            LogHitReportFailed(error);
+                return;
+            }
         }
     }
 
@@ -507,8 +602,11 @@ public sealed partial class RecipientReadCache : IRecipientReadCache, ILifecycle
     [LoggerMessage(Level = LogLevel.Debug, Message = "Renewing {Count} cached recipients' leases in a batch at silo {GrainSilo} failed; each is read from its grain instead")]
     private partial void LogBatchRenewalFailed(Exception error, SiloAddress grainSilo, int count);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Sending counted hits to a recipient's grain failed; they are lost (hit counts are statistics)")]
-    private partial void LogHitReportFailed(Exception error);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sending {Hits} counted hits to a recipient's grain failed three times; they are not counted (or, if a call timed out but went through, counted once)")]
+    private partial void LogHitReportFailed(Exception error, long hits);
+
+    /// <summary>Hits counted on one recipient's records, waiting to be sent to its grain.</summary>
+    private sealed record PendingHits(string Key, List<RecordHitCount> Hits, bool Requeued = false);
 
     /// <summary>
     /// A copy of a recipient's snapshot, the silo its grain was active in when read, and its lease (a timestamp of the
@@ -563,7 +661,8 @@ public sealed partial class RecipientReadCache : IRecipientReadCache, ILifecycle
             }
         }
 
-        public void Install(Action install)
+        /// <summary>Runs <paramref name="install"/> unless the read was superseded; true when it ran.</summary>
+        public bool Install(Action install)
         {
             lock (gate)
             {
@@ -571,6 +670,8 @@ public sealed partial class RecipientReadCache : IRecipientReadCache, ILifecycle
                 {
                     install();
                 }
+
+                return !superseded;
             }
         }
 
