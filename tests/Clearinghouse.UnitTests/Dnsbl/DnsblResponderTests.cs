@@ -1,9 +1,6 @@
 using ARSoft.Tools.Net.Dns;
 using Clearinghouse.Domain;
 using Clearinghouse.Gateway.Dnsbl;
-using Clearinghouse.Gateway.Security;
-using Clearinghouse.UnitTests.Security;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Clearinghouse.UnitTests.Dnsbl;
 
@@ -16,9 +13,7 @@ public class DnsblResponderTests
 
     public DnsblResponderTests()
     {
-        var options = new DnsblOptions { IpZone = "ip.dnsbl.test", DomainZone = "dbl.dnsbl.test", AddressZone = "hbl.dnsbl.test", NameServer = "ns.dnsbl.test", Hostmaster = "hostmaster.dnsbl.test" };
-        var callers = new CallerDirectory(new FixedOptions<TenancyOptions>(new TenancyOptions()), NullLogger<CallerDirectory>.Instance);
-        responder = new DnsblResponder(index, DnsblServer.BuildZones(options), options, callers);
+        responder = TestDnsbl.Responder(index, TestDnsbl.Options());
     }
 
     [Fact]

@@ -2,9 +2,6 @@ using System.Text;
 using ARSoft.Tools.Net.Dns;
 using Clearinghouse.Domain;
 using Clearinghouse.Gateway.Dnsbl;
-using Clearinghouse.Gateway.Security;
-using Clearinghouse.UnitTests.Security;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Clearinghouse.UnitTests.Dnsbl;
 
@@ -18,10 +15,9 @@ public class DnsblWireTests
 
     public DnsblWireTests()
     {
-        var options = new DnsblOptions { IpZone = "ip.dnsbl.test", DomainZone = "dbl.dnsbl.test", AddressZone = "hbl.dnsbl.test", NameServer = "ns.dnsbl.test", Hostmaster = "hostmaster.dnsbl.test" };
-        var callers = new CallerDirectory(new FixedOptions<TenancyOptions>(new TenancyOptions()), NullLogger<CallerDirectory>.Instance);
+        var options = TestDnsbl.Options();
         var zones = DnsblServer.BuildZones(options);
-        responder = new DnsblResponder(index, zones, options, callers);
+        responder = TestDnsbl.Responder(index, options);
         wire = new DnsblWire(responder, zones);
         index.Apply(new FilterChange(1, FilterChangeOp.Add, FilterEntry.Parse(FilterEntryKind.Ip, "198.51.100.0/25", "value"), "snowshoe network", "case-1", At));
         index.Apply(new FilterChange(2, FilterChangeOp.Add, FilterEntry.Parse(FilterEntryKind.Domain, "bulk.example", "value"), "bulk mailer", "case-2", At));
