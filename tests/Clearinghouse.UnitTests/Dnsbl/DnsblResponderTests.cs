@@ -13,7 +13,8 @@ public class DnsblResponderTests
 
     public DnsblResponderTests()
     {
-        responder = TestDnsbl.Responder(index, TestDnsbl.Options());
+        var options = TestDnsbl.Options();
+        responder = TestDnsbl.Responder(index, options, DnsblServer.BuildZones(options));
     }
 
     [Fact]

@@ -17,7 +17,7 @@ public class DnsblWireTests
     {
         var options = TestDnsbl.Options();
         var zones = DnsblServer.BuildZones(options);
-        responder = TestDnsbl.Responder(index, options);
+        responder = TestDnsbl.Responder(index, options, zones);
         wire = new DnsblWire(responder, zones);
         index.Apply(new FilterChange(1, FilterChangeOp.Add, FilterEntry.Parse(FilterEntryKind.Ip, "198.51.100.0/25", "value"), "snowshoe network", "case-1", At));
         index.Apply(new FilterChange(2, FilterChangeOp.Add, FilterEntry.Parse(FilterEntryKind.Domain, "bulk.example", "value"), "bulk mailer", "case-2", At));

@@ -10,6 +10,7 @@ internal static class TestDnsbl
 {
     public static DnsblOptions Options() => new() { IpZone = "ip.dnsbl.test", DomainZone = "dbl.dnsbl.test", AddressZone = "hbl.dnsbl.test", NameServer = "ns.dnsbl.test", Hostmaster = "hostmaster.dnsbl.test" };
 
-    public static DnsblResponder Responder(DnsblIndex index, DnsblOptions options) =>
-        new(index, DnsblServer.BuildZones(options), options, new CallerDirectory(new FixedOptions<TenancyOptions>(new TenancyOptions()), NullLogger<CallerDirectory>.Instance));
+    // The wire path and the responder must share one set of zones: answers compare them by reference.
+    public static DnsblResponder Responder(DnsblIndex index, DnsblOptions options, DnsblZones zones) =>
+        new(index, zones, options, new CallerDirectory(new FixedOptions<TenancyOptions>(new TenancyOptions()), NullLogger<CallerDirectory>.Instance));
 }
