@@ -65,7 +65,7 @@ public sealed partial class FilterListReplica : IFilterListObserver, IFilterList
 
     /// <summary>
     /// The version this replica holds. Read without the lock (a copy published after each change): the DNS blocklist
-    /// reads it on every query, and a change to a large list holds the lock while the verdict index is rebuilt.
+    /// reads it on every query.
     /// </summary>
     public long Version => Volatile.Read(ref publishedVersion);
 
@@ -78,7 +78,7 @@ public sealed partial class FilterListReplica : IFilterListObserver, IFilterList
         }
     }
 
-    /// <summary>How many times the index was built whole (at start, and when the replica was too far behind): changes apply in place.</summary>
+    /// <summary>How many times the index was built whole (at start, and when the replica was too far behind): changes apply in place, one table entry each.</summary>
     public int IndexBuilds => Volatile.Read(ref indexBuilds);
 
     /// <summary>Completes once the replica has caught up with the list after start.</summary>
