@@ -2,7 +2,6 @@ using System.Net.Sockets;
 using System.Text;
 using Clearinghouse.Api.V1;
 using Clearinghouse.Gateway.Policy;
-using Clearinghouse.Gateway.Verdicts;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Clearinghouse.IntegrationTests.Policy;
@@ -53,7 +52,7 @@ public class PolicyProtocolTests(PostfixEdgeFixture edge)
         try
         {
             await Send(connection, Request("RCPT", liz, client: Client));
-            Assert.Equal($"action=554 5.7.1 {ConnectionVerdict.ListedRejectText}", await ReadReply(connection));
+            Assert.Equal($"action=554 5.7.1 {Clearinghouse.Gateway.Verdicts.ConnectionVerdict.ListedRejectText}", await ReadReply(connection));
         }
         finally
         {
