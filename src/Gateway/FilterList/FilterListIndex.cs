@@ -134,17 +134,22 @@ internal sealed class FilterListIndex
 
     private void Remove(FilterEntry entry)
     {
-        var removed = entry.Kind switch
+        switch (entry.Kind)
         {
-            FilterEntryKind.AddressSha256 when addresses.TryRemove(Sha256Key.FromHex(entry.Value), out _) => addressCount--,
-            FilterEntryKind.Domain when domains.TryRemove(entry.Value, out _) => domainCount--,
-            FilterEntryKind.Ip when IpPrefix.TryParse(entry.Value, out var network, out _) && RemoveNetwork(network) => ipCount--,
-            _ => -1,
-        };
-        if (removed >= 0)
-        {
-            Interlocked.Increment(ref entryWrites);
+            case FilterEntryKind.AddressSha256 when addresses.TryRemove(Sha256Key.FromHex(entry.Value), out _):
+                addressCount--;
+                break;
+            case FilterEntryKind.Domain when domains.TryRemove(entry.Value, out _):
+                domainCount--;
+                break;
+            case FilterEntryKind.Ip when IpPrefix.TryParse(entry.Value, out var network, out _) && RemoveNetwork(network):
+                ipCount--;
+                break;
+            default:
+                return;
         }
+
+        Interlocked.Increment(ref entryWrites);
     }
 
     private bool RemoveNetwork(IpPrefix network) => network.Network.AddressFamily == AddressFamily.InterNetwork
