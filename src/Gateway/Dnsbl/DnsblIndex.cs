@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Numerics;
 using Clearinghouse.Domain;
+using Clearinghouse.Gateway.Maps;
 
 namespace Clearinghouse.Gateway.Dnsbl;
 
@@ -193,38 +194,28 @@ public sealed class DnsblIndex
     private static UInt128 V6Bits(IPAddress address) => IpPrefix.ToUInt128(address);
 
     /// <summary>
-    /// Listed networks of one address family: a table per prefix length (longest match probes the lengths in use), and
-    /// for each name level of the reverse zone (every 8 bits for IPv4, 4 for IPv6) how many listed networks lie at or
-    /// below each prefix of that length.
+    /// Listed networks of one address family: longest match over them (<see cref="IncrementalPrefixTable{TBits, TValue}"/>),
+    /// and for each name level of the reverse zone (every 8 bits for IPv4, 4 for IPv6) how many listed networks lie at
+    /// or below each prefix of that length.
     /// </summary>
     private sealed class NetworkSet<T>(int bits, int labelBits)
         where T : struct, IBinaryInteger<T>
     {
-        private readonly ConcurrentDictionary<T, FilterListing>?[] byLength = new ConcurrentDictionary<T, FilterListing>?[bits + 1];
-        private readonly int[] countByLength = new int[bits + 1];
+        private readonly IncrementalPrefixTable<T, FilterListing> networks = new(bits);
         private readonly ConcurrentDictionary<(int Length, T Prefix), int> below = new();
-        private volatile int[] lengthsInUse = [];
 
         public void Add(T network, int length, FilterListing listing)
         {
-            var table = byLength[length] ??= new ConcurrentDictionary<T, FilterListing>();
-            if (table.TryAdd(network, listing))
+            if (networks.Set(network, length, listing))
             {
-                countByLength[length]++;
                 ForEachLevelAtOrAbove(network, length, key => below.AddOrUpdate(key, 1, (_, count) => count + 1));
-                RefreshLengths();
-            }
-            else
-            {
-                table[network] = listing;
             }
         }
 
         public void Remove(T network, int length)
         {
-            if (byLength[length]?.TryRemove(network, out _) == true)
+            if (networks.Remove(network, length))
             {
-                countByLength[length]--;
                 ForEachLevelAtOrAbove(network, length, key =>
                 {
                     if (below.AddOrUpdate(key, 0, (_, count) => count - 1) <= 0)
@@ -232,40 +223,22 @@ public sealed class DnsblIndex
                         below.TryRemove(key, out _);
                     }
                 });
-                RefreshLengths();
             }
         }
 
         /// <summary>The listing of the longest listed network of at most <paramref name="maxLength"/> bits containing <paramref name="address"/>.</summary>
-        public FilterListing? Match(T address, int maxLength)
-        {
-            foreach (var length in lengthsInUse)
-            {
-                if (length <= maxLength && byLength[length]!.TryGetValue(Mask(address, length), out var listing))
-                {
-                    return listing;
-                }
-            }
-
-            return null;
-        }
+        public FilterListing? Match(T address, int maxLength) => networks.Match(address, maxLength);
 
         // A listed network overlaps the prefix when it contains it or lies within it.
         public bool Overlaps(T prefix, int length) =>
-            Match(prefix, length) is not null || below.ContainsKey((length, Mask(prefix, length)));
+            Match(prefix, length) is not null || below.ContainsKey((length, networks.Mask(prefix, length)));
 
         private void ForEachLevelAtOrAbove(T network, int length, Action<(int, T)> action)
         {
             for (var level = labelBits; level <= length && level < bits; level += labelBits)
             {
-                action((level, Mask(network, level)));
+                action((level, networks.Mask(network, level)));
             }
         }
-
-        private void RefreshLengths() =>
-            lengthsInUse = [.. Enumerable.Range(0, bits + 1).Where(l => countByLength[l] > 0).Reverse()];
-
-        private T Mask(T value, int length) =>
-            length == 0 ? T.Zero : value & (T.AllBitsSet << (bits - length));
     }
 }

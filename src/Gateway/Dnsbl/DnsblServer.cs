@@ -12,10 +12,10 @@ namespace Clearinghouse.Gateway.Dnsbl;
 /// The authoritative DNS server of the blocklist zones: UDP on this gateway's own receive loops
 /// (<see cref="DnsblUdpListener"/>, the wire format by <see cref="DnsblWire"/>), TCP on ARSoft.Tools.Net's
 /// <see cref="DnsServer"/>; both answer what <see cref="DnsblResponder.Decide"/> decides. Its
-/// <see cref="DnsblIndex"/> follows this gateway's filter-list replica change by change (<see cref="IFilterListFeed"/>),
-/// so a change is answered without a reload: a query that arrives after the replica has a change waits (up to
-/// 100 ms) until the index has it too, so the answer is never older than the replica. Optionally keeps rbldnsd data
-/// files of the list in a directory.
+/// <see cref="DnsblIndex"/> follows this gateway's filter-list replica change by change (<see cref="IFilterListFeed.Follow"/>),
+/// each change applied under the replica's lock before the replica's version shows it, so a change is answered without
+/// a reload and the answer is never older than the replica. Only before the index has caught up at start does a query
+/// wait (up to 100 ms) for it. Optionally keeps rbldnsd data files of the list in a directory.
 /// </summary>
 public sealed partial class DnsblServer(
     IOptions<DnsblOptions> options,
@@ -33,7 +33,7 @@ public sealed partial class DnsblServer(
     private DnsServer? tcpServer;
     private DnsblUdpListener? udpListener;
     private DnsblResponder? responder;
-    private Task following = Task.CompletedTask;
+    private IDisposable? following;
     private Task exporting = Task.CompletedTask;
 
     /// <summary>The index the zones are answered from (read-only use: tests and diagnostics).</summary>
@@ -51,7 +51,7 @@ public sealed partial class DnsblServer(
 
         var zones = BuildZones(settings);
         responder = new DnsblResponder(index, zones, settings, callers);
-        following = FollowAsync(stopping.Token);
+        following = feed.Follow(index.Version, OnUpdate);
         if (settings.ExportDirectory.Length > 0)
         {
             exporting = ExportAsync(stopping.Token);
@@ -75,6 +75,7 @@ public sealed partial class DnsblServer(
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         await stopping.CancelAsync();
+        following?.Dispose();
         tcpServer?.Stop();
         if (udpListener is not null)
         {
@@ -83,7 +84,7 @@ public sealed partial class DnsblServer(
 
         try
         {
-            await Task.WhenAll(following, exporting).WaitAsync(cancellationToken);
+            await exporting.WaitAsync(cancellationToken);
         }
         catch (OperationCanceledException)
         {
@@ -176,48 +177,29 @@ public sealed partial class DnsblServer(
         }
     }
 
-    // Follows the replica: its catch-up, then every update in order; a subscription that ends (the replica dropped a
-    // subscriber that fell too far behind, or it restarted its list) is taken up again from the index's version.
-    private async Task FollowAsync(CancellationToken cancellationToken)
+    // Called by the replica under its lock, in version order: its catch-up first, then each update.
+    private void OnUpdate(ReplicaUpdate update)
     {
-        while (!cancellationToken.IsCancellationRequested)
+        try
         {
-            try
+            lock (writer)
             {
-                using var subscription = feed.Subscribe(index.Version);
-                lock (writer)
+                if (update.Snapshot is { } slice)
                 {
-                    Apply(subscription.CatchUp);
+                    Apply(slice);
                 }
-
-                Signal();
-                await foreach (var update in subscription.Live.ReadAllAsync(cancellationToken))
+                else if (update.Change is { } change && change.Version == index.Version + 1)
                 {
-                    lock (writer)
-                    {
-                        if (update.Snapshot is { } snapshot)
-                        {
-                            Apply(snapshot);
-                        }
-                        else if (update.Change is { } change && change.Version == index.Version + 1)
-                        {
-                            index.Apply(change);
-                        }
-                    }
-
-                    Signal();
+                    index.Apply(change);
                 }
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception error)
-            {
-                LogFollowRestarted(error);
-                await Task.Delay(TimeSpan.FromMilliseconds(100), CancellationToken.None);
             }
         }
+        catch (Exception error)
+        {
+            LogFollowFailed(error);
+        }
+
+        Signal();
     }
 
     private void Apply(Domain.FilterListSlice slice)
@@ -287,8 +269,8 @@ public sealed partial class DnsblServer(
     [LoggerMessage(Level = LogLevel.Debug, Message = "DNS blocklist server: a query could not be answered")]
     private partial void LogServerError(Exception error);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The DNS blocklist stopped following the filter list; it subscribes again")]
-    private partial void LogFollowRestarted(Exception error);
+    [LoggerMessage(Level = LogLevel.Error, Message = "The DNS blocklist could not apply a filter-list update")]
+    private partial void LogFollowFailed(Exception error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The rbldnsd export to {Directory} failed; it is tried again")]
     private partial void LogExportFailed(string directory, Exception error);

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Net;
+using System.Net.Sockets;
 using System.Security.Cryptography;
 using Clearinghouse.Domain;
 using Clearinghouse.Gateway.Maps;
@@ -27,109 +28,161 @@ internal readonly record struct Sha256Key(ulong A, ulong B, ulong C, ulong D)
 }
 
 /// <summary>
-/// The listed entries as the verdict path reads them: lookups take no lock (concurrent dictionaries, and an immutable
-/// table of networks swapped whole), and a change is applied in place (one address or domain added or removed; a change
-/// of an IP entry rebuilds the table of networks, which costs the number of IP entries, not the size of the list).
-/// Changes come from one writer at a time (the replica's lock); lookups run beside them. An unlisted sender costs one
-/// SHA-256 and a dictionary lookup when addresses are listed, one lookup per label of its domain when domains are, one
-/// per prefix length in use when IP entries are (a network covers its addresses), and nothing at all while the list is
+/// The listed entries as the verdict path reads them, changed in place: every change (an address, a domain or an IP
+/// network added or removed) writes one table entry, whatever the size of the list (<see cref="EntryWrites"/> counts
+/// them). Changes come from one writer at a time (the replica's lock); lookups take no lock and run beside them, and
+/// each lookup answers from one version of the list: a change bumps a sequence number before and after it, and a lookup
+/// that saw the number move (or odd) looks again, so it never mixes the states before and after a change, nor those of
+/// two changes (a network listed while a longer one is removed is never missed). An unlisted sender costs one SHA-256
+/// and a dictionary lookup when addresses are listed, one lookup per label of its domain when domains are, one per
+/// prefix length in use when IP entries are (a network covers its addresses), and nothing at all while the list is
 /// empty.
 /// </summary>
 internal sealed class FilterListIndex
 {
     private readonly ConcurrentDictionary<Sha256Key, FilterListing> addresses = [];
     private readonly ConcurrentDictionary<string, FilterListing> domains = new(StringComparer.Ordinal);
+    private readonly IncrementalPrefixTable<uint, FilterListing> v4 = new(32);
+    private readonly IncrementalPrefixTable<UInt128, FilterListing> v6 = new(128);
 
     // Sizes kept by the one writer: ConcurrentDictionary's own Count and IsEmpty (when empty) take every lock.
     private volatile int addressCount;
     private volatile int domainCount;
+    private volatile int ipCount;
 
-    // IP entries (addresses and networks) by their listed value, kept by the one writer; the table lookups read.
-    private readonly Dictionary<string, (IpPrefix Network, FilterListing Listing)> networks = new(StringComparer.Ordinal);
-    private volatile PrefixTable<FilterListing> ips = new([]);
+    // Odd while a change is being applied; lookups compare it before and after they read.
+    private int changeSequence;
+    private long entryWrites;
 
     public FilterListIndex(IEnumerable<FilterChange> listed)
     {
-        var ipListed = false;
         foreach (var added in listed)
         {
-            ipListed |= Add(added, rebuildNetworks: false);
-        }
-
-        if (ipListed)
-        {
-            RebuildNetworks();
+            Add(added);
         }
     }
 
-    public int Count => addressCount + domainCount + networks.Count;
+    public int Count => addressCount + domainCount + ipCount;
+
+    /// <summary>Table entries written or removed since this index was created: one per entry listed at start, at most one per change.</summary>
+    public long EntryWrites => Interlocked.Read(ref entryWrites);
 
     /// <summary>Applies one change of the list (an add, or the remove of a listed entry).</summary>
     public void Apply(FilterChange change)
     {
-        if (change.Op == FilterChangeOp.Add)
+        Interlocked.Increment(ref changeSequence);
+        try
         {
-            Add(change, rebuildNetworks: true);
-            return;
+            if (change.Op == FilterChangeOp.Add)
+            {
+                Add(change);
+            }
+            else
+            {
+                Remove(change.Entry);
+            }
         }
-
-        switch (change.Entry.Kind)
+        finally
         {
-            case FilterEntryKind.AddressSha256:
-                addressCount = Remove(addresses, Sha256Key.FromHex(change.Entry.Value), addressCount);
-                break;
-            case FilterEntryKind.Domain:
-                domainCount = Remove(domains, change.Entry.Value, domainCount);
-                break;
-            case FilterEntryKind.Ip when networks.Remove(change.Entry.Value):
-                RebuildNetworks();
-                break;
+            Interlocked.Increment(ref changeSequence);
         }
     }
 
-    // True when it added an IP entry (whose table is rebuilt at once only with rebuildNetworks).
-    private bool Add(FilterChange added, bool rebuildNetworks)
+    private void Add(FilterChange added)
     {
         var listing = new FilterListing(added.Entry, added.CaseId, added.Reason);
         switch (added.Entry.Kind)
         {
             case FilterEntryKind.AddressSha256:
-                addressCount = Add(addresses, Sha256Key.FromHex(added.Entry.Value), listing, addressCount);
-                break;
-            case FilterEntryKind.Domain:
-                domainCount = Add(domains, added.Entry.Value, listing, domainCount);
-                break;
-            case FilterEntryKind.Ip when IpPrefix.TryParse(added.Entry.Value, out var network, out _):
-                networks[added.Entry.Value] = (network, listing);
-                if (rebuildNetworks)
+                if (addresses.TryAdd(Sha256Key.FromHex(added.Entry.Value), listing))
                 {
-                    RebuildNetworks();
+                    addressCount++;
+                }
+                else
+                {
+                    addresses[Sha256Key.FromHex(added.Entry.Value)] = listing;
                 }
 
-                return true;
+                break;
+            case FilterEntryKind.Domain:
+                if (domains.TryAdd(added.Entry.Value, listing))
+                {
+                    domainCount++;
+                }
+                else
+                {
+                    domains[added.Entry.Value] = listing;
+                }
+
+                break;
+            case FilterEntryKind.Ip when IpPrefix.TryParse(added.Entry.Value, out var network, out _):
+                var isNew = network.Network.AddressFamily == AddressFamily.InterNetwork
+                    ? v4.Set(IpPrefix.ToUInt32(network.Network), network.Length, listing)
+                    : v6.Set(IpPrefix.ToUInt128(network.Network), network.Length, listing);
+                if (isNew)
+                {
+                    ipCount++;
+                }
+
+                break;
+            default:
+                return;
         }
 
-        return false;
+        Interlocked.Increment(ref entryWrites);
     }
 
-    private void RebuildNetworks() => ips = new PrefixTable<FilterListing>(networks.Values.Select(n => (n.Network, n.Listing)));
-
-    private static int Add<TKey>(ConcurrentDictionary<TKey, FilterListing> map, TKey key, FilterListing listing, int count)
-        where TKey : notnull
+    private void Remove(FilterEntry entry)
     {
-        var isNew = !map.ContainsKey(key);
-        map[key] = listing;
-        return isNew ? count + 1 : count;
+        switch (entry.Kind)
+        {
+            case FilterEntryKind.AddressSha256 when addresses.TryRemove(Sha256Key.FromHex(entry.Value), out _):
+                addressCount--;
+                break;
+            case FilterEntryKind.Domain when domains.TryRemove(entry.Value, out _):
+                domainCount--;
+                break;
+            case FilterEntryKind.Ip when IpPrefix.TryParse(entry.Value, out var network, out _) && RemoveNetwork(network):
+                ipCount--;
+                break;
+            default:
+                return;
+        }
+
+        Interlocked.Increment(ref entryWrites);
     }
 
-    private static int Remove<TKey>(ConcurrentDictionary<TKey, FilterListing> map, TKey key, int count)
-        where TKey : notnull => map.TryRemove(key, out _) ? count - 1 : count;
+    private bool RemoveNetwork(IpPrefix network) => network.Network.AddressFamily == AddressFamily.InterNetwork
+        ? v4.Remove(IpPrefix.ToUInt32(network.Network), network.Length)
+        : v6.Remove(IpPrefix.ToUInt128(network.Network), network.Length);
 
     public FilterListing? Match(Address sender, IPAddress? clientIp)
     {
+        Sha256Key? hashed = null;
+        var spin = default(SpinWait);
+        while (true)
+        {
+            var before = Volatile.Read(ref changeSequence);
+            if ((before & 1) == 0)
+            {
+                var match = MatchNow(sender, clientIp, ref hashed);
+                Interlocked.MemoryBarrier();
+                if (Volatile.Read(ref changeSequence) == before)
+                {
+                    return match;
+                }
+            }
+
+            spin.SpinOnce();
+        }
+    }
+
+    // The hashed sender is computed once, at the first lookup that needs it, and kept across retries.
+    private FilterListing? MatchNow(Address sender, IPAddress? clientIp, ref Sha256Key? hashed)
+    {
         if (!sender.IsNullSender)
         {
-            if (addressCount > 0 && addresses.TryGetValue(Sha256Key.OfAddress(sender), out var byAddress))
+            if (addressCount > 0 && addresses.TryGetValue(hashed ??= Sha256Key.OfAddress(sender), out var byAddress))
             {
                 return byAddress;
             }
@@ -140,12 +193,17 @@ internal sealed class FilterListIndex
             }
         }
 
-        if (clientIp is not null && ips is { Count: > 0 } table && table.TryMatch(clientIp, out var byIp, out _))
+        if (clientIp is null || ipCount == 0)
         {
-            return byIp;
+            return null;
         }
 
-        return null;
+        return clientIp.AddressFamily switch
+        {
+            AddressFamily.InterNetwork => v4.Match(IpPrefix.ToUInt32(clientIp), 32),
+            AddressFamily.InterNetworkV6 => v6.Match(IpPrefix.ToUInt128(clientIp), 128),
+            _ => null,
+        };
     }
 
     // The domain itself, then each parent: a listed domain covers its subdomains.

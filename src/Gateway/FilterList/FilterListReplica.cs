@@ -46,6 +46,7 @@ public sealed partial class FilterListReplica : IFilterListObserver, IFilterList
     private readonly Lock gate = new();
     private readonly FilterListLog log;
     private readonly List<Channel<ReplicaUpdate>> subscribers = [];
+    private readonly List<Action<ReplicaUpdate>> followers = [];
     private readonly SemaphoreSlim catchingUp = new(1, 1);
     private readonly TaskCompletionSource ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource stopping = new();
@@ -65,7 +66,7 @@ public sealed partial class FilterListReplica : IFilterListObserver, IFilterList
 
     /// <summary>
     /// The version this replica holds. Read without the lock (a copy published after each change): the DNS blocklist
-    /// reads it on every query, and a change to a large list holds the lock while the verdict index is rebuilt.
+    /// reads it on every query.
     /// </summary>
     public long Version => Volatile.Read(ref publishedVersion);
 
@@ -78,7 +79,7 @@ public sealed partial class FilterListReplica : IFilterListObserver, IFilterList
         }
     }
 
-    /// <summary>How many times the index was built whole (at start, and when the replica was too far behind): changes apply in place.</summary>
+    /// <summary>How many times the index was built whole (at start, and when the replica was too far behind): changes apply in place, one table entry each.</summary>
     public int IndexBuilds => Volatile.Read(ref indexBuilds);
 
     /// <summary>Completes once the replica has caught up with the list after start.</summary>
@@ -142,6 +143,16 @@ public sealed partial class FilterListReplica : IFilterListObserver, IFilterList
                     subscribers.Remove(channel);
                 }
             });
+        }
+    }
+
+    public IDisposable Follow(long fromVersion, Action<ReplicaUpdate> onUpdate)
+    {
+        lock (gate)
+        {
+            onUpdate(new ReplicaUpdate(log.ReadFrom(fromVersion), null));
+            followers.Add(onUpdate);
+            return new Following(this, onUpdate);
         }
     }
 
@@ -320,11 +331,11 @@ public sealed partial class FilterListReplica : IFilterListObserver, IFilterList
         lock (gate)
         {
             log.Reset(entries, asOf);
-            Volatile.Write(ref publishedVersion, log.Version);
             index = rebuilt;
             Interlocked.Increment(ref indexBuilds);
-            ClearinghouseTelemetry.SetFilterListVersion(log.Version);
             PublishLocked(new ReplicaUpdate(log.ReadFrom(-1), null));
+            Volatile.Write(ref publishedVersion, log.Version);
+            ClearinghouseTelemetry.SetFilterListVersion(log.Version);
         }
     }
 
@@ -351,19 +362,36 @@ public sealed partial class FilterListReplica : IFilterListObserver, IFilterList
 
             log.Apply(change);
             index.Apply(change);
-            Volatile.Write(ref publishedVersion, log.Version);
             PublishLocked(new ReplicaUpdate(null, change));
+            Volatile.Write(ref publishedVersion, log.Version);
             ClearinghouseTelemetry.SetFilterListVersion(log.Version);
         }
     }
 
+    // Followers first, then the version is published (by the caller): see IFilterListFeed.Follow.
     private void PublishLocked(ReplicaUpdate update)
     {
+        foreach (var follower in followers)
+        {
+            follower(update);
+        }
+
         foreach (var subscriber in subscribers)
         {
             if (!subscriber.Writer.TryWrite(update))
             {
                 subscriber.Writer.TryComplete(new SubscriberTooSlowException());
+            }
+        }
+    }
+
+    private sealed class Following(FilterListReplica replica, Action<ReplicaUpdate> onUpdate) : IDisposable
+    {
+        public void Dispose()
+        {
+            lock (replica.gate)
+            {
+                replica.followers.Remove(onUpdate);
             }
         }
     }

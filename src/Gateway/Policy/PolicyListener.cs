@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Clearinghouse.Domain;
 using Clearinghouse.Gateway.Security;
+using Clearinghouse.Gateway.Verdicts;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -136,6 +137,7 @@ public sealed partial class PolicyListener(
         connection.NoDelay = true;
         var replyBuffer = ArrayPool<byte>.Shared.Rent(4096);
         (PolicyRequest Request, string Action)? lastRecipientAnswer = null;
+        var connectionVerdicts = new ConnectionVerdictMemo();
         try
         {
             while (true)
@@ -169,7 +171,7 @@ public sealed partial class PolicyListener(
                     }
                     else
                     {
-                        action = await responder.AnswerAsync(request, answering, stoppingToken);
+                        action = await responder.AnswerAsync(request, answering, connectionVerdicts, stoppingToken);
                         ClearinghouseTelemetry.PolicyRequests.Add(1, new System.Diagnostics.TagList
                         {
                             { "state", StateTag(request.ProtocolState) },

@@ -15,13 +15,15 @@ public sealed record PolicyListenerSettings(string Name, Caller Provider, Policy
 /// <c>smtpd_delay_reject = yes</c>, Postfix's default, client restrictions are evaluated at RCPT), then the recipient
 /// check with the client address, HELO name and sender; every other stage gets <c>DUNNO</c> (a reject at DATA or
 /// END-OF-MESSAGE would hit every recipient). A recipient outside the provider's domains, or an address the clearing
-/// house cannot parse, gets <c>DUNNO</c>: it has no records for it.
+/// house cannot parse, gets <c>DUNNO</c>: it has no records for it. With a <see cref="ConnectionVerdictMemo"/> of the
+/// policy connection, the connection check at RCPT gives the verdict decided at CONNECT or HELO for the same client
+/// again as long as nothing it was decided from has changed.
 /// </summary>
 public sealed partial class PolicyResponder(VerdictPipeline pipeline, BounceNotices notices, ILogger<PolicyResponder> logger)
 {
     private long lastWarning = long.MinValue / 2;
 
-    public async ValueTask<string> AnswerAsync(PolicyRequest request, PolicyListenerSettings listener, CancellationToken cancellationToken)
+    public async ValueTask<string> AnswerAsync(PolicyRequest request, PolicyListenerSettings listener, ConnectionVerdictMemo? connectionVerdicts, CancellationToken cancellationToken)
     {
         if (request.ProtocolState is not (PolicyProtocolState.Connect or PolicyProtocolState.Helo or PolicyProtocolState.Ehlo or PolicyProtocolState.Rcpt))
         {
@@ -34,7 +36,7 @@ public sealed partial class PolicyResponder(VerdictPipeline pipeline, BounceNoti
             var helo = DomainName.TryNormalize(request.HeloName, out var heloName, out _) ? heloName : null;
             if (clientIp is not null)
             {
-                var connection = await WithinBudget(pipeline.CheckConnectionAsync(listener.Provider, clientIp, helo), listener.TimeBudget, cancellationToken);
+                var connection = await WithinBudget(pipeline.CheckConnectionAsync(listener.Provider, clientIp, helo, connectionVerdicts), listener.TimeBudget, cancellationToken);
                 if (connection.Reject || request.ProtocolState != PolicyProtocolState.Rcpt)
                 {
                     return PolicyActions.ForConnection(connection);

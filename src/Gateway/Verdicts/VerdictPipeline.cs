@@ -56,17 +56,27 @@ public sealed class VerdictPipeline(
     /// matches, the global filter list's IP entries (this gateway's replica). A map entry decides first, so that a
     /// provider's accept for a network it trusts stands even if the network is listed.
     /// </summary>
-    public async Task<ConnectionVerdict> CheckConnectionAsync(Caller caller, IPAddress clientIp, string? helo)
+    public async Task<ConnectionVerdict> CheckConnectionAsync(Caller caller, IPAddress clientIp, string? helo, ConnectionVerdictMemo? memo = null)
     {
         var providerMaps = await maps.GetAsync(caller.Id);
-        var match = providerMaps.Connections.Match(clientIp, helo);
-        var verdict = match.Entry is { } entry ? ForMapEntry(entry, match.Kind)
-            : filterList.Match(Address.NullSender, clientIp) is { } listing ? ForListing(listing)
-            : ConnectionVerdict.NoMatch;
+
+        // Read before matching: the replica publishes its version after the change is in its index, so a verdict is
+        // remembered with a version no newer than what it was decided from (a change in between means deciding again).
+        var listVersion = filterList.Version;
+        if (memo is null || !memo.TryGet(clientIp, helo, providerMaps, listVersion, out var verdict, out var matched))
+        {
+            var match = providerMaps.Connections.Match(clientIp, helo);
+            verdict = match.Entry is { } entry ? ForMapEntry(entry, match.Kind)
+                : filterList.Match(Address.NullSender, clientIp) is { } listing ? ForListing(listing)
+                : ConnectionVerdict.NoMatch;
+            matched = match.Kind switch { ConnectionMatchKind.Ip => "ip", ConnectionMatchKind.Helo => "helo", _ => verdict.ListedCaseId is null ? "none" : "filterlist" };
+            memo?.Remember(clientIp, helo, providerMaps, listVersion, verdict, matched);
+        }
+
         ClearinghouseTelemetry.ConnectionVerdicts.Add(1, new TagList
         {
             { "action", verdict.Reject ? "reject" : "accept" },
-            { "matched", match.Kind switch { ConnectionMatchKind.Ip => "ip", ConnectionMatchKind.Helo => "helo", _ => verdict.ListedCaseId is null ? "none" : "filterlist" } },
+            { "matched", matched },
         });
         return verdict;
     }

@@ -36,6 +36,34 @@ public class PolicyProtocolTests(PostfixEdgeFixture edge)
     }
 
     [Fact]
+    public async Task The_connection_verdict_of_EHLO_stands_at_RCPT_only_until_the_list_changes()
+    {
+        // The listener remembers the EHLO's connection verdict for the connection; a listing (or unlisting) of the
+        // client between two requests must still be answered by the next one.
+        var liz = $"liz-{Guid.NewGuid():n}@acme.example";
+        const string Client = "192.0.2.61";
+        using var connection = await Connect(edge.OpenListenerPort);
+        await Send(connection, Request("EHLO", "", client: Client));
+        Assert.Equal("action=DUNNO", await ReadReply(connection));
+        await Send(connection, Request("RCPT", liz, client: Client));
+        Assert.Equal("action=DUNNO", await ReadReply(connection));
+
+        await edge.ListAsync(FilterEntryKind.Ip, Client, "listed between two recipients");
+        try
+        {
+            await Send(connection, Request("RCPT", liz, client: Client));
+            Assert.Equal($"action=554 5.7.1 {Clearinghouse.Gateway.Verdicts.ConnectionVerdict.ListedRejectText}", await ReadReply(connection));
+        }
+        finally
+        {
+            await edge.UnlistAsync(FilterEntryKind.Ip, Client);
+        }
+
+        await Send(connection, Request("RCPT", liz, client: Client));
+        Assert.Equal("action=DUNNO", await ReadReply(connection));
+    }
+
+    [Fact]
     public async Task Pipelined_requests_and_requests_split_into_single_bytes_are_answered_in_order()
     {
         var judy = $"judy-{Guid.NewGuid():n}@acme.example";

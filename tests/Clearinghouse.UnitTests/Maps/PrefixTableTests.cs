@@ -35,11 +35,7 @@ public class PrefixTableTests
         var prefixes = new List<IpPrefix>();
         for (var i = 0; i < 100_000; i++)
         {
-            var v6 = i % 4 == 0;
-            var bytes = new byte[v6 ? 16 : 4];
-            random.NextBytes(bytes);
-            var length = v6 ? random.Next(16, 129) : random.Next(8, 33);
-            prefixes.Add(new IpPrefix(IpPrefix.Mask(new IPAddress(bytes), length), length));
+            prefixes.Add(RandomNetworks.Prefix(random, v6: i % 4 == 0));
         }
 
         var table = new PrefixTable<string>(prefixes.Select(p => (p, p.ToString())));
@@ -48,7 +44,7 @@ public class PrefixTableTests
         {
             // Half the probes inside a known prefix, half anywhere.
             var inside = prefixes[random.Next(prefixes.Count)];
-            var probe = i % 2 == 0 ? Within(inside, random) : RandomAddress(random, v6: i % 4 == 1);
+            var probe = i % 2 == 0 ? RandomNetworks.Within(inside, random) : RandomNetworks.Address(random, v6: i % 4 == 1);
             var expected = byFamily[probe.AddressFamily].Where(p => p.Contains(probe)).OrderByDescending(p => p.Length).FirstOrDefault();
             var found = table.TryMatch(probe, out var value, out var length);
             Assert.Equal(expected != default, found);
@@ -59,27 +55,6 @@ public class PrefixTableTests
                 Assert.True(IpPrefix.TryParse(value, out var matched, out _) && matched.Contains(probe));
             }
         }
-    }
-
-    private static IPAddress Within(IpPrefix prefix, Random random)
-    {
-        var bytes = prefix.Network.GetAddressBytes();
-        var noise = new byte[bytes.Length];
-        random.NextBytes(noise);
-        var mask = IpPrefix.Mask(new IPAddress(Enumerable.Repeat((byte)0xff, bytes.Length).ToArray()), prefix.Length).GetAddressBytes();
-        for (var i = 0; i < bytes.Length; i++)
-        {
-            bytes[i] = (byte)((bytes[i] & mask[i]) | (noise[i] & ~mask[i]));
-        }
-
-        return new IPAddress(bytes);
-    }
-
-    private static IPAddress RandomAddress(Random random, bool v6)
-    {
-        var bytes = new byte[v6 ? 16 : 4];
-        random.NextBytes(bytes);
-        return new IPAddress(bytes);
     }
 
     private static PrefixTable<string> Table(params string[] prefixes) =>
