@@ -40,6 +40,7 @@ public sealed partial class RecipientGrain(
     private RecordBook book = null!;
     private DoNotSendBook doNotSend = null!;
     private StateWriter writer = null!;
+    private HitReportLedger hitReports = null!;
     private RecipientChecks checks = null!;
 
     // The published snapshot, its version, and which silos may answer from a copy of it (shared with this silo's
@@ -63,6 +64,7 @@ public sealed partial class RecipientGrain(
         book = new RecordBook(state.State, Settings.HitHalfLife);
         doNotSend = new DoNotSendBook(state.State, Settings.MaxDoNotSendRequests, Settings.MaxUndeliveredReports);
         writer = new StateWriter(GrainContext, state, logger);
+        hitReports = new HitReportLedger(state.State.HitReports, HitReportLedger.DefaultRetention, HitReportLedger.DefaultMaxReceipts);
         checks = new RecipientChecks(clock);
         activatedAt = timestamps.GetTimestamp();
         var leases = new CacheLeases<SiloAddress>(activatedAt, Ticks(cacheOptions.Value.Lease), Ticks(cacheOptions.Value.LeaseMargin));
@@ -168,7 +170,7 @@ public sealed partial class RecipientGrain(
         return decision.Violated is { } violated ? RecordViolationAsync(violated, request, decision.Verdict!) : Task.FromResult(decision.Verdict!);
     }
 
-    async Task<CachedRead> IRecipient.ReadForCache(SiloAddress holder, RecipientSnapshotVersion? known, RecordHitCount[]? hits)
+    async Task<CachedRead> IRecipient.ReadForCache(SiloAddress holder, RecipientSnapshotVersion? known, HitReport? hits)
     {
         // A silo that may have been declared dead must not hand out what may be stale state.
         await standing.EnsureConfirmedAsync();
@@ -181,9 +183,9 @@ public sealed partial class RecipientGrain(
         return new CachedRead(current, snapshot, cacheOptions.Value.Lease, GrainContext.Address.SiloAddress!);
     }
 
-    Task IRecipient.RecordHits(RecordHitCount[] hits)
+    Task IRecipient.RecordHits(HitReport report)
     {
-        RecordHits(hits);
+        RecordHits(report);
         return Task.CompletedTask;
     }
 
@@ -309,14 +311,23 @@ public sealed partial class RecipientGrain(
     /// <summary>Hands the checks the snapshot of the persisted records and requests, under a new version.</summary>
     private void PublishChecks() => published.Publish(RecipientSnapshot.Of(book, doNotSend));
 
-    private void RecordHits(RecordHitCount[] hits)
+    /// <summary>
+    /// Counts a report of hits from another silo's read cache, unless it was counted already (sent again because its
+    /// answer was lost). Its receipt is written with the hits, so a write that fails forgets both.
+    /// </summary>
+    private void RecordHits(HitReport report)
     {
-        foreach (var hit in hits)
+        if (!hitReports.TryRecord(report.Id, clock.GetUtcNow()))
+        {
+            return;
+        }
+
+        foreach (var hit in report.Hits)
         {
             book.RecordHits(hit.RecordId, hit.Count, hit.LastHit);
         }
 
-        unwritten |= hits.Length > 0;
+        unwritten = true;
     }
 
     private long Ticks(TimeSpan span) => (long)(span.TotalSeconds * timestamps.TimestampFrequency);
