@@ -204,6 +204,18 @@ public sealed partial class RecipientReadCache : IRecipientReadCache, ILifecycle
         local.TryRemove(new KeyValuePair<string, PublishedRecipient<SiloAddress>>(recipientKey, published));
     }
 
+    /// <summary>
+    /// Hits a recipient's grain activation counted but could not store (a write failed and it reloads): sent to its next
+    /// activation with the next report, under a report id of their own.
+    /// </summary>
+    public void HandOver(string recipientKey, IReadOnlyCollection<RecordHitCount> hits)
+    {
+        if (hits.Count > 0)
+        {
+            QueueHits(new PendingHits(recipientKey, NewReport(hits)));
+        }
+    }
+
     /// <summary>What the grain of a recipient active in this silo published; null when it is not active here.</summary>
     public PublishedRecipient<SiloAddress>? ActiveHere(string recipientKey) => local.GetValueOrDefault(recipientKey);
 
