@@ -33,13 +33,14 @@ public interface IRecipient : IGrainWithStringKey
     /// current) and a lease on it. Until the lease runs out the grain invalidates the holder's copy before it acknowledges
     /// any write. <paramref name="hits"/> are hits the holder counted since its last report.
     /// </summary>
-    Task<CachedRead> ReadForCache(SiloAddress holder, RecipientSnapshotVersion? known, RecordHitCount[]? hits);
+    Task<CachedRead> ReadForCache(SiloAddress holder, RecipientSnapshotVersion? known, HitReport? hits);
 
     /// <summary>
     /// Hits a silo's read cache counted on this recipient's records (kept in memory and flushed like the grain's own).
-    /// Answered, not one-way: a stopping silo awaits its last reports and sends again one that failed.
+    /// Answered, not one-way: a stopping silo awaits its last reports and sends again one that failed. A report is
+    /// counted once however often it is sent (by its <see cref="HitReport.Id"/>).
     /// </summary>
-    Task RecordHits(RecordHitCount[] hits);
+    Task RecordHits(HitReport report);
 
     /// <summary>
     /// Sets (or with null clears) this recipient's own maximum list size, overriding the provider's default; a list

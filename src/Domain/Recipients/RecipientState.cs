@@ -25,4 +25,8 @@ public sealed class RecipientState
     /// <summary>Violation reports persisted here and not yet acknowledged by the sender's grain.</summary>
     [Id(7)]
     public List<ViolationReport> UndeliveredReports { get; set; } = [];
+
+    /// <summary>Hit reports from other silos' read caches counted lately (<see cref="HitReportLedger"/>), oldest first.</summary>
+    [Id(8)]
+    public List<HitReportReceipt> HitReports { get; set; } = [];
 }

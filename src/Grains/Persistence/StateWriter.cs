@@ -1,5 +1,6 @@
 using Clearinghouse.Contracts;
 using Orleans.Core;
+using Orleans.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace Clearinghouse.Grains.Persistence;
@@ -51,6 +52,12 @@ public sealed partial class StateWriter
 
     /// <summary>False once a write failed: memory may differ from storage until the grain is reactivated.</summary>
     public bool IsTrusted => failure is null;
+
+    /// <summary>
+    /// True when the write that failed was refused for its ETag (another activation wrote meanwhile): it stored nothing,
+    /// unlike a timeout, after which storage may hold the change.
+    /// </summary>
+    public bool FailedOnConflict => failure is InconsistentStateException;
 
     /// <summary>
     /// Stores every change made so far; completes once a write that began after this call has succeeded. Throws

@@ -35,11 +35,13 @@ public sealed partial class RecipientGrain(
     ILogger<RecipientGrain> logger) : Grain, IRecipient, IRemindable
 {
     private const string ReportReminder = "violation-reports";
+    private const int FirstFlushDivisor = 15; // 2 s with the default HitFlushInterval (30 s)
     private static readonly string[] RuleNames = Enum.GetNames<EvictionRule>().Select(n => n.ToLowerInvariant()).ToArray();
 
     private RecordBook book = null!;
     private DoNotSendBook doNotSend = null!;
     private StateWriter writer = null!;
+    private HitReportLedger hitReports = null!;
     private RecipientChecks checks = null!;
 
     // The published snapshot, its version, and which silos may answer from a copy of it (shared with this silo's
@@ -49,6 +51,11 @@ public sealed partial class RecipientGrain(
 
     // Memory holds changes that need no acknowledgement but must be written some time (hits, delivered reports).
     private bool unwritten;
+
+    // The hits counted into the book and not yet stored, kept apart: when a write fails, the activation reloads and
+    // hands them to the next one (hits are increments: they add up in any order).
+    private readonly List<RecordHitCount> unwrittenHits = [];
+    private long unwrittenHitsStart; // how many entries have left unwrittenHits since activation (stored, or handed over)
 
     private RecipientOptions Settings => options.Value;
 
@@ -63,14 +70,17 @@ public sealed partial class RecipientGrain(
         book = new RecordBook(state.State, Settings.HitHalfLife);
         doNotSend = new DoNotSendBook(state.State, Settings.MaxDoNotSendRequests, Settings.MaxUndeliveredReports);
         writer = new StateWriter(GrainContext, state, logger);
+        hitReports = new HitReportLedger(state.State.HitReports, HitReportLedger.DefaultRetention, HitReportLedger.DefaultMaxReceipts);
         checks = new RecipientChecks(clock);
         activatedAt = timestamps.GetTimestamp();
         var leases = new CacheLeases<SiloAddress>(activatedAt, Ticks(cacheOptions.Value.Lease), Ticks(cacheOptions.Value.LeaseMargin));
         published = new PublishedRecipient<SiloAddress>(checks, leases, Guid.NewGuid());
         PublishChecks();
         readCache.Register(this.GetPrimaryKeyString(), published);
+        // The first flush comes soon: an activation that loaded the state before a predecessor's last write (see
+        // OnDeactivateAsync) finds out at its first write, and until then its hit counts lack the predecessor's.
         var interval = Settings.HitFlushInterval;
-        this.RegisterGrainTimer(FlushHitsAsync, new GrainTimerCreationOptions(interval, interval) { Interleave = true });
+        this.RegisterGrainTimer(FlushHitsAsync, new GrainTimerCreationOptions(interval / FirstFlushDivisor, interval) { Interleave = true });
         return Task.CompletedTask;
     }
 
@@ -93,6 +103,19 @@ public sealed partial class RecipientGrain(
             {
                 // Logged by the writer; the next activation loads what storage holds.
             }
+        }
+
+        if (writer.FailedOnConflict)
+        {
+            // A write was refused for its ETag: it stored nothing, and storage holds another activation's write. A
+            // successor activated while a predecessor was still writing its last hits (Orleans does that when the silo
+            // holding the directory entry stops) loads the state before that write, and its own next write fails its
+            // ETag check. The hits this activation counted are handed to the next one, which adds them to what it loads.
+            // (After another failure, such as a timeout, storage may hold them: they are not handed over, and may be lost.)
+            DrainHits();
+            readCache.HandOver(this.GetPrimaryKeyString(), unwrittenHits);
+            unwrittenHitsStart += unwrittenHits.Count;
+            unwrittenHits.Clear();
         }
     }
 
@@ -168,7 +191,7 @@ public sealed partial class RecipientGrain(
         return decision.Violated is { } violated ? RecordViolationAsync(violated, request, decision.Verdict!) : Task.FromResult(decision.Verdict!);
     }
 
-    async Task<CachedRead> IRecipient.ReadForCache(SiloAddress holder, RecipientSnapshotVersion? known, RecordHitCount[]? hits)
+    async Task<CachedRead> IRecipient.ReadForCache(SiloAddress holder, RecipientSnapshotVersion? known, HitReport? hits)
     {
         // A silo that may have been declared dead must not hand out what may be stale state.
         await standing.EnsureConfirmedAsync();
@@ -181,9 +204,9 @@ public sealed partial class RecipientGrain(
         return new CachedRead(current, snapshot, cacheOptions.Value.Lease, GrainContext.Address.SiloAddress!);
     }
 
-    Task IRecipient.RecordHits(RecordHitCount[] hits)
+    Task IRecipient.RecordHits(HitReport report)
     {
-        RecordHits(hits);
+        RecordHits(report);
         return Task.CompletedTask;
     }
 
@@ -292,7 +315,7 @@ public sealed partial class RecipientGrain(
     {
         DrainHits();
         unwritten = false;
-        await writer.WriteAsync();
+        await WriteAsync();
         await PublishAsync();
     }
 
@@ -309,19 +332,53 @@ public sealed partial class RecipientGrain(
     /// <summary>Hands the checks the snapshot of the persisted records and requests, under a new version.</summary>
     private void PublishChecks() => published.Publish(RecipientSnapshot.Of(book, doNotSend));
 
-    private void RecordHits(RecordHitCount[] hits)
+    /// <summary>
+    /// Counts a report of hits from another silo's read cache, unless it was counted already (sent again because its
+    /// answer was lost). Its receipt is written with the hits, so a write that fails forgets both.
+    /// </summary>
+    private void RecordHits(HitReport report)
     {
-        foreach (var hit in hits)
+        if (!hitReports.TryRecord(report.Id, clock.GetUtcNow()))
+        {
+            return;
+        }
+
+        foreach (var hit in report.Hits)
         {
             book.RecordHits(hit.RecordId, hit.Count, hit.LastHit);
         }
 
-        unwritten |= hits.Length > 0;
+        unwrittenHits.AddRange(report.Hits);
+        unwritten = true;
     }
 
     private long Ticks(TimeSpan span) => (long)(span.TotalSeconds * timestamps.TimestampFrequency);
 
-    private void DrainHits() => unwritten |= checks.DrainHitsInto(book);
+    private void DrainHits()
+    {
+        var drained = checks.TakeHits();
+        foreach (var hit in drained)
+        {
+            book.RecordHits(hit.RecordId, hit.Count, hit.LastHit);
+        }
+
+        unwrittenHits.AddRange(drained);
+        unwritten |= drained.Count > 0;
+    }
+
+    /// <summary>Writes the state; the hits counted until now are no longer "unwritten" once a write that began after this call stored them.</summary>
+    private async Task WriteAsync()
+    {
+        var upTo = unwrittenHitsStart + unwrittenHits.Count;
+        await writer.WriteAsync();
+        if (upTo > unwrittenHitsStart)
+        {
+            // An interleaved write (the timer's) may have stored and dropped some of them already.
+            var stored = (int)(upTo - unwrittenHitsStart);
+            unwrittenHits.RemoveRange(0, stored);
+            unwrittenHitsStart += stored;
+        }
+    }
 
     private async Task FlushHitsAsync(CancellationToken cancellationToken)
     {
@@ -334,7 +391,7 @@ public sealed partial class RecipientGrain(
         unwritten = false;
         try
         {
-            await writer.WriteAsync();
+            await WriteAsync();
         }
         catch (Exception error)
         {
@@ -342,7 +399,7 @@ public sealed partial class RecipientGrain(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Writing a recipient's hit counts failed; the grain reloads its state (hits since the last write are lost)")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Writing a recipient's hit counts failed; the grain reloads its state and hands the hits since its last write to its next activation")]
     private partial void LogHitFlushFailed(Exception error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A violation report could not reach the sender's grain; it stays persisted and a reminder retries it")]

@@ -542,6 +542,94 @@ public class RecipientCacheTests(LocalClusterFixture fixture, ITestOutputHelper 
         Assert.Equal((ulong)(perSilo * 3), counted);
     }
 
+    [Fact]
+    public async Task A_silo_stopped_cleanly_under_checks_loses_no_hit_its_copies_its_grains_or_the_other_silos_counted()
+    {
+        const int victim = 0;
+        var recipients = NewRecipients("stophits", 24);
+        await AddRejectsAsync(recipients, writer: 1);
+        await WarmAsync(recipients); // each silo holds a copy of each recipient, or its grain
+
+        // Warming checked each recipient once through each gateway: wait until the copies have reported those hits.
+        var before = await Task.WhenAll(recipients.Select(HitCountAsync));
+        for (var waited = Stopwatch.StartNew(); before.Any(n => n < (ulong)Cluster.Silos.Count) && waited.Elapsed < TimeSpan.FromSeconds(20);)
+        {
+            await Task.Delay(500);
+            before = await Task.WhenAll(recipients.Select(HitCountAsync));
+        }
+
+        // Checks through every gateway keep tallying on copies and grains of the victim and of the others while the
+        // victim stops; a check whose answer the caller did not get may or may not have been counted.
+        var answered = new long[recipients.Length];
+        var unsure = new long[recipients.Length];
+        using var stop = new CancellationTokenSource();
+        var stopping = 0;
+        var checkers = Enumerable.Range(0, 6).Select(c => Task.Run(async () =>
+        {
+            var random = new Random(300 + c);
+            while (!stop.IsCancellationRequested)
+            {
+                var i = random.Next(recipients.Length);
+
+                // Once it is told to stop, the victim gets no new checks (a load balancer takes it out).
+                var silo = c % Cluster.Silos.Count;
+                if (silo == victim && Volatile.Read(ref stopping) == 1)
+                {
+                    silo = 1 + (c % (Cluster.Silos.Count - 1));
+                }
+
+                try
+                {
+                    var verdict = await Verdicts(silo).CheckRecipientAsync(new CheckRecipientRequest { Recipient = recipients[i], Sender = Probe }, deadline: ChaosContext.Deadline());
+                    Assert.Equal(VerdictAction.Reject, verdict.Action);
+                    Interlocked.Increment(ref answered[i]);
+                }
+                catch (RpcException)
+                {
+                    Interlocked.Increment(ref unsure[i]);
+                }
+            }
+        })).ToList();
+
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        Volatile.Write(ref stopping, 1);
+        var terminated = await Cluster.Silos[victim].TerminateAsync(TimeSpan.FromSeconds(10));
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        await stop.CancelAsync();
+        await Task.WhenAll(checkers);
+        Assert.True(terminated, "the victim did not exit within 10 s of SIGTERM");
+        Assert.Equal(0, Cluster.Silos[victim].ExitCode);
+
+        // The survivors' copies send theirs within the fixture's HitReportInterval (1 s); allow for a loaded machine.
+        var counted = new long[recipients.Length];
+        var settle = Stopwatch.StartNew();
+        do
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            var now = await Task.WhenAll(recipients.Select(HitCountAsync));
+            counted = now.Select((n, i) => (long)(n - before[i])).ToArray();
+        }
+        while (settle.Elapsed < TimeSpan.FromSeconds(20) && Enumerable.Range(0, recipients.Length).Any(i => counted[i] < answered[i]));
+
+        output.WriteLine($"{answered.Sum()} rejects answered, {unsure.Sum()} unsure, {counted.Sum()} hits counted ({settle.Elapsed.TotalSeconds:0.0} s)");
+        Assert.True(answered.Sum() > 200, $"only {answered.Sum()} checks answered");
+        foreach (var silo in Cluster.Silos)
+        {
+            // What the silos said about failed hit reports and flushes, for a failure below.
+            var lines = silo.RecentOutput.Split('\n');
+            output.WriteLine(string.Join(Environment.NewLine, lines.Select((line, n) => (line, n)).Where(l => l.line.StartsWith("warn", StringComparison.Ordinal) || l.line.StartsWith("fail", StringComparison.Ordinal)).SelectMany(l => lines.Skip(l.n).Take(3))));
+        }
+
+        var wrong = Enumerable.Range(0, recipients.Length)
+            .Where(i => counted[i] < answered[i] || counted[i] > answered[i] + unsure[i])
+            .Select(i => $"{recipients[i]}: {answered[i]} rejects answered, {unsure[i]} unsure, {counted[i]} hits counted")
+            .ToList();
+        Assert.True(wrong.Count == 0, string.Join(Environment.NewLine, wrong));
+    }
+
+    private async Task<ulong> HitCountAsync(string recipient) =>
+        (await ChaosContext.RetryAsync(async () => await Records(1).ListRecordsAsync(new ListRecordsRequest { Recipient = recipient }, deadline: ChaosContext.Deadline()))).Records.Single().HitCount;
+
     private static string[] NewRecipients(string prefix, int count)
     {
         var run = Guid.NewGuid().ToString("N")[..8];

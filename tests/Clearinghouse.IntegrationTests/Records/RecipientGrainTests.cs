@@ -124,4 +124,28 @@ public class RecipientHitFlushTests(SlowFlushClusterFixture fixture)
         var reloaded = await recipient.ListRecords();
         Assert.Equal(40, reloaded.Single().HitCount);
     }
+
+    [Fact]
+    public async Task A_hit_report_sent_again_because_its_answer_was_lost_is_counted_once_also_after_the_grain_reloaded()
+    {
+        var recipient = fixture.Grains.GetGrain<IRecipient>(TestTenants.RecipientKey($"r-{Guid.NewGuid():N}@acme.example"));
+        var added = await recipient.AddRecord(RecordRequestValidator.Validate("bulk.example", MessageChannel.Email, RecordAction.Reject, "", 0, RecordSource.User));
+        var at = DateTimeOffset.UtcNow;
+        var report = new HitReport(new HitReportId("S127.0.0.1:11111:1", 7), [new RecordHitCount(added.Record.Id, 25, at)]);
+
+        // The reporter saw the first attempt fail (a timeout, an activation deactivating) though the grain counted it.
+        await recipient.RecordHits(report);
+        await recipient.RecordHits(report);
+        Assert.Equal(25, (await recipient.ListRecords()).Single().HitCount);
+
+        // The receipt is written with the hits: the next activation still knows the report.
+        await fixture.Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+        Assert.Equal(25, fixture.Storage.Stored<RecipientState>(recipient.GetGrainId())!.Hits[added.Record.Id].Count);
+        await recipient.RecordHits(report);
+
+        // Another report of the same silo, and the same sequence number from another silo incarnation, are counted.
+        await recipient.RecordHits(report with { Id = report.Id with { Sequence = 8 } });
+        await recipient.RecordHits(report with { Id = report.Id with { Reporter = "S127.0.0.1:11111:2" } });
+        Assert.Equal(75, (await recipient.ListRecords()).Single().HitCount);
+    }
 }

@@ -40,6 +40,7 @@ public sealed partial class RecipientReadCache : IRecipientReadCache, ILifecycle
     private readonly TimeProvider domainClock;
     private readonly ILogger<RecipientReadCache> logger;
     private readonly SiloAddress self;
+    private readonly string reporter;
     private readonly long renewAheadTicks;
     private readonly long reportIntervalTicks;
     private readonly ConcurrentDictionary<string, PublishedRecipient<SiloAddress>> local = new(StringComparer.Ordinal);
@@ -59,6 +60,8 @@ public sealed partial class RecipientReadCache : IRecipientReadCache, ILifecycle
     private long renewalBatches;
     private long renewalReads;
     private long hitReports;
+    private long reportSequence;
+    private volatile bool lastHitsReported;
 
     // Process-wide instruments (every silo of a process added up), read when metrics are collected: a check pays an
     // interlocked increment, not a measurement.
@@ -96,6 +99,7 @@ public sealed partial class RecipientReadCache : IRecipientReadCache, ILifecycle
         this.domainClock = domainClock;
         this.logger = logger;
         self = localSilo.SiloAddress;
+        reporter = self.ToParsableString(); // with its generation: a restarted silo counts from 1 again under another name
         renewAheadTicks = Ticks(this.options.Lease) / 2;
         reportIntervalTicks = Ticks(this.options.HitReportInterval);
         copies = new ConcurrentLruBuilder<string, CachedRecipient>()
@@ -104,6 +108,7 @@ public sealed partial class RecipientReadCache : IRecipientReadCache, ILifecycle
             .WithMetrics()
             .Build();
         copies.Events.Value!.ItemRemoved += OnCopyRemoved;
+        copies.Events.Value!.ItemUpdated += OnCopyReplaced;
         Live[this] = true;
     }
 
@@ -197,6 +202,18 @@ public sealed partial class RecipientReadCache : IRecipientReadCache, ILifecycle
     {
         published.Close();
         local.TryRemove(new KeyValuePair<string, PublishedRecipient<SiloAddress>>(recipientKey, published));
+    }
+
+    /// <summary>
+    /// Hits a recipient's grain activation counted but could not store (a write failed and it reloads): sent to its next
+    /// activation with the next report, under a report id of their own.
+    /// </summary>
+    public void HandOver(string recipientKey, IReadOnlyCollection<RecordHitCount> hits)
+    {
+        if (hits.Count > 0)
+        {
+            QueueHits(new PendingHits(recipientKey, NewReport(hits)));
+        }
     }
 
     /// <summary>What the grain of a recipient active in this silo published; null when it is not active here.</summary>
@@ -305,10 +322,10 @@ public sealed partial class RecipientReadCache : IRecipientReadCache, ILifecycle
     {
         // The lease counts from before the grain grants it, so this copy never outlives the grain's record of it.
         var sent = clock.GetTimestamp();
-        var carried = held?.Checks.TakeHits();
+        var carried = held?.Checks.TakeHits() is { Count: > 0 } taken ? NewReport(taken) : null;
         try
         {
-            var read = await grains.GetGrain<IRecipient>(recipientKey).ReadForCache(self, held?.Version, carried is { Count: > 0 } ? [.. carried] : null);
+            var read = await grains.GetGrain<IRecipient>(recipientKey).ReadForCache(self, held?.Version, carried);
             var leaseUntil = sent + Ticks(read.Lease);
             var copy = read.Snapshot is null && held is not null && held.Version == read.Version
                 ? held
@@ -341,9 +358,9 @@ public sealed partial class RecipientReadCache : IRecipientReadCache, ILifecycle
         }
         catch (Exception error)
         {
-            if (carried is { Count: > 0 })
+            if (carried is not null)
             {
-                droppedHits.Enqueue(new PendingHits(recipientKey, carried));
+                QueueHits(new PendingHits(recipientKey, carried));
             }
 
             fetch.Fail(error);
@@ -367,6 +384,23 @@ public sealed partial class RecipientReadCache : IRecipientReadCache, ILifecycle
         }
     }
 
+    // A read installs its copy over whatever copy the recipient has by then, which need not be the one it renewed (a
+    // late renewal answer starts a read for a copy another read already replaced): the replaced copy goes like a
+    // dropped one, or the hits tallied on it since its last report are never sent (BitFaster raises ItemUpdated, not
+    // ItemRemoved, for a replaced value).
+    private void OnCopyReplaced(object? sender, ItemUpdatedEventArgs<string, CachedRecipient> replaced)
+    {
+        if (replaced.OldValue is { } old && !ReferenceEquals(old, replaced.NewValue))
+        {
+            old.Checks.Retire();
+            if (old.Checks.TakeHits() is { Count: > 0 } pending)
+            {
+                LogReplacedCopyHits(pending.Sum(h => h.Count));
+                QueueHits(new PendingHits(replaced.Key, NewReport(pending)));
+            }
+        }
+    }
+
     /// <summary>
     /// For a copy no longer held: a check that found it before it went may still count a hit on it, and then takes it
     /// over itself (<see cref="RecipientChecks.IsRetired"/>).
@@ -382,7 +416,7 @@ public sealed partial class RecipientReadCache : IRecipientReadCache, ILifecycle
     {
         if (checks.TakeHits() is { Count: > 0 } pending)
         {
-            droppedHits.Enqueue(new PendingHits(recipientKey, pending));
+            QueueHits(new PendingHits(recipientKey, NewReport(pending)));
         }
     }
 
@@ -408,6 +442,25 @@ public sealed partial class RecipientReadCache : IRecipientReadCache, ILifecycle
         {
             // No later report will send what failed twice: a last try, then it is logged.
             await ReportHitsAsync(force: true);
+        }
+
+        lastHitsReported = true;
+    }
+
+    /// <summary>
+    /// A report of hits under an id of its own (this silo incarnation, a sequence number), kept when the report is sent
+    /// again, so that the grain counts it once even when an earlier attempt was counted but its answer lost.
+    /// </summary>
+    private HitReport NewReport(IReadOnlyCollection<RecordHitCount> hits) =>
+        new(new HitReportId(reporter, Interlocked.Increment(ref reportSequence)), [.. hits]);
+
+    /// <summary>Queues hits for the next report; after the stopping silo's last report there is none, and they are logged as lost.</summary>
+    private void QueueHits(PendingHits pending)
+    {
+        droppedHits.Enqueue(pending);
+        if (lastHitsReported)
+        {
+            LogHitsAfterLastReport(pending.Report.Hits.Sum(h => h.Count));
         }
     }
 
@@ -512,7 +565,7 @@ public sealed partial class RecipientReadCache : IRecipientReadCache, ILifecycle
     {
         if (renewal.Hits is { Length: > 0 } counted)
         {
-            droppedHits.Enqueue(new PendingHits(renewal.RecipientKey, [.. counted]));
+            QueueHits(new PendingHits(renewal.RecipientKey, NewReport(counted)));
         }
     }
 
@@ -548,7 +601,7 @@ public sealed partial class RecipientReadCache : IRecipientReadCache, ILifecycle
                 copy.HitsReportedAt = now;
                 if (copy.Checks.TakeHits() is { Count: > 0 } counted)
                 {
-                    reports.Add(new PendingHits(recipientKey, counted));
+                    reports.Add(new PendingHits(recipientKey, NewReport(counted)));
                 }
             }
         }
@@ -571,7 +624,7 @@ public sealed partial class RecipientReadCache : IRecipientReadCache, ILifecycle
             try
             {
                 Interlocked.Increment(ref hitReports);
-                await grains.GetGrain<IRecipient>(report.Key).RecordHits([.. report.Hits]).WaitAsync(ReportCallTimeout, clock);
+                await grains.GetGrain<IRecipient>(report.Key).RecordHits(report.Report).WaitAsync(ReportCallTimeout, clock);
                 return;
             }
             catch (Exception) when (attempt == 1)
@@ -582,11 +635,11 @@ public sealed partial class RecipientReadCache : IRecipientReadCache, ILifecycle
             {
                 if (report.Requeued)
                 {
-                    LogHitReportFailed(error, report.Hits.Sum(h => h.Count));
+                    LogHitReportFailed(error, report.Report.Hits.Sum(h => h.Count));
                 }
                 else
                 {
-                    droppedHits.Enqueue(report with { Requeued = true });
+                    QueueHits(report with { Requeued = true });
                 }
 
                 return;
@@ -605,8 +658,14 @@ public sealed partial class RecipientReadCache : IRecipientReadCache, ILifecycle
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sending {Hits} counted hits to a recipient's grain failed three times; they are not counted (or, if a call timed out but went through, counted once)")]
     private partial void LogHitReportFailed(Exception error, long hits);
 
+    [LoggerMessage(Level = LogLevel.Debug, Message = "A cached copy replaced by a newer read still held {Hits} counted hits; they go with the next report")]
+    private partial void LogReplacedCopyHits(long hits);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Hits} counted hits were handed back after this stopping silo sent its last hit report; they are not counted")]
+    private partial void LogHitsAfterLastReport(long hits);
+
     /// <summary>Hits counted on one recipient's records, waiting to be sent to its grain.</summary>
-    private sealed record PendingHits(string Key, List<RecordHitCount> Hits, bool Requeued = false);
+    private sealed record PendingHits(string Key, HitReport Report, bool Requeued = false);
 
     /// <summary>
     /// A copy of a recipient's snapshot, the silo its grain was active in when read, and its lease (a timestamp of the
