@@ -31,6 +31,9 @@ public sealed class EventLog<TSnapshot, TEvent, TItem>(IGrainStorage storage, Gr
 
     private const int ProbeBatch = 8;
 
+    // A bound on the left-over chunks looked for (a checkpoint writes one chunk per 1,024 items; the ledgers' never reach this).
+    private const int MaxLeftOverChunks = 1024;
+
     private readonly string?[] slotETags = new string?[slots];
     private readonly Dictionary<string, string?> chunkETags = new(StringComparer.Ordinal);
     private LogHead<TSnapshot> head = new();
@@ -64,20 +67,6 @@ public sealed class EventLog<TSnapshot, TEvent, TItem>(IGrainStorage storage, Gr
         var chunks = await Task.WhenAll(listed.Concat(numbers.Select(id => ReadChunkAsync(id, null))));
         numbered = [.. chunks.Skip(head.Chunks.Count).Select(c => c.Chunk)];
 
-        // A checkpoint that failed before its head was written may have left chunks under the next numbers: their
-        // ETags are needed to overwrite them.
-        for (var next = head.NextChunk; ; next++)
-        {
-            var leftOver = new GrainState<LogChunk<TItem>>();
-            await storage.ReadStateAsync(ChunkName(NumberOf(next)), grain, leftOver);
-            if (!leftOver.RecordExists)
-            {
-                break;
-            }
-
-            chunkETags[NumberOf(next)] = leftOver.ETag;
-        }
-
         var events = new List<TEvent>();
         LastSeq = head.CheckpointSeq;
         var probing = true;
@@ -96,6 +85,21 @@ public sealed class EventLog<TSnapshot, TEvent, TItem>(IGrainStorage storage, Gr
                 events.AddRange(slot.Events);
                 LastSeq = seq;
             }
+        }
+
+        // A checkpoint that failed before its head was written may have left chunks under the next numbers: their
+        // ETags are needed to overwrite them. A checkpoint was due (and its batch stored first) only if this many
+        // batches follow the head.
+        for (var next = head.NextChunk; LastSeq - head.CheckpointSeq >= slots / 2 && next < head.NextChunk + MaxLeftOverChunks; next++)
+        {
+            var leftOver = new GrainState<LogChunk<TItem>>();
+            await storage.ReadStateAsync(ChunkName(NumberOf(next)), grain, leftOver);
+            if (!leftOver.RecordExists || leftOver.ETag is null)
+            {
+                break;
+            }
+
+            chunkETags[NumberOf(next)] = leftOver.ETag;
         }
 
         // The slots the next batches overwrite hold older batches: their ETags are needed to overwrite them.
