@@ -12,4 +12,11 @@ public sealed class SenderSnapshot
 
     [Id(1)]
     public LedgerSnapshot Ledger { get; set; } = new();
+
+    /// <summary>
+    /// Items of the evidence sample stored by reference to the event batches that hold them (the others are in
+    /// <see cref="LedgerSnapshot.Evidence"/>); empty in memory, and in snapshots stored before references.
+    /// </summary>
+    [Id(2)]
+    public List<EvidenceReference> EvidenceReferences { get; set; } = [];
 }

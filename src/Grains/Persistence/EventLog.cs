@@ -1,3 +1,4 @@
+using System.Globalization;
 using Orleans.Storage;
 
 namespace Clearinghouse.Grains.Persistence;
@@ -10,8 +11,12 @@ namespace Clearinghouse.Grains.Persistence;
 /// chunks.</item>
 /// <item><c>{name}-e{slot}</c>, a ring of <see cref="Slots"/> event slots: each write after a checkpoint stores one
 /// batch of events in the next slot, whatever the size of the rest of the state.</item>
-/// <item><c>{name}-c{id}</c>, chunks of items (the grain's large state, e.g. one entry per report), written once at a
-/// checkpoint and never rewritten; the owner drops those it no longer needs.</item>
+/// <item><c>{name}-c{number}</c>, chunks of items (the grain's large state, e.g. one entry per report), written once at a
+/// checkpoint and never rewritten; the owner drops those it no longer needs, oldest first. They are numbered in order,
+/// so the head holds only the range of numbers kept (and a chunk's tag is in the chunk): the head's size does not grow
+/// with the number of chunks. Chunks stored before they were numbered (<c>{name}-c{seq}-{i}</c>) stay listed in the
+/// head one by one until they are dropped. With an <see cref="ILogItemCodec{TItem}"/> a chunk's items are stored in
+/// its compact form; chunks stored as lists still read.</item>
 /// </list>
 /// A checkpoint (due every <see cref="Slots"/>/2 batches) writes new chunks, then the head, then clears dropped
 /// chunks; until the head is written the previous checkpoint and the slots still hold everything, so a failure at any
@@ -20,16 +25,22 @@ namespace Clearinghouse.Grains.Persistence;
 /// keep their ETags, so two activations never overwrite each other unnoticed.
 /// Not thread-safe: use it from one grain, as the write of its <see cref="StateWriter"/>.
 /// </summary>
-public sealed class EventLog<TSnapshot, TEvent, TItem>(IGrainStorage storage, GrainId grain, string name, int slots = EventLog<TSnapshot, TEvent, TItem>.DefaultSlots)
+public sealed class EventLog<TSnapshot, TEvent, TItem>(IGrainStorage storage, GrainId grain, string name, int slots = EventLog<TSnapshot, TEvent, TItem>.DefaultSlots, ILogItemCodec<TItem>? codec = null)
 {
     public const int DefaultSlots = 256;
 
     private const int ProbeBatch = 8;
 
+    // A bound on the left-over chunks looked for (a checkpoint writes one chunk per 1,024 items; the ledgers' never reach this).
+    private const int MaxLeftOverChunks = 1024;
+
     private readonly string?[] slotETags = new string?[slots];
     private readonly Dictionary<string, string?> chunkETags = new(StringComparer.Ordinal);
     private LogHead<TSnapshot> head = new();
     private string? headETag;
+
+    // The numbered chunks kept (FirstChunk onwards), with their tags.
+    private List<LogChunkInfo> numbered = [];
 
     public int Slots => slots;
 
@@ -38,7 +49,8 @@ public sealed class EventLog<TSnapshot, TEvent, TItem>(IGrainStorage storage, Gr
 
     public long CheckpointSeq => head.CheckpointSeq;
 
-    public IReadOnlyList<LogChunkInfo> Chunks => head.Chunks;
+    /// <summary>The chunks stored, oldest first (listed ones, then numbered ones).</summary>
+    public IReadOnlyList<LogChunkInfo> Chunks => [.. head.Chunks, .. numbered];
 
     /// <summary>What is stored: the snapshot (null before the first checkpoint), the chunks' items, the later events.</summary>
     public sealed record Contents(TSnapshot? Snapshot, IReadOnlyList<(LogChunkInfo Chunk, List<TItem> Items)> Chunks, IReadOnlyList<TEvent> Events);
@@ -50,13 +62,10 @@ public sealed class EventLog<TSnapshot, TEvent, TItem>(IGrainStorage storage, Gr
         head = stored.RecordExists && stored.State is { } found ? found : new LogHead<TSnapshot>();
         headETag = stored.ETag;
 
-        var chunks = await Task.WhenAll(head.Chunks.Select(async info =>
-        {
-            var chunk = new GrainState<LogChunk<TItem>>();
-            await storage.ReadStateAsync(ChunkName(info.Id), grain, chunk);
-            chunkETags[info.Id] = chunk.ETag;
-            return (info, chunk.State?.Items ?? []);
-        }));
+        var listed = head.Chunks.Select(info => ReadChunkAsync(info.Id, info.Tag));
+        var numbers = Enumerable.Range(0, (int)(head.NextChunk - head.FirstChunk)).Select(i => NumberOf(head.FirstChunk + i));
+        var chunks = await Task.WhenAll(listed.Concat(numbers.Select(id => ReadChunkAsync(id, null))));
+        numbered = [.. chunks.Skip(head.Chunks.Count).Select(c => c.Chunk)];
 
         var events = new List<TEvent>();
         LastSeq = head.CheckpointSeq;
@@ -78,10 +87,35 @@ public sealed class EventLog<TSnapshot, TEvent, TItem>(IGrainStorage storage, Gr
             }
         }
 
+        // A checkpoint that failed before its head was written may have left chunks under the next numbers: their
+        // ETags are needed to overwrite them. A checkpoint was due (and its batch stored first) only if this many
+        // batches follow the head.
+        for (var next = head.NextChunk; LastSeq - head.CheckpointSeq >= slots / 2 && next < head.NextChunk + MaxLeftOverChunks; next++)
+        {
+            var leftOver = new GrainState<LogChunk<TItem>>();
+            await storage.ReadStateAsync(ChunkName(NumberOf(next)), grain, leftOver);
+            if (!leftOver.RecordExists || leftOver.ETag is null)
+            {
+                break;
+            }
+
+            chunkETags[NumberOf(next)] = leftOver.ETag;
+        }
+
         // The slots the next batches overwrite hold older batches: their ETags are needed to overwrite them.
         var overwritten = Enumerable.Range(1, slots).Select(i => LastSeq + i).Where(seq => seq > slots && slotETags[Slot(seq)] is null);
         await Task.WhenAll(overwritten.Select(seq => ReadSlotAsync(seq - slots)));
         return new Contents(head.Snapshot, chunks, events);
+    }
+
+    /// <summary>
+    /// The events of the stored batches <paramref name="seqs"/> that the ring still holds, by batch (a batch
+    /// overwritten since is left out), e.g. to bring back what a snapshot refers to instead of holding it.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<long, List<TEvent>>> ReadBatchesAsync(IEnumerable<long> seqs)
+    {
+        var read = await Task.WhenAll(seqs.Distinct().Where(seq => seq > 0 && seq > LastSeq - slots).Select(ReadSlotAsync));
+        return read.Where(r => r.Slot?.Seq == r.Seq).ToDictionary(r => r.Seq, r => r.Slot!.Events);
     }
 
     /// <summary>
@@ -125,33 +159,62 @@ public sealed class EventLog<TSnapshot, TEvent, TItem>(IGrainStorage storage, Gr
         var added = new List<LogChunkInfo>();
         for (var i = 0; i < newChunks.Count; i++)
         {
-            // A fresh id per checkpoint: a chunk left by a checkpoint that failed before its head was written is never
-            // overwritten (its ETag is unknown); it is only garbage.
-            var info = new LogChunkInfo($"{LastSeq}-{i}", newChunks[i].Tag);
-            var chunk = new GrainState<LogChunk<TItem>>(new LogChunk<TItem> { Items = newChunks[i].Items }, null);
+            var info = new LogChunkInfo(NumberOf(head.NextChunk + i), newChunks[i].Tag);
+            var stored = new LogChunk<TItem> { Tag = info.Tag };
+            if (codec is not null)
+            {
+                stored.Packed = codec.Pack(newChunks[i].Items);
+            }
+            else
+            {
+                stored.Items = newChunks[i].Items;
+            }
+
+            var chunk = new GrainState<LogChunk<TItem>>(stored, chunkETags.GetValueOrDefault(info.Id));
             await storage.WriteStateAsync(ChunkName(info.Id), grain, chunk);
             chunkETags[info.Id] = chunk.ETag;
             added.Add(info);
         }
 
-        var dropped = head.Chunks.Where(checkpoint.Drop).ToList();
+        // Numbered chunks are dropped oldest first only, so that the kept ones stay one range.
+        var droppedListed = head.Chunks.Where(checkpoint.Drop).ToList();
+        var droppedNumbered = numbered.TakeWhile(checkpoint.Drop).ToList();
         var next = new LogHead<TSnapshot>
         {
             CheckpointSeq = LastSeq,
-            Chunks = [.. head.Chunks.Except(dropped), .. added],
+            Chunks = [.. head.Chunks.Except(droppedListed)],
             Snapshot = checkpoint.Snapshot,
+            FirstChunk = head.FirstChunk + droppedNumbered.Count,
+            NextChunk = head.NextChunk + added.Count,
         };
         var state = new GrainState<LogHead<TSnapshot>>(next, headETag);
         await storage.WriteStateAsync(name, grain, state);
         head = next;
         headETag = state.ETag;
+        numbered = [.. numbered.Skip(droppedNumbered.Count), .. added];
 
-        foreach (var info in dropped)
+        foreach (var info in droppedListed.Concat(droppedNumbered))
         {
             var chunk = new GrainState<LogChunk<TItem>>(new LogChunk<TItem>(), chunkETags.GetValueOrDefault(info.Id));
             await storage.ClearStateAsync(ChunkName(info.Id), grain, chunk);
             chunkETags.Remove(info.Id);
         }
+    }
+
+    /// <summary>Reads a chunk; a numbered one (<paramref name="listedTag"/> null) carries its own tag.</summary>
+    private async Task<(LogChunkInfo Chunk, List<TItem> Items)> ReadChunkAsync(string id, long? listedTag)
+    {
+        var chunk = new GrainState<LogChunk<TItem>>();
+        await storage.ReadStateAsync(ChunkName(id), grain, chunk);
+        chunkETags[id] = chunk.ETag;
+        var stored = chunk.State;
+        var items = stored?.Packed switch
+        {
+            null => stored?.Items ?? [],
+            { } packed when codec is not null => codec.Unpack(packed),
+            _ => throw new InvalidOperationException($"chunk {ChunkName(id)} is packed and the log {name} has no codec"),
+        };
+        return (new LogChunkInfo(id, listedTag ?? stored?.Tag ?? 0), items);
     }
 
     private async Task<(long Seq, LogSlot<TEvent>? Slot)> ReadSlotAsync(long seq)
@@ -167,4 +230,6 @@ public sealed class EventLog<TSnapshot, TEvent, TItem>(IGrainStorage storage, Gr
     private string SlotName(int slot) => $"{name}-e{slot}";
 
     private string ChunkName(string id) => $"{name}-c{id}";
+
+    private static string NumberOf(long chunk) => chunk.ToString(CultureInfo.InvariantCulture);
 }

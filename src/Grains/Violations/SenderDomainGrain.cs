@@ -21,6 +21,10 @@ public sealed partial class SenderDomainGrain(
     ILogger<SenderDomainGrain> logger) : Grain, ISenderDomain
 {
     public const string LogName = "senderdomain-log";
+
+    /// <summary>A domain's stored log (its ledger's chunks in <see cref="LedgerEntryCodec"/>'s form).</summary>
+    public static EventLog<LedgerSnapshot, DomainReport, LedgerEntry> OpenLog(IGrainStorage storage, GrainId grain) =>
+        new(storage, grain, LogName, codec: LedgerEntryCodec.Instance);
     private const int FullBatch = 256;
 
     private readonly List<DomainReport> unwritten = [];
@@ -30,7 +34,7 @@ public sealed partial class SenderDomainGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        log = new EventLog<LedgerSnapshot, DomainReport, LedgerEntry>(storage, this.GetGrainId(), LogName);
+        log = OpenLog(storage, this.GetGrainId());
         var stored = await log.LoadAsync();
         ledger = new ViolationLedger(stored.Snapshot ?? new LedgerSnapshot(), options.Value.LedgerLimits());
         ledger.Restore(stored.Chunks.SelectMany(c => c.Items), clock.GetUtcNow());

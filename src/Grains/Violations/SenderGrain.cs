@@ -55,6 +55,7 @@ public sealed partial class SenderGrain(
     private readonly List<SenderEvent> unwritten = [];
     private readonly List<LedgerEntry> forDomain = [];
     private EventLog<SenderSnapshot, SenderEvent, LedgerEntry> log = null!;
+    private SenderEvidence evidence = null!;
     private ReportedSender sender = null!;
     private StateWriter writer = null!;
     private IGrainTimer escalationTimer = null!;
@@ -71,9 +72,12 @@ public sealed partial class SenderGrain(
     {
         // A key, not input: taken as it is (a sender stored before '*' was refused in named addresses still loads).
         var address = Address.Parse(this.GetPrimaryKeyString(), "sender", allowAsterisk: true);
-        log = new EventLog<SenderSnapshot, SenderEvent, LedgerEntry>(storage, this.GetGrainId(), LogName);
+        log = OpenLog(storage, this.GetGrainId());
         var stored = await log.LoadAsync();
-        sender = new ReportedSender(address, stored.Snapshot ?? new SenderSnapshot(), options.Value.LedgerLimits(), options.Value.Listing(), options.Value.Ranking());
+        var snapshot = stored.Snapshot ?? new SenderSnapshot();
+        await SenderEvidence.ResolveAsync(snapshot, log);
+        evidence = new SenderEvidence(log.Slots);
+        sender = new ReportedSender(address, snapshot, options.Value.LedgerLimits(), options.Value.Listing(), options.Value.Ranking());
         sender.Restore(stored.Chunks.SelectMany(c => c.Items), stored.Events, clock.GetUtcNow());
         writer = new StateWriter(GrainContext, WriteAsync, logger);
 
@@ -206,6 +210,10 @@ public sealed partial class SenderGrain(
 
         await EscalateOnTimerAsync(CancellationToken.None);
     }
+
+    /// <summary>A sender's stored log (its ledger's chunks in <see cref="LedgerEntryCodec"/>'s form).</summary>
+    public static EventLog<SenderSnapshot, SenderEvent, LedgerEntry> OpenLog(IGrainStorage storage, GrainId grain) =>
+        new(storage, grain, LogName, codec: LedgerEntryCodec.Instance);
 
     /// <summary>A stable shard number for a sender (string hash codes differ between processes).</summary>
     public static int ShardOf(string sender, int shards)
@@ -340,7 +348,9 @@ public sealed partial class SenderGrain(
         // Taken together with the checkpoint, before anything else is awaited: they match exactly.
         var events = unwritten.ToList();
         unwritten.Clear();
-        await log.WriteAsync(events, () => LedgerChunks.Checkpoint(sender.CopySnapshot(), sender.Ledger));
+        var batch = log.LastSeq + 1;
+        evidence.Written(events, batch);
+        await log.WriteAsync(events, () => LedgerChunks.Checkpoint(evidence.ForCheckpoint(sender.CopySnapshot(), batch), sender.Ledger));
     }
 
     /// <summary>Sends the stored reports to the domain's aggregate (one-way) and the score to the ranking shard.</summary>

@@ -10,15 +10,18 @@ public static class StoredViolations
 {
     public static async Task<ReportedSender> SenderAsync(IGrainStorage storage, GrainId grain, Address sender)
     {
-        var stored = await new EventLog<SenderSnapshot, SenderEvent, LedgerEntry>(storage, grain, SenderGrain.LogName).LoadAsync();
-        var restored = new ReportedSender(sender, stored.Snapshot ?? new SenderSnapshot(), new ViolationOptions().LedgerLimits());
+        var log = SenderGrain.OpenLog(storage, grain);
+        var stored = await log.LoadAsync();
+        var snapshot = stored.Snapshot ?? new SenderSnapshot();
+        await SenderEvidence.ResolveAsync(snapshot, log);
+        var restored = new ReportedSender(sender, snapshot, new ViolationOptions().LedgerLimits());
         restored.Restore(stored.Chunks.SelectMany(c => c.Items), stored.Events, DateTimeOffset.UtcNow);
         return restored;
     }
 
     public static async Task<ViolationLedger> DomainAsync(IGrainStorage storage, GrainId grain)
     {
-        var stored = await new EventLog<LedgerSnapshot, DomainReport, LedgerEntry>(storage, grain, SenderDomainGrain.LogName).LoadAsync();
+        var stored = await SenderDomainGrain.OpenLog(storage, grain).LoadAsync();
         var ledger = new ViolationLedger(stored.Snapshot ?? new LedgerSnapshot(), new ViolationOptions().LedgerLimits());
         ledger.Restore(stored.Chunks.SelectMany(c => c.Items), DateTimeOffset.UtcNow);
         foreach (var counted in stored.Events)
