@@ -48,10 +48,12 @@ public static class ClusterBench
         }
 
         var oneGateway = args.Contains("--one-gateway");
+        var prewarmAt = Array.IndexOf(args, "--prewarm");
+        var prewarm = TimeSpan.FromSeconds(prewarmAt >= 0 ? double.Parse(args[prewarmAt + 1], CultureInfo.InvariantCulture) : 1);
         var idleAt = Array.IndexOf(args, "--idle");
         var idleWindow = TimeSpan.FromSeconds(idleAt >= 0 ? double.Parse(args[idleAt + 1], CultureInfo.InvariantCulture) : 5);
         using var http = new HttpClient();
-        Console.WriteLine($"Multi-silo mode: 1 silo against {silos} silos, Redis storage (appendfsync always), {options}{(oneGateway ? ", all load through one gateway" : "")}{string.Concat(settings.Where(s => args.Contains($"{s.Key}={s.Value}")).Select(s => $", {s.Key}={s.Value}"))}");
+        Console.WriteLine($"Multi-silo mode: 1 silo against {silos} silos, Redis storage (appendfsync always), {options}{(oneGateway ? ", all load through one gateway" : "")}, {prewarm.TotalSeconds:0.#} s unmeasured before each round{string.Concat(settings.Where(s => args.Contains($"{s.Key}={s.Value}")).Select(s => $", {s.Key}={s.Value}"))}");
         await using var single = await LocalCluster.StartAsync(new LocalClusterOptions { Silos = 1, ClusterId = "bench-1", SiloDll = options.SiloDll, Settings = settings });
         await using var several = await LocalCluster.StartAsync(new LocalClusterOptions { Silos = silos, ClusterId = $"bench-{silos}", SiloDll = options.SiloDll, Settings = settings });
         var clusters = new[] { (Name: "1 silo", Cluster: single), (Name: $"{silos} silos", Cluster: several) };
@@ -128,6 +130,12 @@ public static class ClusterBench
             var before = clusters.ToDictionary(c => c.Cluster, c => c.Cluster.Silos.Sum(s => s.Cpu().TotalMicroseconds));
             var watch = System.Diagnostics.Stopwatch.StartNew();
             var perSilo = clusters.SelectMany(c => c.Cluster.Silos).ToDictionary(s => s, s => s.Cpu().TotalMicroseconds);
+            var countersBefore = new Dictionary<LocalCluster, PrometheusScrape[]>();
+            foreach (var (_, cluster) in clusters)
+            {
+                countersBefore[cluster] = await ScrapeAsync(http, cluster);
+            }
+
             await Task.Delay(idleWindow);
             foreach (var (name, cluster) in clusters)
             {
@@ -135,6 +143,11 @@ public static class ClusterBench
                 idleMicrosPerSecond[cluster] = perSecond;
                 var silosNow = string.Join(", ", cluster.Silos.Select(s => string.Create(CultureInfo.InvariantCulture, $"pid {s.Pid}: {(s.Cpu().TotalMicroseconds - perSilo[s]) / watch.Elapsed.TotalSeconds / 1000:0.0}")));
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"idle     {name,-9} {perSecond / 1000:0.0} ms CPU per second ({perSecond / 1000 / cluster.Silos.Count:0.0} per silo; {silosNow}) over {watch.Elapsed.TotalSeconds:0} s"));
+                var countersAfter = await ScrapeAsync(http, cluster);
+                for (var i = 0; i < cluster.Silos.Count; i++)
+                {
+                    Console.WriteLine($"         pid {cluster.Silos[i].Pid} idle counters per second: {TopCounters(countersBefore[cluster][i..(i + 1)], countersAfter[i..(i + 1)], watch.Elapsed.TotalSeconds, 12)}");
+                }
             }
 
             if (options.Rounds == 0)
@@ -151,8 +164,17 @@ public static class ClusterBench
             {
                 foreach (var (name, cluster) in clusters)
                 {
-                    await Task.Delay(500);
-                    var cacheBefore = await CacheCountsAsync(http, cluster);
+                    // Unmeasured: the copies' leases ran out while the other cluster had its turn; reading them again is
+                    // start-up, not the steady state the comparison is about.
+                    if (prewarm > TimeSpan.Zero)
+                    {
+                        await run(cluster, prewarm);
+                    }
+
+                    await Task.Delay(200);
+                    var scrapesBefore = await ScrapeAsync(http, cluster);
+                    var cacheBefore = CacheCounts.Of(scrapesBefore);
+                    var processesBefore = cluster.Silos.Select(s => s.Cpu().TotalMicroseconds).Append(CpuMeter.ProcessCpu(cluster.Redis.Pid).TotalMicroseconds).ToArray();
                     var switchesBefore = cluster.Silos.Sum(s => ContextSwitches(s.Pid));
                     var cpuBefore = cluster.Silos.Sum(s => s.Cpu().TotalMicroseconds);
                     var clientBefore = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
@@ -164,7 +186,9 @@ public static class ClusterBench
                     var cpu = cluster.Silos.Sum(s => s.Cpu().TotalMicroseconds) - cpuBefore;
                     var switches = cluster.Silos.Sum(s => ContextSwitches(s.Pid)) - switchesBefore;
                     var threads = cluster.Silos.Sum(s => Threads(s.Pid));
-                    var cacheAfter = await CacheCountsAsync(http, cluster);
+                    var processesAfter = cluster.Silos.Select(s => s.Cpu().TotalMicroseconds).Append(CpuMeter.ProcessCpu(cluster.Redis.Pid).TotalMicroseconds).ToArray();
+                    var scrapesAfter = await ScrapeAsync(http, cluster);
+                    var cacheAfter = CacheCounts.Of(scrapesAfter);
                     var rate = result.Calls / result.Elapsed.TotalSeconds;
                     var micros = cpu / Math.Max(1, result.Calls);
                     var netMicros = (cpu - (idleMicrosPerSecond[cluster] * result.Elapsed.TotalSeconds)) / Math.Max(1, result.Calls);
@@ -181,6 +205,9 @@ public static class ClusterBench
                     }
 
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"         machine busy {machineBusy:P0}, load tool {client.TotalMicroseconds / Math.Max(1, result.Calls):0.0} µs/call; cache protocol per s: reads {(cacheAfter.Misses - cacheBefore.Misses) / seconds:0}, renewal batches {(cacheAfter.Batches - cacheBefore.Batches) / seconds:0} ({(cacheAfter.Renewed - cacheBefore.Renewed) / seconds:0} leases), renewal reads {(cacheAfter.RenewalReads - cacheBefore.RenewalReads) / seconds:0}, hit reports {(cacheAfter.HitReports - cacheBefore.HitReports) / seconds:0}; silos: {threads} threads, {switches / Math.Max(1, result.Calls):0.00} context switches/call"));
+                    var split = string.Join(", ", cluster.Silos.Select((s, k) => string.Create(CultureInfo.InvariantCulture, $"silo pid {s.Pid} {(processesAfter[k] - processesBefore[k]) / Math.Max(1, result.Calls):0.0}")));
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"         CPU µs/call by process: {split}, redis {(processesAfter[^1] - processesBefore[^1]) / Math.Max(1, result.Calls):0.0}, load tool {client.TotalMicroseconds / Math.Max(1, result.Calls):0.0}"));
+                    Console.WriteLine($"         counters per 1,000 calls (all silos): {TopCounters(scrapesBefore, scrapesAfter, result.Calls / 1000.0, 12)}");
                 }
             }
         }
@@ -229,25 +256,41 @@ public static class ClusterBench
         }
     }
 
-    /// <summary>The read cache's counters summed over a cluster's silos (their Prometheus endpoints).</summary>
-    private static async Task<CacheCounts> CacheCountsAsync(HttpClient http, LocalCluster cluster)
+    private static async Task<PrometheusScrape[]> ScrapeAsync(HttpClient http, LocalCluster cluster)
     {
-        var total = new CacheCounts(0, 0, 0, 0, 0, 0, 0);
-        foreach (var silo in cluster.Silos)
+        var scrapes = new PrometheusScrape[cluster.Silos.Count];
+        for (var i = 0; i < scrapes.Length; i++)
         {
-            var scrape = await PrometheusScrape.ReadAsync(http, silo.ManagementAddress ?? throw new InvalidOperationException("the harness's silos have a management port"));
-            double Read(string name) => scrape.Sum($"clearinghouse_recipient_cache_{name}_total");
-            total = new CacheCounts(
-                total.Hits + Read("hits"),
-                total.Misses + Read("misses"),
-                total.Batches + Read("renewal_batches"),
-                total.Renewed + Read("renewals"),
-                total.RenewalReads + Read("renewal_reads"),
-                total.HitReports + Read("hit_reports"),
-                total.Invalidations + Read("invalidations"));
+            scrapes[i] = await PrometheusScrape.ReadAsync(http, cluster.Silos[i].ManagementAddress ?? throw new InvalidOperationException("the harness's silos have a management port"));
         }
 
-        return total;
+        return scrapes;
+    }
+
+    /// <summary>
+    /// The counters that grew most between two reads of the same silos (summed over them), per <paramref name="per"/>
+    /// (seconds, or thousands of calls): what the silos did, independent of how fast a shared machine let them do it.
+    /// </summary>
+    private static string TopCounters(PrometheusScrape[] before, PrometheusScrape[] after, double per, int count)
+    {
+        var grown = new Dictionary<string, double>(StringComparer.Ordinal);
+        for (var i = 0; i < after.Length; i++)
+        {
+            var earlier = before[i].CounterTotals();
+            foreach (var (name, value) in after[i].CounterTotals())
+            {
+                // Byte counters and the like drown the rest; they are not work items.
+                if (name.Contains("bytes", StringComparison.Ordinal) || name.Contains("seconds", StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                grown[name] = grown.GetValueOrDefault(name) + value - earlier.GetValueOrDefault(name);
+            }
+        }
+
+        return string.Join(", ", grown.Where(g => g.Value > 0).OrderByDescending(g => g.Value).Take(count)
+            .Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.Key} {g.Value / Math.Max(1e-9, per):0.##}")));
     }
 
     // Voluntary and involuntary context switches of a process's live threads so far (/proc/PID/status counts only the
@@ -270,7 +313,23 @@ public static class ClusterBench
     private static int Threads(int pid) =>
         int.Parse(File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("Threads:", StringComparison.Ordinal))[8..].Trim(), CultureInfo.InvariantCulture);
 
-    private sealed record CacheCounts(double Hits, double Misses, double Batches, double Renewed, double RenewalReads, double HitReports, double Invalidations);
+    /// <summary>The read cache's counters summed over a cluster's silos.</summary>
+    private sealed record CacheCounts(double Hits, double Misses, double Batches, double Renewed, double RenewalReads, double HitReports, double Invalidations)
+    {
+        public static CacheCounts Of(IEnumerable<PrometheusScrape> scrapes) =>
+            scrapes.Aggregate(new CacheCounts(0, 0, 0, 0, 0, 0, 0), (total, scrape) =>
+            {
+                double Read(string name) => scrape.Sum($"clearinghouse_recipient_cache_{name}_total");
+                return new CacheCounts(
+                    total.Hits + Read("hits"),
+                    total.Misses + Read("misses"),
+                    total.Batches + Read("renewal_batches"),
+                    total.Renewed + Read("renewals"),
+                    total.RenewalReads + Read("renewal_reads"),
+                    total.HitReports + Read("hit_reports"),
+                    total.Invalidations + Read("invalidations"));
+            });
+    }
 
     private static double Median(IEnumerable<double> values)
     {
