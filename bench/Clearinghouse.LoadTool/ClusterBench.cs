@@ -14,6 +14,9 @@ namespace Clearinghouse.LoadTool;
 /// figure: gross CPU stays the headline), the cache protocol's calls per second (reads from grains, renewal batches,
 /// renewal reads, hit reports), and the silos' threads and context switches per call. <c>--one-gateway</c> sends all
 /// load through the first silo of each cluster (the others serve only the cache protocol and their grains);
+/// Before each measured round, unmeasured, every recipient is checked once through every gateway and the scenario runs
+/// for <c>--prewarm S</c> (1 s by default; 0 turns both off, as before 2026-11-28): rounds alternate between clusters,
+/// so without it each round began with the copies whose leases ran out during the other cluster's turn.
 /// <c>--set KEY=VALUE</c> (repeatable) passes a setting to every silo, e.g.
 /// <c>--set Clearinghouse:RecipientCache:BatchRenewals=false</c>. <c>--writes</c> adds a write scenario: AddRecord
 /// p50/p99 on each cluster, and the extra server CPU a write costs per silo that caches the recipient. <c>--memory R</c>
@@ -103,6 +106,13 @@ public static class ClusterBench
             return result with { Latency = latency };
         }
 
+        async Task WarmEveryCopyAsync(LocalCluster cluster)
+        {
+            var gateways = clients[cluster];
+            await Parallel.ForEachAsync(Enumerable.Range(0, gateways.Length * options.Recipients), new ParallelOptions { MaxDegreeOfParallelism = options.Concurrency }, async (i, _) =>
+                await gateways[i % gateways.Length].CheckRecipientAsync(new CheckRecipientRequest { Recipient = BenchWorld.Recipient(i / gateways.Length), Sender = "warm-up@bench-warm.example" }));
+        }
+
         var scenarios = new List<(string Name, Func<LocalCluster, TimeSpan, Task<RunResult>> Run)>
         {
             ("CheckRecipient (unary, closed loop)", Unary),
@@ -165,9 +175,11 @@ public static class ClusterBench
                 foreach (var (name, cluster) in clusters)
                 {
                     // Unmeasured: the copies' leases ran out while the other cluster had its turn; reading them again is
-                    // start-up, not the steady state the comparison is about.
+                    // start-up, not the steady state the comparison is about. Every recipient through every gateway
+                    // once (a time alone covers too few on a slow machine), then the scenario itself for a while.
                     if (prewarm > TimeSpan.Zero)
                     {
+                        await WarmEveryCopyAsync(cluster);
                         await run(cluster, prewarm);
                     }
 
