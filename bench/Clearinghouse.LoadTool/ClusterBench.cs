@@ -14,7 +14,8 @@ namespace Clearinghouse.LoadTool;
 /// figure: gross CPU stays the headline), the cache protocol's calls per second (reads from grains, renewal batches,
 /// renewal reads, hit reports), and the silos' threads and context switches per call. <c>--one-gateway</c> sends all
 /// load through the first silo of each cluster (the others serve only the cache protocol and their grains);
-/// Before each measured round, unmeasured, every recipient is checked once through every gateway and the scenario runs
+/// The warm-up repeats until the silos' JIT is quiet (under one method compiled per second per silo, at most
+/// <c>--warm-up S</c>, 90 s by default). Before each measured round, unmeasured, every recipient is checked once through every gateway and the scenario runs
 /// for <c>--prewarm S</c> (1 s by default; 0 turns both off, as before 2026-11-28): rounds alternate between clusters,
 /// so without it each round began with the copies whose leases ran out during the other cluster's turn.
 /// <c>--set KEY=VALUE</c> (repeatable) passes a setting to every silo, e.g.
@@ -124,19 +125,53 @@ public static class ClusterBench
             scenarios.Add((WritesScenario, Writes));
         }
 
+        // Warm-up until the JIT is quiet: each silo process compiles (and, with tiered compilation and PGO, compiles
+        // again) the same methods, so a cluster of three does three times the compiling; measured rounds that still
+        // include it charge a start-up cost to the bigger cluster. Up to --warm-up S (90 s by default).
+        var warmUpAt = Array.IndexOf(args, "--warm-up");
+        var warmUpLimit = TimeSpan.FromSeconds(warmUpAt >= 0 ? double.Parse(args[warmUpAt + 1], CultureInfo.InvariantCulture) : 90);
+        var warming = System.Diagnostics.Stopwatch.StartNew();
         Console.WriteLine("Warming up ...");
-        foreach (var (_, cluster) in clusters)
+        while (true)
         {
-            foreach (var (_, run) in scenarios)
+            var jitBefore = new Dictionary<LocalCluster, double>();
+            foreach (var (_, cluster) in clusters)
             {
-                await run(cluster, TimeSpan.FromSeconds(3));
+                jitBefore[cluster] = (await ScrapeAsync(http, cluster)).Sum(s => s.Sum("dotnet_jit_compiled_methods_total"));
+            }
+
+            var pass = System.Diagnostics.Stopwatch.StartNew();
+            foreach (var (_, cluster) in clusters)
+            {
+                foreach (var (_, run) in scenarios)
+                {
+                    await run(cluster, TimeSpan.FromSeconds(3));
+                }
+            }
+
+            var jitPerSecond = new List<string>();
+            var quiet = true;
+            foreach (var (name, cluster) in clusters)
+            {
+                var perSiloPerSecond = ((await ScrapeAsync(http, cluster)).Sum(s => s.Sum("dotnet_jit_compiled_methods_total")) - jitBefore[cluster]) / pass.Elapsed.TotalSeconds / cluster.Silos.Count;
+                quiet &= perSiloPerSecond < 1;
+                jitPerSecond.Add(string.Create(CultureInfo.InvariantCulture, $"{name} {perSiloPerSecond:0.0}"));
+            }
+
+            Console.WriteLine($"         methods JIT-compiled per second per silo during the warm-up pass: {string.Join(", ", jitPerSecond)}");
+            if (quiet || warming.Elapsed >= warmUpLimit)
+            {
+                break;
             }
         }
 
         // Each cluster's CPU with no load (both idle): per silo per second, and the cluster's total per second.
         var idleMicrosPerSecond = new Dictionary<LocalCluster, double>();
         {
-            await Task.Delay(TimeSpan.FromSeconds(2)); // the warm-up's last calls and renewals settle
+            // The warm-up's last calls and renewals settle, and the copies' hits counted by the warm-up are reported
+            // (each copy not renewed lately reports its own after HitReportInterval, 10 s): that is the tail of the
+            // load, not idle work.
+            await Task.Delay(TimeSpan.FromSeconds(12));
             var before = clusters.ToDictionary(c => c.Cluster, c => c.Cluster.Silos.Sum(s => s.Cpu().TotalMicroseconds));
             var watch = System.Diagnostics.Stopwatch.StartNew();
             var perSilo = clusters.SelectMany(c => c.Cluster.Silos).ToDictionary(s => s, s => s.Cpu().TotalMicroseconds);
