@@ -201,7 +201,7 @@ public static class ClusterBench
             }
         }
 
-        var results = new Dictionary<(string Scenario, string Cluster), List<(double Rate, double CpuMicros, long Errors, double HitRatio, double NetMicros)>>();
+        var results = new Dictionary<(string Scenario, string Cluster), List<(double Rate, double CpuMicros, long Errors, double HitRatio, double NetMicros, double WorkItems, double Jit)>>();
         var writeRounds = new Dictionary<string, List<(double P50, double P99, double InvalidationsPerWrite)>>();
         for (var round = 1; round <= options.Rounds; round++)
         {
@@ -242,7 +242,7 @@ public static class ClusterBench
                     var hits = cacheAfter.Hits - cacheBefore.Hits;
                     var hitRatio = hits / Math.Max(1, hits + cacheAfter.Misses - cacheBefore.Misses);
                     var seconds = result.Elapsed.TotalSeconds;
-                    (results.TryGetValue((scenario, name), out var list) ? list : results[(scenario, name)] = []).Add((rate, micros, result.Errors, hitRatio, netMicros));
+                    (results.TryGetValue((scenario, name), out var list) ? list : results[(scenario, name)] = []).Add((rate, micros, result.Errors, hitRatio, netMicros, Grown(scrapesBefore, scrapesAfter, "dotnet_thread_pool_work_item_count_total") / Math.Max(1, result.Calls), Grown(scrapesBefore, scrapesAfter, "dotnet_jit_compiled_methods_total") * 1000 / Math.Max(1, result.Calls)));
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"round {round}  {scenario,-38} {name,-9} {rate,9:0} calls/s  server {micros,6:0.0} µs/call (net of idle {netMicros,6:0.0})  errors {result.Errors}  cache hits {hitRatio:P2}"));
                     if (result.Latency is { } latency)
                     {
@@ -262,8 +262,8 @@ public static class ClusterBench
         Console.WriteLine();
         Console.WriteLine($"Medians of {options.Rounds} rounds, {options.Duration.TotalSeconds:0} s each ({Environment.ProcessorCount} cores for client, silos and Redis together):");
         Console.WriteLine();
-        Console.WriteLine($"| scenario | cluster | calls/s | server CPU µs/call (all silos) | CPU/call vs 1 silo | read-cache hit ratio | errors | throughput vs 1 silo | derived: µs/call net of idle | net vs 1 silo |");
-        Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine($"| scenario | cluster | calls/s | server CPU µs/call (all silos) | CPU/call vs 1 silo | read-cache hit ratio | errors | throughput vs 1 silo | derived: µs/call net of idle | net vs 1 silo | thread-pool work items per call | methods JIT-compiled per 1,000 calls |");
+        Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var (scenario, _) in scenarios)
         {
             var baseline = Median(results[(scenario, "1 silo")].Select(r => r.Rate));
@@ -275,7 +275,7 @@ public static class ClusterBench
                 var rate = Median(runs.Select(r => r.Rate));
                 var cpu = Median(runs.Select(r => r.CpuMicros));
                 var net = Median(runs.Select(r => r.NetMicros));
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {scenario} | {name} | {rate:0} | {cpu:0.0} | {cpu / baselineCpu:0.00}x | {Median(runs.Select(r => r.HitRatio)):P2} | {runs.Sum(r => r.Errors)} | {rate / baseline:0.00}x | {net:0.0} | {net / baselineNet:0.00}x |"));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {scenario} | {name} | {rate:0} | {cpu:0.0} | {cpu / baselineCpu:0.00}x | {Median(runs.Select(r => r.HitRatio)):P2} | {runs.Sum(r => r.Errors)} | {rate / baseline:0.00}x | {net:0.0} | {net / baselineNet:0.00}x | {Median(runs.Select(r => r.WorkItems)):0.00} | {Median(runs.Select(r => r.Jit)):0.0} |"));
             }
         }
 
@@ -285,7 +285,7 @@ public static class ClusterBench
         }
     }
 
-    private static void PrintWrites(Dictionary<string, List<(double P50, double P99, double InvalidationsPerWrite)>> writeRounds, List<(double Rate, double CpuMicros, long Errors, double HitRatio, double NetMicros)> single, List<(double Rate, double CpuMicros, long Errors, double HitRatio, double NetMicros)> several, string severalName)
+    private static void PrintWrites(Dictionary<string, List<(double P50, double P99, double InvalidationsPerWrite)>> writeRounds, List<(double Rate, double CpuMicros, long Errors, double HitRatio, double NetMicros, double WorkItems, double Jit)> single, List<(double Rate, double CpuMicros, long Errors, double HitRatio, double NetMicros, double WorkItems, double Jit)> several, string severalName)
     {
         Console.WriteLine();
         Console.WriteLine("Writes (AddRecord, then a check of the recipient per other gateway; medians):");
@@ -302,6 +302,9 @@ public static class ClusterBench
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {name} | {Median(runs.Select(r => r.Rate)):0} | {Median(writes.Select(w => w.P50)) / 1000:0.00} | {Median(writes.Select(w => w.P99)) / 1000:0.00} | {cpu:0.0} | {invalidated:0.00} | {perCachingSilo} |"));
         }
     }
+
+    private static double Grown(PrometheusScrape[] before, PrometheusScrape[] after, string counter) =>
+        after.Sum(s => s.Sum(counter)) - before.Sum(s => s.Sum(counter));
 
     private static async Task<PrometheusScrape[]> ScrapeAsync(HttpClient http, LocalCluster cluster)
     {
