@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Clearinghouse.Api.V1;
+using Clearinghouse.TestSupport.Chaos;
 using Grpc.Core;
 
 namespace Clearinghouse.LoadTool;
@@ -31,11 +32,16 @@ public sealed class BenchWorld
         await Parallel.ForEachAsync(Enumerable.Range(0, recipients), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, _) =>
         {
             var recipient = Recipient(i);
-            await records.AddRecordAsync(new AddRecordRequest { Recipient = recipient, Pattern = $"spam{i % 50}@bulk.example", Action = RecordAction.Reject, Message = "I asked you to stop." });
-            await records.AddRecordAsync(new AddRecordRequest { Recipient = recipient, Pattern = "*.promo.example", Action = RecordAction.Discard });
-            await records.AddRecordAsync(new AddRecordRequest { Recipient = recipient, Pattern = ".xyz", Action = RecordAction.Defer });
-            await records.AddRecordAsync(new AddRecordRequest { Recipient = recipient, Pattern = "friend@cheap.xyz", Action = RecordAction.Allow });
-            await records.AddRecordAsync(new AddRecordRequest { Recipient = recipient, Pattern = "bad.example", Action = RecordAction.Reject });
+
+            // Retried as a client would while the cluster is slow to answer (a busy machine, a large seeding): a
+            // record added twice is one record.
+            Task Add(string pattern, RecordAction action, string message = "") =>
+                ChaosContext.RetryAsync(async () => await records.AddRecordAsync(new AddRecordRequest { Recipient = recipient, Pattern = pattern, Action = action, Message = message }));
+            await Add($"spam{i % 50}@bulk.example", RecordAction.Reject, "I asked you to stop.");
+            await Add("*.promo.example", RecordAction.Discard);
+            await Add(".xyz", RecordAction.Defer);
+            await Add("friend@cheap.xyz", RecordAction.Allow);
+            await Add("bad.example", RecordAction.Reject);
         });
     }
 

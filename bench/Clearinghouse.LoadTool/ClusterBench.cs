@@ -14,6 +14,10 @@ namespace Clearinghouse.LoadTool;
 /// figure: gross CPU stays the headline), the cache protocol's calls per second (reads from grains, renewal batches,
 /// renewal reads, hit reports), and the silos' threads and context switches per call. <c>--one-gateway</c> sends all
 /// load through the first silo of each cluster (the others serve only the cache protocol and their grains);
+/// The warm-up repeats until the silos' JIT is quiet (under one method compiled per second per silo, at most
+/// <c>--warm-up S</c>, 90 s by default). Before each measured round, unmeasured, every recipient is checked once through every gateway and the scenario runs
+/// for <c>--prewarm S</c> (1 s by default; 0 turns both off, as before 2026-11-28): rounds alternate between clusters,
+/// so without it each round began with the copies whose leases ran out during the other cluster's turn.
 /// <c>--set KEY=VALUE</c> (repeatable) passes a setting to every silo, e.g.
 /// <c>--set Clearinghouse:RecipientCache:BatchRenewals=false</c>. <c>--writes</c> adds a write scenario: AddRecord
 /// p50/p99 on each cluster, and the extra server CPU a write costs per silo that caches the recipient. <c>--memory R</c>
@@ -48,10 +52,12 @@ public static class ClusterBench
         }
 
         var oneGateway = args.Contains("--one-gateway");
+        var prewarmAt = Array.IndexOf(args, "--prewarm");
+        var prewarm = TimeSpan.FromSeconds(prewarmAt >= 0 ? double.Parse(args[prewarmAt + 1], CultureInfo.InvariantCulture) : 1);
         var idleAt = Array.IndexOf(args, "--idle");
         var idleWindow = TimeSpan.FromSeconds(idleAt >= 0 ? double.Parse(args[idleAt + 1], CultureInfo.InvariantCulture) : 5);
         using var http = new HttpClient();
-        Console.WriteLine($"Multi-silo mode: 1 silo against {silos} silos, Redis storage (appendfsync always), {options}{(oneGateway ? ", all load through one gateway" : "")}{string.Concat(settings.Where(s => args.Contains($"{s.Key}={s.Value}")).Select(s => $", {s.Key}={s.Value}"))}");
+        Console.WriteLine($"Multi-silo mode: 1 silo against {silos} silos, Redis storage (appendfsync always), {options}{(oneGateway ? ", all load through one gateway" : "")}, {prewarm.TotalSeconds:0.#} s unmeasured before each round{string.Concat(settings.Where(s => args.Contains($"{s.Key}={s.Value}")).Select(s => $", {s.Key}={s.Value}"))}");
         await using var single = await LocalCluster.StartAsync(new LocalClusterOptions { Silos = 1, ClusterId = "bench-1", SiloDll = options.SiloDll, Settings = settings });
         await using var several = await LocalCluster.StartAsync(new LocalClusterOptions { Silos = silos, ClusterId = $"bench-{silos}", SiloDll = options.SiloDll, Settings = settings });
         var clusters = new[] { (Name: "1 silo", Cluster: single), (Name: $"{silos} silos", Cluster: several) };
@@ -101,6 +107,13 @@ public static class ClusterBench
             return result with { Latency = latency };
         }
 
+        async Task WarmEveryCopyAsync(LocalCluster cluster)
+        {
+            var gateways = clients[cluster];
+            await Parallel.ForEachAsync(Enumerable.Range(0, gateways.Length * options.Recipients), new ParallelOptions { MaxDegreeOfParallelism = options.Concurrency }, async (i, _) =>
+                await gateways[i % gateways.Length].CheckRecipientAsync(new CheckRecipientRequest { Recipient = BenchWorld.Recipient(i / gateways.Length), Sender = "warm-up@bench-warm.example" }));
+        }
+
         var scenarios = new List<(string Name, Func<LocalCluster, TimeSpan, Task<RunResult>> Run)>
         {
             ("CheckRecipient (unary, closed loop)", Unary),
@@ -112,22 +125,62 @@ public static class ClusterBench
             scenarios.Add((WritesScenario, Writes));
         }
 
+        // Warm-up until the JIT is quiet: each silo process compiles (and, with tiered compilation and PGO, compiles
+        // again) the same methods, so a cluster of three does three times the compiling; measured rounds that still
+        // include it charge a start-up cost to the bigger cluster. Up to --warm-up S (90 s by default).
+        var warmUpAt = Array.IndexOf(args, "--warm-up");
+        var warmUpLimit = TimeSpan.FromSeconds(warmUpAt >= 0 ? double.Parse(args[warmUpAt + 1], CultureInfo.InvariantCulture) : 90);
+        var warming = System.Diagnostics.Stopwatch.StartNew();
         Console.WriteLine("Warming up ...");
-        foreach (var (_, cluster) in clusters)
+        while (true)
         {
-            foreach (var (_, run) in scenarios)
+            var jitBefore = new Dictionary<LocalCluster, double>();
+            foreach (var (_, cluster) in clusters)
             {
-                await run(cluster, TimeSpan.FromSeconds(3));
+                jitBefore[cluster] = (await ScrapeAsync(http, cluster)).Sum(s => s.Sum("dotnet_jit_compiled_methods_total"));
+            }
+
+            var pass = System.Diagnostics.Stopwatch.StartNew();
+            foreach (var (_, cluster) in clusters)
+            {
+                foreach (var (_, run) in scenarios)
+                {
+                    await run(cluster, TimeSpan.FromSeconds(3));
+                }
+            }
+
+            var jitPerSecond = new List<string>();
+            var quiet = true;
+            foreach (var (name, cluster) in clusters)
+            {
+                var perSiloPerSecond = ((await ScrapeAsync(http, cluster)).Sum(s => s.Sum("dotnet_jit_compiled_methods_total")) - jitBefore[cluster]) / pass.Elapsed.TotalSeconds / cluster.Silos.Count;
+                quiet &= perSiloPerSecond < 1;
+                jitPerSecond.Add(string.Create(CultureInfo.InvariantCulture, $"{name} {perSiloPerSecond:0.0}"));
+            }
+
+            Console.WriteLine($"         methods JIT-compiled per second per silo during the warm-up pass: {string.Join(", ", jitPerSecond)}");
+            if (quiet || warming.Elapsed >= warmUpLimit)
+            {
+                break;
             }
         }
 
         // Each cluster's CPU with no load (both idle): per silo per second, and the cluster's total per second.
         var idleMicrosPerSecond = new Dictionary<LocalCluster, double>();
         {
-            await Task.Delay(TimeSpan.FromSeconds(2)); // the warm-up's last calls and renewals settle
+            // The warm-up's last calls and renewals settle, and the copies' hits counted by the warm-up are reported
+            // (each copy not renewed lately reports its own after HitReportInterval, 10 s): that is the tail of the
+            // load, not idle work.
+            await Task.Delay(TimeSpan.FromSeconds(12));
             var before = clusters.ToDictionary(c => c.Cluster, c => c.Cluster.Silos.Sum(s => s.Cpu().TotalMicroseconds));
             var watch = System.Diagnostics.Stopwatch.StartNew();
             var perSilo = clusters.SelectMany(c => c.Cluster.Silos).ToDictionary(s => s, s => s.Cpu().TotalMicroseconds);
+            var countersBefore = new Dictionary<LocalCluster, PrometheusScrape[]>();
+            foreach (var (_, cluster) in clusters)
+            {
+                countersBefore[cluster] = await ScrapeAsync(http, cluster);
+            }
+
             await Task.Delay(idleWindow);
             foreach (var (name, cluster) in clusters)
             {
@@ -135,6 +188,11 @@ public static class ClusterBench
                 idleMicrosPerSecond[cluster] = perSecond;
                 var silosNow = string.Join(", ", cluster.Silos.Select(s => string.Create(CultureInfo.InvariantCulture, $"pid {s.Pid}: {(s.Cpu().TotalMicroseconds - perSilo[s]) / watch.Elapsed.TotalSeconds / 1000:0.0}")));
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"idle     {name,-9} {perSecond / 1000:0.0} ms CPU per second ({perSecond / 1000 / cluster.Silos.Count:0.0} per silo; {silosNow}) over {watch.Elapsed.TotalSeconds:0} s"));
+                var countersAfter = await ScrapeAsync(http, cluster);
+                for (var i = 0; i < cluster.Silos.Count; i++)
+                {
+                    Console.WriteLine($"         pid {cluster.Silos[i].Pid} idle counters per second: {TopCounters(countersBefore[cluster][i..(i + 1)], countersAfter[i..(i + 1)], watch.Elapsed.TotalSeconds, 12)}");
+                }
             }
 
             if (options.Rounds == 0)
@@ -143,7 +201,7 @@ public static class ClusterBench
             }
         }
 
-        var results = new Dictionary<(string Scenario, string Cluster), List<(double Rate, double CpuMicros, long Errors, double HitRatio, double NetMicros)>>();
+        var results = new Dictionary<(string Scenario, string Cluster), List<(double Rate, double CpuMicros, long Errors, double HitRatio, double NetMicros, double WorkItems, double Jit)>>();
         var writeRounds = new Dictionary<string, List<(double P50, double P99, double InvalidationsPerWrite)>>();
         for (var round = 1; round <= options.Rounds; round++)
         {
@@ -151,8 +209,19 @@ public static class ClusterBench
             {
                 foreach (var (name, cluster) in clusters)
                 {
-                    await Task.Delay(500);
-                    var cacheBefore = await CacheCountsAsync(http, cluster);
+                    // Unmeasured: the copies' leases ran out while the other cluster had its turn; reading them again is
+                    // start-up, not the steady state the comparison is about. Every recipient through every gateway
+                    // once (a time alone covers too few on a slow machine), then the scenario itself for a while.
+                    if (prewarm > TimeSpan.Zero)
+                    {
+                        await WarmEveryCopyAsync(cluster);
+                        await run(cluster, prewarm);
+                    }
+
+                    await Task.Delay(200);
+                    var scrapesBefore = await ScrapeAsync(http, cluster);
+                    var cacheBefore = CacheCounts.Of(scrapesBefore);
+                    var processesBefore = cluster.Silos.Select(s => s.Cpu().TotalMicroseconds).Append(CpuMeter.ProcessCpu(cluster.Redis.Pid).TotalMicroseconds).ToArray();
                     var switchesBefore = cluster.Silos.Sum(s => ContextSwitches(s.Pid));
                     var cpuBefore = cluster.Silos.Sum(s => s.Cpu().TotalMicroseconds);
                     var clientBefore = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
@@ -164,14 +233,16 @@ public static class ClusterBench
                     var cpu = cluster.Silos.Sum(s => s.Cpu().TotalMicroseconds) - cpuBefore;
                     var switches = cluster.Silos.Sum(s => ContextSwitches(s.Pid)) - switchesBefore;
                     var threads = cluster.Silos.Sum(s => Threads(s.Pid));
-                    var cacheAfter = await CacheCountsAsync(http, cluster);
+                    var processesAfter = cluster.Silos.Select(s => s.Cpu().TotalMicroseconds).Append(CpuMeter.ProcessCpu(cluster.Redis.Pid).TotalMicroseconds).ToArray();
+                    var scrapesAfter = await ScrapeAsync(http, cluster);
+                    var cacheAfter = CacheCounts.Of(scrapesAfter);
                     var rate = result.Calls / result.Elapsed.TotalSeconds;
                     var micros = cpu / Math.Max(1, result.Calls);
                     var netMicros = (cpu - (idleMicrosPerSecond[cluster] * result.Elapsed.TotalSeconds)) / Math.Max(1, result.Calls);
                     var hits = cacheAfter.Hits - cacheBefore.Hits;
                     var hitRatio = hits / Math.Max(1, hits + cacheAfter.Misses - cacheBefore.Misses);
                     var seconds = result.Elapsed.TotalSeconds;
-                    (results.TryGetValue((scenario, name), out var list) ? list : results[(scenario, name)] = []).Add((rate, micros, result.Errors, hitRatio, netMicros));
+                    (results.TryGetValue((scenario, name), out var list) ? list : results[(scenario, name)] = []).Add((rate, micros, result.Errors, hitRatio, netMicros, Grown(scrapesBefore, scrapesAfter, "dotnet_thread_pool_work_item_count_total") / Math.Max(1, result.Calls), Grown(scrapesBefore, scrapesAfter, "dotnet_jit_compiled_methods_total") * 1000 / Math.Max(1, result.Calls)));
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"round {round}  {scenario,-38} {name,-9} {rate,9:0} calls/s  server {micros,6:0.0} µs/call (net of idle {netMicros,6:0.0})  errors {result.Errors}  cache hits {hitRatio:P2}"));
                     if (result.Latency is { } latency)
                     {
@@ -181,6 +252,9 @@ public static class ClusterBench
                     }
 
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"         machine busy {machineBusy:P0}, load tool {client.TotalMicroseconds / Math.Max(1, result.Calls):0.0} µs/call; cache protocol per s: reads {(cacheAfter.Misses - cacheBefore.Misses) / seconds:0}, renewal batches {(cacheAfter.Batches - cacheBefore.Batches) / seconds:0} ({(cacheAfter.Renewed - cacheBefore.Renewed) / seconds:0} leases), renewal reads {(cacheAfter.RenewalReads - cacheBefore.RenewalReads) / seconds:0}, hit reports {(cacheAfter.HitReports - cacheBefore.HitReports) / seconds:0}; silos: {threads} threads, {switches / Math.Max(1, result.Calls):0.00} context switches/call"));
+                    var split = string.Join(", ", cluster.Silos.Select((s, k) => string.Create(CultureInfo.InvariantCulture, $"silo pid {s.Pid} {(processesAfter[k] - processesBefore[k]) / Math.Max(1, result.Calls):0.0}")));
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"         CPU µs/call by process: {split}, redis {(processesAfter[^1] - processesBefore[^1]) / Math.Max(1, result.Calls):0.0}, load tool {client.TotalMicroseconds / Math.Max(1, result.Calls):0.0}"));
+                    Console.WriteLine($"         counters per 1,000 calls (all silos): {TopCounters(scrapesBefore, scrapesAfter, result.Calls / 1000.0, 12)}");
                 }
             }
         }
@@ -188,8 +262,8 @@ public static class ClusterBench
         Console.WriteLine();
         Console.WriteLine($"Medians of {options.Rounds} rounds, {options.Duration.TotalSeconds:0} s each ({Environment.ProcessorCount} cores for client, silos and Redis together):");
         Console.WriteLine();
-        Console.WriteLine($"| scenario | cluster | calls/s | server CPU µs/call (all silos) | CPU/call vs 1 silo | read-cache hit ratio | errors | throughput vs 1 silo | derived: µs/call net of idle | net vs 1 silo |");
-        Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine($"| scenario | cluster | calls/s | server CPU µs/call (all silos) | CPU/call vs 1 silo | read-cache hit ratio | errors | throughput vs 1 silo | derived: µs/call net of idle | net vs 1 silo | thread-pool work items per call | methods JIT-compiled per 1,000 calls |");
+        Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var (scenario, _) in scenarios)
         {
             var baseline = Median(results[(scenario, "1 silo")].Select(r => r.Rate));
@@ -201,7 +275,7 @@ public static class ClusterBench
                 var rate = Median(runs.Select(r => r.Rate));
                 var cpu = Median(runs.Select(r => r.CpuMicros));
                 var net = Median(runs.Select(r => r.NetMicros));
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {scenario} | {name} | {rate:0} | {cpu:0.0} | {cpu / baselineCpu:0.00}x | {Median(runs.Select(r => r.HitRatio)):P2} | {runs.Sum(r => r.Errors)} | {rate / baseline:0.00}x | {net:0.0} | {net / baselineNet:0.00}x |"));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {scenario} | {name} | {rate:0} | {cpu:0.0} | {cpu / baselineCpu:0.00}x | {Median(runs.Select(r => r.HitRatio)):P2} | {runs.Sum(r => r.Errors)} | {rate / baseline:0.00}x | {net:0.0} | {net / baselineNet:0.00}x | {Median(runs.Select(r => r.WorkItems)):0.00} | {Median(runs.Select(r => r.Jit)):0.0} |"));
             }
         }
 
@@ -211,7 +285,7 @@ public static class ClusterBench
         }
     }
 
-    private static void PrintWrites(Dictionary<string, List<(double P50, double P99, double InvalidationsPerWrite)>> writeRounds, List<(double Rate, double CpuMicros, long Errors, double HitRatio, double NetMicros)> single, List<(double Rate, double CpuMicros, long Errors, double HitRatio, double NetMicros)> several, string severalName)
+    private static void PrintWrites(Dictionary<string, List<(double P50, double P99, double InvalidationsPerWrite)>> writeRounds, List<(double Rate, double CpuMicros, long Errors, double HitRatio, double NetMicros, double WorkItems, double Jit)> single, List<(double Rate, double CpuMicros, long Errors, double HitRatio, double NetMicros, double WorkItems, double Jit)> several, string severalName)
     {
         Console.WriteLine();
         Console.WriteLine("Writes (AddRecord, then a check of the recipient per other gateway; medians):");
@@ -229,25 +303,44 @@ public static class ClusterBench
         }
     }
 
-    /// <summary>The read cache's counters summed over a cluster's silos (their Prometheus endpoints).</summary>
-    private static async Task<CacheCounts> CacheCountsAsync(HttpClient http, LocalCluster cluster)
+    private static double Grown(PrometheusScrape[] before, PrometheusScrape[] after, string counter) =>
+        after.Sum(s => s.Sum(counter)) - before.Sum(s => s.Sum(counter));
+
+    private static async Task<PrometheusScrape[]> ScrapeAsync(HttpClient http, LocalCluster cluster)
     {
-        var total = new CacheCounts(0, 0, 0, 0, 0, 0, 0);
-        foreach (var silo in cluster.Silos)
+        var scrapes = new PrometheusScrape[cluster.Silos.Count];
+        for (var i = 0; i < scrapes.Length; i++)
         {
-            var scrape = await PrometheusScrape.ReadAsync(http, silo.ManagementAddress ?? throw new InvalidOperationException("the harness's silos have a management port"));
-            double Read(string name) => scrape.Sum($"clearinghouse_recipient_cache_{name}_total");
-            total = new CacheCounts(
-                total.Hits + Read("hits"),
-                total.Misses + Read("misses"),
-                total.Batches + Read("renewal_batches"),
-                total.Renewed + Read("renewals"),
-                total.RenewalReads + Read("renewal_reads"),
-                total.HitReports + Read("hit_reports"),
-                total.Invalidations + Read("invalidations"));
+            scrapes[i] = await PrometheusScrape.ReadAsync(http, cluster.Silos[i].ManagementAddress ?? throw new InvalidOperationException("the harness's silos have a management port"));
         }
 
-        return total;
+        return scrapes;
+    }
+
+    /// <summary>
+    /// The counters that grew most between two reads of the same silos (summed over them), per <paramref name="per"/>
+    /// (seconds, or thousands of calls): what the silos did, independent of how fast a shared machine let them do it.
+    /// </summary>
+    private static string TopCounters(PrometheusScrape[] before, PrometheusScrape[] after, double per, int count)
+    {
+        var grown = new Dictionary<string, double>(StringComparer.Ordinal);
+        for (var i = 0; i < after.Length; i++)
+        {
+            var earlier = before[i].CounterTotals();
+            foreach (var (name, value) in after[i].CounterTotals())
+            {
+                // Byte counters and the like drown the rest; they are not work items.
+                if (name.Contains("bytes", StringComparison.Ordinal) || name.Contains("seconds", StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                grown[name] = grown.GetValueOrDefault(name) + value - earlier.GetValueOrDefault(name);
+            }
+        }
+
+        return string.Join(", ", grown.Where(g => g.Value > 0).OrderByDescending(g => g.Value).Take(count)
+            .Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.Key} {g.Value / Math.Max(1e-9, per):0.##}")));
     }
 
     // Voluntary and involuntary context switches of a process's live threads so far (/proc/PID/status counts only the
@@ -270,7 +363,23 @@ public static class ClusterBench
     private static int Threads(int pid) =>
         int.Parse(File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("Threads:", StringComparison.Ordinal))[8..].Trim(), CultureInfo.InvariantCulture);
 
-    private sealed record CacheCounts(double Hits, double Misses, double Batches, double Renewed, double RenewalReads, double HitReports, double Invalidations);
+    /// <summary>The read cache's counters summed over a cluster's silos.</summary>
+    private sealed record CacheCounts(double Hits, double Misses, double Batches, double Renewed, double RenewalReads, double HitReports, double Invalidations)
+    {
+        public static CacheCounts Of(IEnumerable<PrometheusScrape> scrapes) =>
+            scrapes.Aggregate(new CacheCounts(0, 0, 0, 0, 0, 0, 0), (total, scrape) =>
+            {
+                double Read(string name) => scrape.Sum($"clearinghouse_recipient_cache_{name}_total");
+                return new CacheCounts(
+                    total.Hits + Read("hits"),
+                    total.Misses + Read("misses"),
+                    total.Batches + Read("renewal_batches"),
+                    total.Renewed + Read("renewals"),
+                    total.RenewalReads + Read("renewal_reads"),
+                    total.HitReports + Read("hit_reports"),
+                    total.Invalidations + Read("invalidations"));
+            });
+    }
 
     private static double Median(IEnumerable<double> values)
     {

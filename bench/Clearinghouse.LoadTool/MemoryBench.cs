@@ -7,8 +7,9 @@ namespace Clearinghouse.LoadTool;
 
 /// <summary>
 /// Memory mode (<c>--silos N --storage redis --memory R</c>): one cluster on its own redis-server. Seeds R recipients
-/// (5 records each) through the first gateway, so their grains are placed on the first silo; then checks each through
-/// the second gateway, which caches a copy of each. After a forced full collection in every silo, each silo's GC heap
+/// (5 records each) through the first gateway (Orleans' resource-optimized placement puts their grains on any silo:
+/// the grains the first silo holds are counted); then checks each through the second gateway, which caches a copy of
+/// each recipient whose grain is elsewhere. After a forced full collection in every silo, each silo's GC heap
 /// (<c>dotnet_gc_last_collection_heap_size_bytes</c>, all generations, from its Prometheus endpoint) and Redis'
 /// <c>used_memory</c> give: bytes per active recipient grain (the first silo's growth), per cached copy (the second
 /// silo's growth over its copies), per recipient in Redis. Then every grain is deactivated and a sample of recipients

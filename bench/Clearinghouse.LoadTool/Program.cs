@@ -5,10 +5,10 @@ using Clearinghouse.LoadTool;
 
 // Usage: bench/run.sh [--duration S] [--rounds N] [--rate R] [--concurrency C] [--streams S] [--window W]
 //                     [--recipients N] [--silo-dll PATH] [--scenarios ping,check,stream,open-ping,open-check]
-//                     [--suite connections|spf|policy|dnsbl|storage|console] [--connections N] [--entries N] [--watchers N] [--silo-log]
+//                     [--suite connections|spf|policy|dnsbl|storage|console|filterlist] [--connections N] [--entries N] [--watchers N] [--silo-log]
 // Starts a silo process (embedded profile), seeds it, and runs every scenario once per round, interleaved, so
 // that the machine's drift affects all alike. Prints each round and the medians.
-// Multi-silo mode: bench/run.sh --silos 3 --storage redis [--one-gateway] [--idle S] [--writes] [--set KEY=VALUE] [--memory R] (see ClusterBench).
+// Multi-silo mode: bench/run.sh --silos 3 --storage redis [--one-gateway] [--idle S] [--prewarm S] [--writes] [--set KEY=VALUE] [--memory R] (see ClusterBench).
 var options = BenchOptions.Parse(args);
 if (args.Contains("--silos"))
 {
@@ -23,6 +23,13 @@ Console.WriteLine($"Machine: {Environment.ProcessorCount} cores, {Environment.OS
 if (ListSuites.Selected(args) == "storage")
 {
     await StorageBench.RunAsync(options);
+    return;
+}
+
+// --suite filterlist [--sizes 10,100000,1000000] [--appends N]: time and bytes per filter-list append (FilterListBench.cs).
+if (ListSuites.Selected(args) == "filterlist")
+{
+    await FilterListBench.RunAsync(options, args);
     return;
 }
 

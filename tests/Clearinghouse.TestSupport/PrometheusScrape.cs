@@ -20,4 +20,32 @@ public sealed class PrometheusScrape(string[] lines)
                 var rest = line[(line.LastIndexOf('}') is var close and >= 0 ? close + 1 : metric.Length)..].Trim();
                 return double.Parse(rest.Split(' ')[0], CultureInfo.InvariantCulture);
             });
+
+    /// <summary>Every counter (a metric named <c>..._total</c>) with its samples summed over their labels.</summary>
+    public IReadOnlyDictionary<string, double> CounterTotals()
+    {
+        var totals = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var line in lines)
+        {
+            if (line.Length == 0 || line[0] == '#')
+            {
+                continue;
+            }
+
+            var nameEnd = line.IndexOfAny(['{', ' ']);
+            var name = nameEnd > 0 ? line[..nameEnd] : line;
+            if (!name.EndsWith("_total", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var rest = line[(line.LastIndexOf('}') is var close and >= 0 ? close + 1 : name.Length)..].Trim();
+            if (double.TryParse(rest.Split(' ')[0], NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
+            {
+                totals[name] = totals.GetValueOrDefault(name) + value;
+            }
+        }
+
+        return totals;
+    }
 }

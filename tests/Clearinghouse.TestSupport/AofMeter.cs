@@ -3,12 +3,14 @@ using System.Text;
 using System.Text.RegularExpressions;
 using StackExchange.Redis;
 
+namespace Clearinghouse.TestSupport;
+
 /// <summary>
 /// Bytes persisted, measured at the store: the growth of Redis's append-only file (what <c>appendfsync</c> writes to
 /// disk), read from <c>INFO persistence</c>. Automatic AOF rewrites are turned off for the run so the file only grows.
 /// <see cref="BreakdownSince"/> reads the file itself and says which keys the bytes went to.
 /// </summary>
-internal sealed partial class AofMeter : IDisposable
+public sealed partial class AofMeter : IDisposable
 {
     private readonly ConnectionMultiplexer connection;
     private readonly IServer server;
