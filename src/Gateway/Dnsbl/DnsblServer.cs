@@ -34,6 +34,7 @@ public sealed partial class DnsblServer(
     private DnsblUdpListener? udpListener;
     private DnsblResponder? responder;
     private IDisposable? following;
+    private int refollowing;
     private Task exporting = Task.CompletedTask;
 
     /// <summary>The index the zones are answered from (read-only use: tests and diagnostics).</summary>
@@ -196,10 +197,41 @@ public sealed partial class DnsblServer(
         }
         catch (Exception error)
         {
+            // The index is now behind, and later changes no longer follow on from its version: follow again from it
+            // (outside the replica's lock, which is held here), as often as it takes.
             LogFollowFailed(error);
+            _ = FollowAgainAsync();
         }
 
         Signal();
+    }
+
+    private async Task FollowAgainAsync()
+    {
+        if (Interlocked.Exchange(ref refollowing, 1) == 1)
+        {
+            return;
+        }
+
+        try
+        {
+            await Task.Delay(CatchUpWait, stopping.Token);
+        }
+        catch (Exception error) when (error is OperationCanceledException or ObjectDisposedException)
+        {
+            return; // stopping
+        }
+        finally
+        {
+            // Cleared before following again: a catch-up that fails in turn schedules the next attempt.
+            Volatile.Write(ref refollowing, 0);
+        }
+
+        if (!stopping.IsCancellationRequested)
+        {
+            following?.Dispose();
+            following = feed.Follow(index.Version, OnUpdate);
+        }
     }
 
     private void Apply(Domain.FilterListSlice slice)
@@ -269,7 +301,7 @@ public sealed partial class DnsblServer(
     [LoggerMessage(Level = LogLevel.Debug, Message = "DNS blocklist server: a query could not be answered")]
     private partial void LogServerError(Exception error);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "The DNS blocklist could not apply a filter-list update")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "The DNS blocklist could not apply a filter-list update; it follows the filter list again from its own version")]
     private partial void LogFollowFailed(Exception error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The rbldnsd export to {Directory} failed; it is tried again")]
