@@ -25,6 +25,7 @@ public sealed partial class SiloProcess : IAsyncDisposable
     private readonly string workingDirectory;
     private readonly LinkedList<string> output = new();
     private Process process = null!;
+    private StreamWriter? logFile;
 
     private SiloProcess(string siloDll, Dictionary<string, string> settings, Uri address, string? workingDirectory)
     {
@@ -139,6 +140,7 @@ public sealed partial class SiloProcess : IAsyncDisposable
         }
 
         process = Process.Start(start) ?? throw new InvalidOperationException("could not start the silo");
+        OpenLogFile();
         process.OutputDataReceived += (_, e) => Remember(e.Data);
         process.ErrorDataReceived += (_, e) => Remember(e.Data);
         process.BeginOutputReadLine();
@@ -204,6 +206,10 @@ public sealed partial class SiloProcess : IAsyncDisposable
 
         await StopAsync(TimeSpan.FromSeconds(15));
         process?.Dispose();
+        lock (output)
+        {
+            logFile?.Dispose();
+        }
     }
 
     /// <summary>Whether the silo answers gRPC health checks with Serving (an active cluster member).</summary>
@@ -243,6 +249,24 @@ public sealed partial class SiloProcess : IAsyncDisposable
         throw new TimeoutException($"the silo did not report healthy within {timeout}");
     }
 
+    // CLEARINGHOUSE_SILO_LOG_DIR keeps every line a silo prints (for tracing a chaos run afterwards): one file per
+    // silo (its gRPC port), appended to across restarts, each line stamped with the harness's clock.
+    private void OpenLogFile()
+    {
+        if (Environment.GetEnvironmentVariable("CLEARINGHOUSE_SILO_LOG_DIR") is not { Length: > 0 } directory)
+        {
+            return;
+        }
+
+        Directory.CreateDirectory(directory);
+        lock (output)
+        {
+            logFile?.Dispose();
+            logFile = new StreamWriter(Path.Combine(directory, $"silo-{Address.Port}.log"), append: true) { AutoFlush = true };
+            logFile.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} === started, pid {process.Id}");
+        }
+    }
+
     private void Remember(string? line)
     {
         if (line is null)
@@ -252,6 +276,7 @@ public sealed partial class SiloProcess : IAsyncDisposable
 
         lock (output)
         {
+            logFile?.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} {line}");
             output.AddLast(line);
             if (output.Count > OutputLines)
             {

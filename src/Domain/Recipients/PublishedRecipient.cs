@@ -13,6 +13,7 @@ public sealed class PublishedRecipient<THolder>(RecipientChecks checks, CacheLea
 {
     private readonly Lock gate = new();
     private RecipientSnapshotVersion version = new(activation, 0);
+    private List<HitReport> carried = [];
     private bool closed;
 
     public RecipientChecks Checks => checks;
@@ -52,10 +53,11 @@ public sealed class PublishedRecipient<THolder>(RecipientChecks checks, CacheLea
     }
 
     /// <summary>
-    /// Renews <paramref name="holder"/>'s lease from <paramref name="now"/> if it holds the current version, and adds the
-    /// hits it counted (unless closed: then the caller keeps them and sends them to the grain).
+    /// Renews <paramref name="holder"/>'s lease from <paramref name="now"/> if it holds the current version, and keeps
+    /// the report of hits it counted for the grain (<see cref="TakeCarriedReports"/>), unless closed: then the holder
+    /// keeps them and sends them to the grain.
     /// </summary>
-    public LeaseRenewal TryRenew(THolder holder, RecipientSnapshotVersion known, IReadOnlyList<RecordHitCount>? hits, long now)
+    public LeaseRenewal TryRenew(THolder holder, RecipientSnapshotVersion known, HitReport? hits, long now)
     {
         lock (gate)
         {
@@ -64,9 +66,9 @@ public sealed class PublishedRecipient<THolder>(RecipientChecks checks, CacheLea
                 return LeaseRenewal.Gone;
             }
 
-            if (hits is { Count: > 0 })
+            if (hits is { Hits.Length: > 0 })
             {
-                checks.Add(hits);
+                carried.Add(hits);
             }
 
             if (!version.Equals(known))
@@ -76,6 +78,25 @@ public sealed class PublishedRecipient<THolder>(RecipientChecks checks, CacheLea
 
             leases.Grant(holder, now);
             return LeaseRenewal.Renewed;
+        }
+    }
+
+    /// <summary>
+    /// The hit reports renewals carried since the last take, whole and with their ids: the grain counts each id once, so
+    /// a report that a holder sends again by a grain call (its renewal's answer was lost) is not counted twice.
+    /// </summary>
+    public List<HitReport> TakeCarriedReports()
+    {
+        lock (gate)
+        {
+            if (carried.Count == 0)
+            {
+                return [];
+            }
+
+            var taken = carried;
+            carried = [];
+            return taken;
         }
     }
 

@@ -57,15 +57,6 @@ public sealed class RecipientChecks(TimeProvider clock, RecipientSnapshot? initi
 
     public void Publish(RecipientSnapshot next) => Volatile.Write(ref snapshot, next);
 
-    /// <summary>Adds hits counted elsewhere (another silo's copy) to the tally, drained with the hits counted here.</summary>
-    public void Add(IEnumerable<RecordHitCount> hits)
-    {
-        foreach (var hit in hits)
-        {
-            tallies.GetOrAdd(hit.RecordId, static _ => new HitTally()).Add(hit.Count, hit.LastHit);
-        }
-    }
-
     /// <summary>Moves the hits tallied since the last drain into <paramref name="book"/>; true when there were any.</summary>
     public bool DrainHitsInto(RecordBook book)
     {
@@ -104,13 +95,6 @@ public sealed class RecipientChecks(TimeProvider clock, RecipientSnapshot? initi
         {
             Volatile.Write(ref lastHitTicks, at.UtcTicks);
             Interlocked.Increment(ref count);
-        }
-
-        // Hits counted elsewhere may be older than the latest counted here: keep the latest.
-        public void Add(long hits, DateTimeOffset latest)
-        {
-            InterlockedMax.Raise(ref lastHitTicks, latest.UtcTicks);
-            Interlocked.Add(ref count, hits);
         }
 
         public bool TryTake(out long taken, out DateTimeOffset lastHit)

@@ -105,7 +105,19 @@ public sealed partial class RecipientGrain(
             }
         }
 
-        if (writer.FailedOnConflict)
+        if (!writer.FailedOnConflict)
+        {
+            if (!writer.IsTrusted)
+            {
+                // A write failed otherwise (a timeout): storage may or may not hold the hits since the last good write.
+                DrainHits();
+                if (unwrittenHits.Count > 0)
+                {
+                    LogHitsNotHandedOver(unwrittenHits.Sum(h => h.Count));
+                }
+            }
+        }
+        else
         {
             // A write was refused for its ETag: it stored nothing, and storage holds another activation's write. A
             // successor activated while a predecessor was still writing its last hits (Orleans does that when the silo
@@ -338,8 +350,16 @@ public sealed partial class RecipientGrain(
     /// </summary>
     private void RecordHits(HitReport report)
     {
+        // A report a renewal carried may be waiting in the published entry: its receipt must be in the ledger first.
+        DrainHits();
+        CountReport(report);
+    }
+
+    private void CountReport(HitReport report)
+    {
         if (!hitReports.TryRecord(report.Id, clock.GetUtcNow()))
         {
+            LogHitReportCountedAlready(report.Id.Reporter, report.Id.Sequence, report.Hits.Sum(h => h.Count));
             return;
         }
 
@@ -356,6 +376,11 @@ public sealed partial class RecipientGrain(
 
     private void DrainHits()
     {
+        foreach (var carried in published.TakeCarriedReports())
+        {
+            CountReport(carried);
+        }
+
         var drained = checks.TakeHits();
         foreach (var hit in drained)
         {
@@ -401,6 +426,12 @@ public sealed partial class RecipientGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Writing a recipient's hit counts failed; the grain reloads its state and hands the hits since its last write to its next activation")]
     private partial void LogHitFlushFailed(Exception error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A recipient's activation deactivates after a failed write that was not an ETag conflict with {Hits} hits counted since its last good write; storage may or may not hold them, they are not handed over")]
+    private partial void LogHitsNotHandedOver(long hits);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Hit report {Reporter}#{Sequence} ({Hits} hits) was counted already")]
+    private partial void LogHitReportCountedAlready(string reporter, long sequence, long hits);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A violation report could not reach the sender's grain; it stays persisted and a reminder retries it")]
     private partial void LogReportDeliveryFailed(Exception error);

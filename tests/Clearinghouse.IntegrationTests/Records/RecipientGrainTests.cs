@@ -1,5 +1,6 @@
 using Clearinghouse.Contracts;
 using Clearinghouse.Domain;
+using Clearinghouse.Grains.Recipients.Cache;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Serialization;
 
@@ -147,5 +148,39 @@ public class RecipientHitFlushTests(SlowFlushClusterFixture fixture)
         await recipient.RecordHits(report with { Id = report.Id with { Sequence = 8 } });
         await recipient.RecordHits(report with { Id = report.Id with { Reporter = "S127.0.0.1:11111:2" } });
         Assert.Equal(75, (await recipient.ListRecords()).Single().HitCount);
+    }
+
+    [Fact]
+    public async Task Hits_a_batched_renewal_carried_and_sent_again_by_a_grain_call_because_the_batch_failed_are_counted_once()
+    {
+        var key = TestTenants.RecipientKey($"r-{Guid.NewGuid():N}@acme.example");
+        var recipient = fixture.Grains.GetGrain<IRecipient>(key);
+        var added = await recipient.AddRecord(RecordRequestValidator.Validate("bulk.example", MessageChannel.Email, RecordAction.Reject, "", 0, RecordSource.User));
+        var silo = fixture.Cluster.Silos[0];
+        var holder = SiloAddress.New(System.Net.IPAddress.Loopback, 11111, 1);
+        var read = await recipient.ReadForCache(holder, null, null);
+        var report = new HitReport(new HitReportId(holder.ToParsableString(), 3), [new RecordHitCount(added.Record.Id, 25, DateTimeOffset.UtcNow)]);
+
+        // The grain's silo takes the hits with the renewal, but the holder never learns it (the batch timed out) and
+        // sends them again, under the same report id, by a grain call: before the grain drained them, and after.
+        var caches = silo.ServiceProvider.GetRequiredService<RecipientCacheServiceClient>();
+        var renewed = await caches.Renew(silo.SiloAddress, holder, [new CopyRenewal(key, read.Version, report.Hits, report.Id)]);
+        Assert.Equal(LeaseRenewal.Renewed, renewed.Outcomes.Single());
+        await recipient.RecordHits(report);
+        await recipient.RecordHits(report);
+        Assert.Equal(25, (await recipient.ListRecords()).Single().HitCount);
+
+        // A later report drained first, then sent again.
+        var later = report with { Id = report.Id with { Sequence = 4 } };
+        await caches.Renew(silo.SiloAddress, holder, [new CopyRenewal(key, read.Version, later.Hits, later.Id)]);
+        Assert.Equal(50, (await recipient.ListRecords()).Single().HitCount);
+        await recipient.RecordHits(later);
+        Assert.Equal(50, (await recipient.ListRecords()).Single().HitCount);
+
+        // The receipts are written with the hits: the next activation still knows both reports.
+        await fixture.Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+        await recipient.RecordHits(report);
+        await recipient.RecordHits(later);
+        Assert.Equal(50, (await recipient.ListRecords()).Single().HitCount);
     }
 }

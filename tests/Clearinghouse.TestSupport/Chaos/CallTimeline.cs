@@ -2,10 +2,27 @@ using System.Collections.Concurrent;
 
 namespace Clearinghouse.TestSupport.Chaos;
 
-/// <summary>One call of a workload: through which silo, when (the run's clock), and whether it failed.</summary>
+/// <summary>
+/// One call of a workload: through which silo, when (the run's clock), whether it failed (with what status), what kind
+/// of call it was (check, write, violation) and for which recipient or sender.
+/// </summary>
 public sealed record CallRecord(int Silo, TimeSpan Started, TimeSpan Ended, bool Failed)
 {
     public TimeSpan Duration => Ended - Started;
+
+    public string Kind { get; init; } = "call";
+
+    public string? Subject { get; init; }
+
+    public Grpc.Core.StatusCode? Status { get; init; }
+
+    /// <summary>One line for a report, with its start relative to the latest of <paramref name="events"/> before it.</summary>
+    public string Describe(IReadOnlyList<(TimeSpan At, string What)> events)
+    {
+        var after = events.LastOrDefault(e => e.At <= Started);
+        var when = after.What is null ? $"at {Started.TotalSeconds:0.00} s" : $"{(Started - after.At).TotalSeconds:0.00} s after {after.What}";
+        return $"{Kind}{(Subject is null ? "" : $" {Subject}")} through silo {Silo}, {when}, took {Duration.TotalSeconds:0.00} s{(Failed ? $", failed: {Status}" : "")}";
+    }
 }
 
 /// <summary>
@@ -20,10 +37,15 @@ public sealed class CallTimeline
     private static readonly TimeSpan Slow = TimeSpan.FromSeconds(1);
     private readonly long[,] calls = new long[MaxSilos, MaxSeconds * BinsPerSecond];
     private readonly long[,] failures = new long[MaxSilos, MaxSeconds * BinsPerSecond];
+    private const int MaxFailedKept = 10_000;
     private readonly ConcurrentQueue<CallRecord> slowCalls = new();
+    private readonly ConcurrentQueue<CallRecord> failedCalls = new();
 
     /// <summary>Calls that took a second or more.</summary>
     public IReadOnlyCollection<CallRecord> SlowCalls => slowCalls;
+
+    /// <summary>Calls that failed (the first 10,000).</summary>
+    public IReadOnlyCollection<CallRecord> FailedCalls => failedCalls;
 
     public void Record(CallRecord call)
     {
@@ -32,6 +54,10 @@ public sealed class CallTimeline
         if (call.Failed)
         {
             Interlocked.Increment(ref failures[call.Silo, bin]);
+            if (failedCalls.Count < MaxFailedKept)
+            {
+                failedCalls.Enqueue(call);
+            }
         }
 
         if (call.Duration >= Slow)

@@ -21,6 +21,7 @@ public sealed class ChaosContext(LocalCluster cluster, ChaosOptions options)
     private readonly IReadOnlyList<CallInvoker> secondProviderInvokers = cluster.InvokersAs(HarnessTenant.SecondProviderKey);
     private readonly ConcurrentQueue<(int Silo, TimeSpan From, TimeSpan To)> faultWindows = new();
     private readonly TimeSpan?[] faultedSince = new TimeSpan?[cluster.Silos.Count];
+    private readonly ConcurrentQueue<(TimeSpan At, string What)> events = new();
     private long next;
 
     public LocalCluster Cluster { get; } = cluster;
@@ -81,9 +82,10 @@ public sealed class ChaosContext(LocalCluster cluster, ChaosOptions options)
 
     /// <summary>
     /// One call of the load through the next silo up (not one under a fault, with <paramref name="avoidFaulted"/>), as
-    /// the harness provider or <paramref name="asSecondProvider"/>, timed and recorded in <paramref name="timeline"/>.
+    /// the harness provider or <paramref name="asSecondProvider"/>, timed and recorded in <paramref name="timeline"/>
+    /// with its <paramref name="kind"/> and <paramref name="subject"/> (the recipient or sender it is about).
     /// </summary>
-    public async Task<CallResult<T>> CallAsync<T>(CallTimeline timeline, Func<CallInvoker, Task<T>> call, bool avoidFaulted = false, bool asSecondProvider = false)
+    public async Task<CallResult<T>> CallAsync<T>(CallTimeline timeline, Func<CallInvoker, Task<T>> call, string kind, string? subject, bool avoidFaulted = false, bool asSecondProvider = false)
         where T : class
     {
         var through = NextSilo(avoidFaulted);
@@ -99,10 +101,13 @@ public sealed class ChaosContext(LocalCluster cluster, ChaosOptions options)
             error = failure.StatusCode;
         }
 
-        var record = new CallRecord(through, started, Clock.Elapsed, error is not null);
+        var record = new CallRecord(through, started, Clock.Elapsed, error is not null) { Kind = kind, Subject = subject, Status = error };
         timeline.Record(record);
         return new CallResult<T>(record, value, error);
     }
+
+    /// <summary>When each silo's fault began and ended (it served again), on the run's clock, in order.</summary>
+    public IReadOnlyList<(TimeSpan At, string What)> Events => [.. events];
 
     /// <summary>Whether <paramref name="silo"/> was under a fault at <paramref name="at"/> (or is still).</summary>
     public bool WasFaulted(int silo, TimeSpan at) =>
@@ -118,6 +123,7 @@ public sealed class ChaosContext(LocalCluster cluster, ChaosOptions options)
     internal void FaultBegins(int silo, bool takeOut)
     {
         faultedSince[silo] = Clock.Elapsed;
+        events.Enqueue((Clock.Elapsed, $"silo {silo}'s fault"));
         Volatile.Write(ref faulted[silo], true);
         Volatile.Write(ref down[silo], takeOut || Volatile.Read(ref down[silo]));
     }
@@ -131,6 +137,7 @@ public sealed class ChaosContext(LocalCluster cluster, ChaosOptions options)
         if (faultedSince[silo] is { } since)
         {
             faultWindows.Enqueue((silo, since, Clock.Elapsed));
+            events.Enqueue((Clock.Elapsed, $"silo {silo} served again"));
             faultedSince[silo] = null;
         }
 

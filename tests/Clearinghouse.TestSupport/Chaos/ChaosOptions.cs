@@ -44,10 +44,11 @@ public sealed record ChaosOptions
     public TimeSpan AfterRecovery { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
-    /// After the load stops, how long hit counts may take to reach the records (silos send what their copies counted
-    /// every <c>HitReportInterval</c>, 10 s by default) before a missing hit counts as lost.
+    /// After the load stops, how long hit counts may take to reach the records before a missing hit counts as lost. A
+    /// copy sends the hits it counted after its last renewal with the first report (every <c>HitReportInterval</c>, 10 s
+    /// by default) that finds them a whole interval old: up to two intervals after the load stopped.
     /// </summary>
-    public TimeSpan HitsSettle { get; init; } = TimeSpan.FromSeconds(15);
+    public TimeSpan HitsSettle { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Give up waiting for recovery after this long (the run then reports it as not recovered).</summary>
     public TimeSpan RecoveryTimeout { get; init; } = TimeSpan.FromSeconds(120);

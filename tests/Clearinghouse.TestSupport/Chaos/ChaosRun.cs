@@ -36,6 +36,15 @@ public sealed record ChaosReport(
     /// <summary>Every call of every workload through a gateway not under a fault that took longer than <see cref="ChaosOptions.SlowCall"/>.</summary>
     public IReadOnlyList<CallRecord> SlowCallsThroughHealthyGateways { get; init; } = [];
 
+    /// <summary>Every call of every workload through a gateway not under a fault that failed, from the fault until every silo answered again.</summary>
+    public IReadOnlyList<CallRecord> FailedCallsThroughHealthyGateways { get; init; } = [];
+
+    /// <summary>When the fault began, on the run's clock.</summary>
+    public TimeSpan FaultAt { get; init; }
+
+    /// <summary>When each silo's fault began and ended, on the run's clock.</summary>
+    public IReadOnlyList<(TimeSpan At, string What)> FaultEvents { get; init; } = [];
+
     /// <summary>The longest call through a gateway not under a fault (of those over a second; zero when none was).</summary>
     public TimeSpan LongestCallThroughHealthyGateways { get; init; }
 
@@ -94,9 +103,24 @@ public sealed record ChaosReport(
             text.AppendLine(culture, $"    STALE: {stale.Describe(ResumedAt)}");
         }
 
-        foreach (var slow in SlowCallsThroughHealthyGateways.Take(10))
+        foreach (var slow in SlowCallsThroughHealthyGateways.Take(40))
         {
-            text.AppendLine(culture, $"    SLOW: silo {slow.Silo} at {slow.Started.TotalSeconds:0.00} s took {slow.Duration.TotalSeconds:0.00} s{(slow.Failed ? " and failed" : "")}");
+            text.AppendLine(culture, $"    SLOW: {slow.Describe(FaultEvents)}");
+        }
+
+        foreach (var kind in SlowCallsThroughHealthyGateways.GroupBy(c => c.Kind).OrderByDescending(g => g.Count()))
+        {
+            text.AppendLine(culture, $"    slow calls through healthy gateways, {kind.Key}: {kind.Count()} ({kind.Count(c => c.Failed)} failed), {kind.Min(c => c.Duration).TotalSeconds:0.00}-{kind.Max(c => c.Duration).TotalSeconds:0.00} s long, started {(kind.Min(c => c.Started) - FaultAt).TotalSeconds:0.0} to {(kind.Max(c => c.Started) - FaultAt).TotalSeconds:0.0} s after the fault");
+        }
+
+        foreach (var kind in FailedCallsThroughHealthyGateways.GroupBy(c => (c.Kind, c.Status)).OrderByDescending(g => g.Count()))
+        {
+            text.AppendLine(culture, $"    errors through healthy gateways, {kind.Key.Kind} {kind.Key.Status}: {kind.Count()}, {(kind.Min(c => c.Started) - FaultAt).TotalSeconds:0.0} to {(kind.Max(c => c.Started) - FaultAt).TotalSeconds:0.0} s after the fault, {kind.Min(c => c.Duration).TotalSeconds:0.00}-{kind.Max(c => c.Duration).TotalSeconds:0.00} s long");
+        }
+
+        foreach (var failed in FailedCallsThroughHealthyGateways.Take(20))
+        {
+            text.AppendLine(culture, $"    ERROR: {failed.Describe(FaultEvents)}");
         }
 
         foreach (var workload in Workloads)
@@ -186,6 +210,12 @@ public static class ChaosRun
         {
             HealthyGatewayVerdictsDuringFailover = verdicts.Between(context.FailoverWindow.Start, context.FailoverWindow.End, (silo, at) => !context.WasFaulted(silo, at)),
             SlowCallsThroughHealthyGateways = healthySlow.Where(call => call.Duration > options.SlowCall).OrderBy(call => call.Started).ToList(),
+            FailedCallsThroughHealthyGateways = results.SelectMany(r => r.Timeline?.FailedCalls ?? [])
+                .Where(call => call.Ended >= context.FailoverWindow.Start && call.Ended <= context.FailoverWindow.End && !context.ThroughFaultedGateway(call))
+                .OrderBy(call => call.Started)
+                .ToList(),
+            FaultAt = faultAt,
+            FaultEvents = context.Events,
             LongestCallThroughHealthyGateways = healthySlow.Select(call => call.Duration).DefaultIfEmpty().Max(),
             Terminations = fault.Terminations,
             ResumedAt = context.ResumedAt,

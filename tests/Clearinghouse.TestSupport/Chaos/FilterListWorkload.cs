@@ -138,7 +138,7 @@ public sealed class FilterListWorkload : IChaosWorkload
                 var second = r % 2 == 1;
                 var recipient = second ? $"lister{r}@{HarnessTenant.SecondDomain}" : $"lister{r}@{HarnessTenant.Domain}";
                 var report = ViolationReportWorkload.Report($"list-{run}-{i}-{r}", recipient, sender, DateTimeOffset.UtcNow);
-                await context.CallAsync(timeline, async invoker => await new Reports.ReportsClient(invoker).SubmitViolationAsync(report, deadline: ChaosContext.Deadline()), asSecondProvider: second);
+                await context.CallAsync(timeline, async invoker => await new Reports.ReportsClient(invoker).SubmitViolationAsync(report, deadline: ChaosContext.Deadline()), "violation", sender, asSecondProvider: second);
             }
 
             Interlocked.Increment(ref listingsRequested);

@@ -85,7 +85,7 @@ public sealed class RecordWriteWorkload : IChaosWorkload
                 // Once asked to remove, the record is no longer expected, whatever the answer.
                 ledger.Forget(recipient, pattern);
                 var removal = new RemoveRecordRequest { Recipient = recipient, RecordId = id };
-                var removed = await context.CallAsync(timeline, async invoker => await new Records.RecordsClient(invoker).RemoveRecordAsync(removal, deadline: ChaosContext.Deadline()));
+                var removed = await context.CallAsync(timeline, async invoker => await new Records.RecordsClient(invoker).RemoveRecordAsync(removal, deadline: ChaosContext.Deadline()), "write (remove)", recipient);
                 if (removed.Value is { Removed: true })
                 {
                     ledger.AcknowledgeRemoval(recipient, id);
@@ -100,7 +100,7 @@ public sealed class RecordWriteWorkload : IChaosWorkload
                 recipient = ledger.Recipients[random.Next(ledger.Recipients.Length)];
                 pattern = $"w{writer}-{sequence++}@spam.example";
                 var addition = new AddRecordRequest { Recipient = recipient, Pattern = pattern, Action = RecordAction.Reject };
-                var added = await context.CallAsync(timeline, async invoker => await new Records.RecordsClient(invoker).AddRecordAsync(addition, deadline: ChaosContext.Deadline()));
+                var added = await context.CallAsync(timeline, async invoker => await new Records.RecordsClient(invoker).AddRecordAsync(addition, deadline: ChaosContext.Deadline()), "write (add)", recipient);
                 if (added.Value is { } answer)
                 {
                     ledger.AcknowledgeAdd(recipient, pattern, answer.Record.Id);

@@ -89,7 +89,7 @@ public sealed class VerdictFlipWorkload : IChaosWorkload
             var history = histories[recipient];
             var reject = !history[^1].Reject;
             var started = context.Clock.Elapsed;
-            var result = await context.CallAsync(timeline, async invoker => await new Records.RecordsClient(invoker).AddRecordAsync(Flip(recipient, reject), deadline: ChaosContext.Deadline()), avoidFaulted: true);
+            var result = await context.CallAsync(timeline, async invoker => await new Records.RecordsClient(invoker).AddRecordAsync(Flip(recipient, reject), deadline: ChaosContext.Deadline()), "write (flip)", Recipient(recipient), avoidFaulted: true);
             history.Add(new Write(reject, started, result.Value is null ? null : result.Call.Ended));
             await Task.Delay(20, CancellationToken.None);
         }
@@ -102,7 +102,7 @@ public sealed class VerdictFlipWorkload : IChaosWorkload
         {
             var recipient = random.Next(histories.Length);
             var request = new CheckRecipientRequest { Recipient = Recipient(recipient), Sender = Flipper };
-            var result = await context.CallAsync(timeline, async invoker => await new Verdicts.VerdictsClient(invoker).CheckRecipientAsync(request, deadline: ChaosContext.Deadline()));
+            var result = await context.CallAsync(timeline, async invoker => await new Verdicts.VerdictsClient(invoker).CheckRecipientAsync(request, deadline: ChaosContext.Deadline()), "check (flipped)", request.Recipient);
             if (result.Value is { } verdict)
             {
                 observations.Enqueue((recipient, result.Call, verdict.Action == VerdictAction.Reject));

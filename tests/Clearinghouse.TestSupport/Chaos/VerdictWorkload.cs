@@ -63,7 +63,7 @@ public sealed class VerdictWorkload : IChaosWorkload
                 var blocked = random.Next(2) == 0;
                 var recipient = random.Next(context.Options.VerdictRecipients);
                 var request = new CheckRecipientRequest { Recipient = Recipient(recipient), Sender = blocked ? Blocked : Stranger };
-                var result = await context.CallAsync(timeline, async invoker => await new Verdicts.VerdictsClient(invoker).CheckRecipientAsync(request, deadline: ChaosContext.Deadline()));
+                var result = await context.CallAsync(timeline, async invoker => await new Verdicts.VerdictsClient(invoker).CheckRecipientAsync(request, deadline: ChaosContext.Deadline()), "check", request.Recipient);
                 if (result.Value is { } verdict)
                 {
                     if (verdict.Action != (blocked ? VerdictAction.Reject : VerdictAction.Accept))
@@ -95,6 +95,8 @@ public sealed class VerdictWorkload : IChaosWorkload
         // Copies send their hits every HitReportInterval: wait until every answered reject is counted, or the bound.
         var hits = new long[rejects.Length];
         var settling = System.Diagnostics.Stopwatch.StartNew();
+        var missingAt = new List<string>(); // how many were still missing as time went by (late is not lost)
+        var nextMark = TimeSpan.FromSeconds(5);
         while (true)
         {
             for (var i = 0; i < rejects.Length; i++)
@@ -102,7 +104,14 @@ public sealed class VerdictWorkload : IChaosWorkload
                 hits[i] = (long)((await HitsAsync(context, i, cancellationToken) ?? 0) - hitsBefore[i]);
             }
 
-            if (Enumerable.Range(0, rejects.Length).All(i => hits[i] >= rejects[i]) || settling.Elapsed >= context.Options.HitsSettle)
+            var missing = Enumerable.Range(0, rejects.Length).Sum(i => Math.Max(0, rejects[i] - hits[i]));
+            if (settling.Elapsed >= nextMark)
+            {
+                missingAt.Add($"{missing} at {settling.Elapsed.TotalSeconds:0} s");
+                nextMark += TimeSpan.FromSeconds(5);
+            }
+
+            if (missing == 0 || settling.Elapsed >= context.Options.HitsSettle)
             {
                 break;
             }
@@ -132,7 +141,12 @@ public sealed class VerdictWorkload : IChaosWorkload
         {
             LostHits = lost,
             DoubleCountedHits = twice,
-            Notes = [$"hit counts ({settling.Elapsed.TotalSeconds:0.0} s after the load stopped): {counted} counted for {answered} rejects answered and {unsure.Sum()} unsure; {lost} lost, {twice} counted twice, on {problems.Count} recipients", .. problems.Take(5)],
+            Notes =
+            [
+                $"hit counts ({settling.Elapsed.TotalSeconds:0.0} s after the load stopped): {counted} counted for {answered} rejects answered and {unsure.Sum()} unsure; {lost} lost, {twice} counted twice, on {problems.Count} recipients",
+                $"hits not yet counted after the load stopped: {(missingAt.Count > 0 ? string.Join(", ", missingAt) : "none")}",
+                .. problems.Take(5),
+            ],
         };
     }
 }

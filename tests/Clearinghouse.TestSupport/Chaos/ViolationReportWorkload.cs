@@ -57,7 +57,7 @@ public sealed class ViolationReportWorkload : IChaosWorkload
         {
             var sender = Sender(reporter, random.Next(SendersPerReporter));
             var report = Report($"chaos-{reporter}-{sequence}-{Guid.NewGuid():N}", $"reported{reporter}-{sequence % 40}@{HarnessTenant.Domain}", sender, DateTimeOffset.UtcNow);
-            var submitted = await context.CallAsync(timeline, async invoker => await new Reports.ReportsClient(invoker).SubmitViolationAsync(report, deadline: ChaosContext.Deadline()));
+            var submitted = await context.CallAsync(timeline, async invoker => await new Reports.ReportsClient(invoker).SubmitViolationAsync(report, deadline: ChaosContext.Deadline()), "violation", sender);
             if (submitted.Value is not null)
             {
                 acknowledgedBySender.AddOrUpdate(sender, 1, (_, count) => count + 1);

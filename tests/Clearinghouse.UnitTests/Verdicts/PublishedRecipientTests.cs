@@ -38,12 +38,13 @@ public class PublishedRecipientTests
         var (old, _) = published.Grant("b", known: null, now: 0);
         published.Publish(RecipientSnapshot.Empty);
 
-        var outcome = published.TryRenew("b", old, [new RecordHitCount("r1", 3, Now)], now: 4_000);
+        var outcome = published.TryRenew("b", old, Report(7, 3), now: 4_000);
 
         Assert.Equal(LeaseRenewal.Superseded, outcome);
         // Only the lease of the first read remains (the write invalidates it); none was added at 4,000.
         Assert.Equal([("b", Lease + Margin)], published.ToInvalidate(now: 4_000, ["b"]));
-        Assert.Equal([new RecordHitCount("r1", 3, Now)], checks.TakeHits());
+        Assert.Equal([(7L, 3L)], Described(published.TakeCarriedReports()));
+        Assert.Empty(published.TakeCarriedReports());
     }
 
     [Fact]
@@ -52,8 +53,8 @@ public class PublishedRecipientTests
         var (version, _) = published.Grant("b", known: null, now: 0);
         published.Close();
 
-        Assert.Equal(LeaseRenewal.Gone, published.TryRenew("b", version, [new RecordHitCount("r1", 3, Now)], now: 4_000));
-        Assert.Empty(checks.TakeHits());
+        Assert.Equal(LeaseRenewal.Gone, published.TryRenew("b", version, Report(7, 3), now: 4_000));
+        Assert.Empty(published.TakeCarriedReports());
         Assert.Equal([("b", Lease + Margin)], published.ToInvalidate(now: 4_000, ["b"]));
     }
 
@@ -69,10 +70,19 @@ public class PublishedRecipientTests
     }
 
     [Fact]
-    public void Hits_counted_elsewhere_add_up_with_those_counted_here_and_keep_the_latest_time()
+    public void Hits_a_renewal_carries_are_kept_whole_with_their_report_id_apart_from_the_hits_counted_here()
     {
-        checks.Add([new RecordHitCount("r1", 2, Now), new RecordHitCount("r1", 5, Now.AddSeconds(-30))]);
+        var (version, _) = published.Grant("b", known: null, now: 0);
+        published.TryRenew("b", version, Report(7, 3), now: 1_000);
+        published.TryRenew("b", version, hits: null, now: 2_000);
+        published.TryRenew("b", version, Report(8, 2), now: 3_000);
 
-        Assert.Equal([new RecordHitCount("r1", 7, Now)], checks.TakeHits());
+        // The grain counts each report by its id: one sent again by a grain call (its renewal's answer lost) counts once.
+        Assert.Equal([(7L, 3L), (8L, 2L)], Described(published.TakeCarriedReports()));
+        Assert.Empty(checks.TakeHits());
     }
+
+    private static List<(long Sequence, long Hits)> Described(List<HitReport> reports) => [.. reports.Select(r => (r.Id.Sequence, r.Hits.Sum(h => h.Count)))];
+
+    private static HitReport Report(long sequence, long hits) => new(new HitReportId("S127.0.0.1:11111:1", sequence), [new RecordHitCount("r1", hits, Now)]);
 }

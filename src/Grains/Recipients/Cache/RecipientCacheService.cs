@@ -36,7 +36,7 @@ public sealed class RecipientCacheService(
         {
             var copy = copies[i];
             outcomes[i] = confirmed && cache.ActiveHere(copy.RecipientKey) is { } published
-                ? published.TryRenew(holder, copy.Version, copy.Hits, now)
+                ? published.TryRenew(holder, copy.Version, copy.HitReport, now)
                 : LeaseRenewal.Gone;
         }
 

@@ -61,6 +61,7 @@ public sealed partial class RecipientReadCache : IRecipientReadCache, ILifecycle
     private long renewalReads;
     private long hitReports;
     private long reportSequence;
+    private long answeredAfterLastReport;
     private volatile bool lastHitsReported;
 
     // Process-wide instruments (every silo of a process added up), read when metrics are collected: a check pays an
@@ -244,6 +245,16 @@ public sealed partial class RecipientReadCache : IRecipientReadCache, ILifecycle
 
     public void Dispose()
     {
+        if (lastHitsReported)
+        {
+            // What no report will send any more (diagnostics for the rolling chaos run).
+            var left = copies.Sum(c => c.Value.Checks.TakeHits().Sum(h => h.Count)) + droppedHits.Sum(d => d.Report.Hits.Sum(h => h.Count));
+            if (left > 0 || Interlocked.Read(ref answeredAfterLastReport) > 0)
+            {
+                LogUnreportedAtStop(left, Interlocked.Read(ref answeredAfterLastReport));
+            }
+        }
+
         Live.TryRemove(this, out _);
         stopping.Dispose();
     }
@@ -257,6 +268,10 @@ public sealed partial class RecipientReadCache : IRecipientReadCache, ILifecycle
         }
 
         Interlocked.Increment(ref hits);
+        if (lastHitsReported && Interlocked.Increment(ref answeredAfterLastReport) == 1)
+        {
+            LogAnsweredAfterLastReport();
+        }
         return decision.Verdict;
     }
 
@@ -508,9 +523,9 @@ public sealed partial class RecipientReadCache : IRecipientReadCache, ILifecycle
         for (var i = 0; i < batch.Count; i++)
         {
             var (recipientKey, copy) = batch[i];
-            var counted = copy.Checks.TakeHits();
+            var counted = copy.Checks.TakeHits() is { Count: > 0 } taken ? NewReport(taken) : null;
             copy.HitsReportedAt = sent;
-            renewals[i] = new CopyRenewal(recipientKey, copy.Version, counted.Count > 0 ? [.. counted] : null);
+            renewals[i] = new CopyRenewal(recipientKey, copy.Version, counted?.Hits, counted?.Id);
         }
 
         Interlocked.Increment(ref renewalBatches);
@@ -561,11 +576,13 @@ public sealed partial class RecipientReadCache : IRecipientReadCache, ILifecycle
         Interlocked.Add(ref renewedInBatches, renewed);
     }
 
+    // Under the renewal's report id: if the grain's silo took the hits before the call failed, the grain counts them once.
     private void KeepHits(CopyRenewal renewal)
     {
-        if (renewal.Hits is { Length: > 0 } counted)
+        if (renewal.HitReport is { } report)
         {
-            QueueHits(new PendingHits(renewal.RecipientKey, NewReport(counted)));
+            LogRenewalHitsKept(report.Hits.Sum(h => h.Count), renewal.RecipientKey);
+            QueueHits(new PendingHits(renewal.RecipientKey, report));
         }
     }
 
@@ -660,6 +677,15 @@ public sealed partial class RecipientReadCache : IRecipientReadCache, ILifecycle
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "A cached copy replaced by a newer read still held {Hits} counted hits; they go with the next report")]
     private partial void LogReplacedCopyHits(long hits);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A check was answered from memory after this stopping silo sent its last hit report")]
+    private partial void LogAnsweredAfterLastReport();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "This silo stops with {Hits} counted hits no report sent ({Answers} checks answered from memory after its last report)")]
+    private partial void LogUnreportedAtStop(long hits, long answers);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{Hits} hits carried by a renewal that was not granted go with the next report to {RecipientKey}")]
+    private partial void LogRenewalHitsKept(long hits, string recipientKey);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Hits} counted hits were handed back after this stopping silo sent its last hit report; they are not counted")]
     private partial void LogHitsAfterLastReport(long hits);
