@@ -238,9 +238,11 @@ public sealed partial class RecipientReadCache : IRecipientReadCache, ILifecycle
     {
         lifecycle.Subscribe(nameof(RecipientReadCache), ServiceLifecycleStage.Active, StartAsync, StopAsync);
 
-        // Stops after the silo's grains have deactivated (the BecomeActive stage): hits counted meanwhile, by checks
-        // answered from a deactivating grain's snapshot, by copies, or carried by a renewal that failed, still go out.
-        lifecycle.Subscribe(nameof(RecipientReadCache) + ".LastHits", ServiceLifecycleStage.BecomeActive - 1, _ => Task.CompletedTask, _ => ReportLastHitsAsync());
+        // Stops after the silo's grains have deactivated (Orleans' GrainDeactivation stage; participants of one stage
+        // stop together, so one stage below it), while messaging still runs: hits counted meanwhile, by checks answered
+        // from a deactivating grain's snapshot, handed over by an activation whose write failed, by copies, or carried
+        // by a renewal that failed, still go out.
+        lifecycle.Subscribe(nameof(RecipientReadCache) + ".LastHits", ServiceLifecycleStage.GrainDeactivation - 1, _ => Task.CompletedTask, _ => ReportLastHitsAsync());
     }
 
     public void Dispose()
