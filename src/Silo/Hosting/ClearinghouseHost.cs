@@ -54,6 +54,10 @@ public static class ClearinghouseHost
         // directory as content root, a silo started elsewhere ran without them (no HTTP/2, default membership).
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         AddSettingsDirectories(builder.Configuration);
+
+        // Kestrel's socket transport is configured from Kestrel:Sockets (SocketTransportOptions: IOQueueCount,
+        // UnsafePreferInlineScheduling, ...); Kestrel binds only its own options from the Kestrel section.
+        builder.WebHost.UseSockets(sockets => builder.Configuration.GetSection("Kestrel:Sockets").Bind(sockets));
         var options = builder.AddClearinghouseSilo();
         EndpointSecurity.CheckHttp2(builder.Configuration);
         var plaintextEndpoints = EndpointSecurity.CheckPlaintext(builder.Configuration, options.Security.AllowPlaintext);

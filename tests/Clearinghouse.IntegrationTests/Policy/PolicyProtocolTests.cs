@@ -166,6 +166,25 @@ public class PolicyProtocolTests(PostfixEdgeFixture edge)
         }
     }
 
+    [Fact]
+    public async Task A_connection_in_use_for_longer_than_the_idle_timeout_stays_open_and_is_closed_once_idle()
+    {
+        // The fixture's idle timeout is 5 s: a request every 1.5 s for 9 s must keep the connection open (idle time
+        // counts from the last request, not from the connection's opening), and silence afterwards must close it.
+        var recipient = $"nia-{Guid.NewGuid():n}@acme.example";
+        using var client = await Connect(edge.OpenListenerPort);
+        for (var i = 0; i < 7; i++)
+        {
+            await Send(client, Request("RCPT", recipient));
+            Assert.Equal("action=DUNNO", await ReadReply(client));
+            await Task.Delay(TimeSpan.FromSeconds(1.5));
+        }
+
+        var quiet = DateTime.UtcNow;
+        Assert.Equal(0, await ReadToEnd(client));
+        Assert.InRange(DateTime.UtcNow - quiet, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(30));
+    }
+
     private static async Task<TcpClient> Connect(int port)
     {
         var client = new TcpClient();
