@@ -73,7 +73,8 @@ public static class FilterListBench
             // Sent again as a client would while the cluster is slow to answer: an entry listed already is not listed twice.
             await ChaosContext.RetryAsync(async () => await operators.ImportEntriesAsync(request, deadline: DateTime.UtcNow.AddMinutes(2)));
         });
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{size}: list version {(await list.Read(0, 1)).Version}"));
+        var version = (await list.Read(0, 1)).Version;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{size}: list version {version}"));
         var seedRate = size / seeding.Elapsed.TotalSeconds;
         await server.ConfigSetAsync("appendfsync", "always");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{size}: seeded in {seeding.Elapsed.TotalSeconds:0.0} s ({seedRate:0} appends/s)"));
