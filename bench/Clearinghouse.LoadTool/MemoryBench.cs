@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Clearinghouse.Api.V1;
+using Clearinghouse.TestSupport.Chaos;
 using StackExchange.Redis;
 
 namespace Clearinghouse.LoadTool;
@@ -77,14 +78,14 @@ public static class MemoryBench
         var stride = recipients / sample;
         var firstChecks = new Verdicts.VerdictsClient(first);
         await Parallel.ForEachAsync(Enumerable.Range(0, sample), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, _) =>
-            await firstChecks.CheckRecipientAsync(new CheckRecipientRequest { Recipient = BenchWorld.Recipient(i * stride), Sender = "x@y.example" }));
+            await ChaosContext.RetryAsync(async () => await firstChecks.CheckRecipientAsync(new CheckRecipientRequest { Recipient = BenchWorld.Recipient(i * stride), Sender = "x@y.example" })));
         var seededHeaps = await HeapsAsync();
         var grainsOnFirst = (await client.Client.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics())
             .Count(s => s.GrainType.Contains("Recipient", StringComparison.Ordinal) && !s.GrainType.Contains("Service", StringComparison.Ordinal) && s.SiloAddress.Endpoint.Port.ToString(CultureInfo.InvariantCulture) == cluster.Silos[0].Settings["Clearinghouse:Cluster:SiloPort"]);
 
         var second = new Verdicts.VerdictsClient(BenchWorld.Connect(cluster.Silos[1].Address));
         await Parallel.ForEachAsync(Enumerable.Range(0, sample), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, _) =>
-            await second.CheckRecipientAsync(new CheckRecipientRequest { Recipient = BenchWorld.Recipient(i * stride), Sender = "x@y.example" }));
+            await ChaosContext.RetryAsync(async () => await second.CheckRecipientAsync(new CheckRecipientRequest { Recipient = BenchWorld.Recipient(i * stride), Sender = "x@y.example" })));
         var cachedHeaps = await HeapsAsync();
         var copies = (await PrometheusScrape.ReadAsync(http, cluster.Silos[1].ManagementAddress!)).Sum("clearinghouse_recipient_cache_entries");
 
