@@ -47,7 +47,9 @@ public static class ClusterBench
         var memoryAt = Array.IndexOf(args, "--memory");
         if (memoryAt >= 0)
         {
-            await MemoryBench.RunAsync(options, silos, int.Parse(args[memoryAt + 1], CultureInfo.InvariantCulture), settings);
+            var sampleAt = Array.IndexOf(args, "--memory-sample");
+            int? sample = sampleAt >= 0 ? int.Parse(args[sampleAt + 1], CultureInfo.InvariantCulture) : null;
+            await MemoryBench.RunAsync(options, silos, int.Parse(args[memoryAt + 1], CultureInfo.InvariantCulture), settings, sample);
             return;
         }
 

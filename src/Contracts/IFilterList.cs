@@ -10,6 +10,13 @@ public interface IFilterList : IGrainWithIntegerKey
     Task<FilterChange?> Append(FilterChangeOp op, FilterEntry entry, string reason, string caseId);
 
     /// <summary>
+    /// Appends the same operation for many entries (an operator's import): for each entry its change, or null when it
+    /// changes nothing (already listed or not listed, or repeated earlier in <paramref name="entries"/>). Stored as one
+    /// record per segment the changes reach into, not one per change; observers hear of every change.
+    /// </summary>
+    Task<FilterChange?[]> AppendAll(FilterChangeOp op, FilterListing[] entries);
+
+    /// <summary>
     /// The changes after <paramref name="fromVersion"/>; when those are no longer retained, none and
     /// <see cref="FilterListSlice.ListedByPages"/>: read the listed entries with <see cref="ReadListed"/> first.
     /// </summary>

@@ -15,6 +15,15 @@ public interface IRecipient : IGrainWithStringKey
     [WaitsOutCacheLeases]
     Task<AddRecordResult> AddRecord(NewRecord record, ListPolicy? policy = null);
 
+    /// <summary>
+    /// Adds several records in order, each as <see cref="AddRecord"/> does, and persists them in one write (a bulk import).
+    /// If anything fails after the first was added, the activation reloads and nothing is acknowledged (send again: a
+    /// record added twice is one record). An activation that no check has reached deactivates once idle afterwards, so
+    /// that importing many recipients does not keep them all in memory.
+    /// </summary>
+    [WaitsOutCacheLeases]
+    Task<AddRecordResult[]> ImportRecords(NewRecord[] records, ListPolicy? policy = null);
+
     /// <summary>Removes a record; false when no record has that id.</summary>
     [WaitsOutCacheLeases]
     Task<bool> RemoveRecord(string recordId);

@@ -42,6 +42,8 @@ public static class AuditNames
     public const string SenderExpired = "sender.expired";
     public const string FilterListAdd = "filterlist.add";
     public const string FilterListRemove = "filterlist.remove";
+    public const string FilterListImport = "filterlist.import";
+    public const string FilterListTarget = "filterlist";
     public const string DeliveryResend = "escalation.resend";
     public const string ConsoleLogin = "console.login";
     public const string ConsoleLockout = "console.lockout";

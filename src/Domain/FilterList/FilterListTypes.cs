@@ -113,7 +113,10 @@ public sealed record FilterListPage(
     [property: Id(2)] bool More,
     [property: Id(3)] bool Expired);
 
-/// <summary>Why the verdict path stopped a sender: the listed entry that matched, passed to the recipient grain.</summary>
+/// <summary>
+/// An entry with its case and reason: why the verdict path stopped a sender (the listed entry that matched, passed to
+/// the recipient grain), or one entry of an operator's import (<c>IFilterList.AppendAll</c>).
+/// </summary>
 [GenerateSerializer, Immutable]
 public sealed record FilterListing(
     [property: Id(0)] FilterEntry Entry,

@@ -26,6 +26,9 @@ public sealed class OperatorActions(IGrainFactory grains, FilterListReplica repl
     private const int MinimumIPv4Prefix = 8;
     private const int MinimumIPv6Prefix = 16;
 
+    /// <summary>The most entries one <see cref="ImportEntries"/> call lists.</summary>
+    public const int MaxImportEntries = 10_000;
+
     public async Task<V1.Thresholds> GetThresholds(Caller caller)
     {
         caller.RequireOperator();
@@ -214,22 +217,68 @@ public sealed class OperatorActions(IGrainFactory grains, FilterListReplica repl
     public Task<V1.ListEntryResponse> UnlistEntry(V1.UnlistEntryRequest request, Caller caller) =>
         ChangeEntryAsync(FilterChangeOp.Remove, request.Kind, request.Value, request.Reason, caller);
 
-    // Addresses belong to their sender's grain (escalation lists them, Delist removes them), so that its state and
-    // the list agree.
+    /// <summary>
+    /// Lists many entries under one case: every entry is validated first (a bad one refuses the call, naming it), then one
+    /// grain call appends them all, then one audit entry records the call.
+    /// </summary>
+    public async Task<V1.ImportEntriesResponse> ImportEntries(V1.ImportEntriesRequest request, Caller caller)
+    {
+        caller.RequireAdministrator();
+        if (request.Entries.Count == 0)
+        {
+            throw new InvalidFieldException("entries", "is required: at least one entry");
+        }
+
+        if (request.Entries.Count > MaxImportEntries)
+        {
+            throw new InvalidFieldException("entries", $"holds {request.Entries.Count} entries; at most {MaxImportEntries} per call");
+        }
+
+        var caseId = $"op-{Guid.CreateVersion7():N}";
+        var listings = new FilterListing[request.Entries.Count];
+        for (var i = 0; i < listings.Length; i++)
+        {
+            var item = request.Entries[i];
+            try
+            {
+                listings[i] = new FilterListing(ListableEntry(item.Kind, item.Value), caseId, Reason(item.Reason, DefaultListReason));
+            }
+            catch (InvalidFieldException error)
+            {
+                throw new InvalidFieldException($"entries[{i}].{error.Field}", error.Problem);
+            }
+        }
+
+        var changes = await grains.GetGrain<IFilterList>(0).AppendAll(FilterChangeOp.Add, listings);
+        var listed = changes.OfType<FilterChange>().ToList();
+        await AuditAsync(caller, AuditNames.FilterListImport, AuditNames.FilterListTarget, $"imported {listings.Length} entries",
+            [
+                new("entries", listings.Length.ToString(CultureInfo.InvariantCulture)),
+                new("listed", listed.Count.ToString(CultureInfo.InvariantCulture)),
+                new("case", listed.Count > 0 ? caseId : ""),
+                new("versions", listed.Count > 0 ? $"{listed[0].Version}-{listed[^1].Version}" : ""),
+            ]);
+        var response = new V1.ImportEntriesResponse
+        {
+            Listed = (uint)listed.Count,
+            Unchanged = (uint)(listings.Length - listed.Count),
+            CaseId = listed.Count > 0 ? caseId : "",
+            Version = (ulong)(listed.Count > 0 ? listed[^1].Version : 0),
+        };
+        response.Entries.AddRange(listings.Zip(changes, (listing, change) => new V1.ListEntryResponse
+        {
+            Changed = change is not null,
+            Version = (ulong)(change?.Version ?? 0),
+            CaseId = change?.CaseId ?? "",
+            Value = listing.Entry.Value,
+        }));
+        return response;
+    }
+
     private async Task<V1.ListEntryResponse> ChangeEntryAsync(FilterChangeOp op, V1.FilterEntryKind kind, string value, string reasonText, Caller caller)
     {
         caller.RequireAdministrator();
-        var entryKind = ViolationMapping.ToDomain(kind, "kind");
-        if (entryKind == FilterEntryKind.AddressSha256)
-        {
-            throw new InvalidFieldException("kind", "addresses are listed by escalation and removed with Delist; use FILTER_ENTRY_KIND_DOMAIN or FILTER_ENTRY_KIND_IP");
-        }
-
-        var entry = FilterEntry.Parse(entryKind, value, "value");
-        if (op == FilterChangeOp.Add)
-        {
-            RefuseTooBroad(entry);
-        }
+        var entry = op == FilterChangeOp.Add ? ListableEntry(kind, value) : OperatorEntry(kind, value);
 
         var reason = Reason(reasonText, op == FilterChangeOp.Add ? DefaultListReason : DefaultDelistReason);
         var caseId = op == FilterChangeOp.Add ? $"op-{Guid.CreateVersion7():N}" : "";
@@ -243,6 +292,23 @@ public sealed class OperatorActions(IGrainFactory grains, FilterListReplica repl
             CaseId = change?.CaseId ?? "",
             Value = entry.Value,
         };
+    }
+
+    // Addresses belong to their sender's grain (escalation lists them, Delist removes them), so that its state and
+    // the list agree.
+    private static FilterEntry OperatorEntry(V1.FilterEntryKind kind, string value)
+    {
+        var entryKind = ViolationMapping.ToDomain(kind, "kind");
+        return entryKind == FilterEntryKind.AddressSha256
+            ? throw new InvalidFieldException("kind", "addresses are listed by escalation and removed with Delist; use FILTER_ENTRY_KIND_DOMAIN or FILTER_ENTRY_KIND_IP")
+            : FilterEntry.Parse(entryKind, value, "value");
+    }
+
+    private static FilterEntry ListableEntry(V1.FilterEntryKind kind, string value)
+    {
+        var entry = OperatorEntry(kind, value);
+        RefuseTooBroad(entry);
+        return entry;
     }
 
     // An entry by hand that covers a whole top-level domain or a large part of the address space is a slip far more

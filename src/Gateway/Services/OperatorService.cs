@@ -70,4 +70,8 @@ public sealed class OperatorService(OperatorActions actions) : V1.Operator.Opera
     [RateLimitedWrite]
     public override Task<V1.ListEntryResponse> UnlistEntry(V1.UnlistEntryRequest request, ServerCallContext context) =>
         actions.UnlistEntry(request, context.RequireOperator());
+
+    [RateLimitedWrite]
+    public override Task<V1.ImportEntriesResponse> ImportEntries(V1.ImportEntriesRequest request, ServerCallContext context) =>
+        actions.ImportEntries(request, context.RequireOperator());
 }

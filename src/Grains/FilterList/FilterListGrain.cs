@@ -58,6 +58,28 @@ public sealed partial class FilterListGrain(
         return change;
     }
 
+    async Task<FilterChange?[]> IFilterList.AppendAll(FilterChangeOp op, FilterListing[] entries)
+    {
+        var at = clock.GetUtcNow();
+        var changes = entries.Select(e => log.Append(op, e.Entry, e.Reason, e.CaseId, at)).ToArray();
+        var appended = changes.OfType<FilterChange>().ToArray();
+        if (appended.Length == 0)
+        {
+            return changes;
+        }
+
+        store.Append(appended);
+        await writer.WriteAsync();
+
+        LogAppendedAll(appended.Length, appended[0].Version, appended[^1].Version, op);
+        foreach (var change in appended)
+        {
+            await observers.Notify(o => o.OnChange(change));
+        }
+
+        return changes;
+    }
+
     Task<FilterListSlice> IFilterList.Read(long fromVersion, int maxChanges) =>
         Task.FromResult(log.CanResumeFrom(fromVersion)
             ? log.ReadFrom(fromVersion, Math.Max(1, maxChanges))
@@ -115,6 +137,9 @@ public sealed partial class FilterListGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Filter list version {Version}: {Op} (case {CaseId})")]
     private partial void LogAppended(long version, FilterChangeOp op, string caseId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Filter list versions {First} to {Last}: {Count} changes, {Op}")]
+    private partial void LogAppendedAll(int count, long first, long last, FilterChangeOp op);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sealing filter-list changes into a segment failed; retried")]
     private partial void LogSealFailed(Exception error);

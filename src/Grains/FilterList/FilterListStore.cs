@@ -8,7 +8,8 @@ namespace Clearinghouse.Grains.FilterList;
 /// <summary>
 /// The filter list in grain storage as an append-only log, through <see cref="IGrainStorage"/> with one state name per
 /// piece, so that it works on every provider (memory, Redis, Azure Table/Blob). An append writes one record: the change
-/// (<c>filterlist-change-{version}</c>), whatever the size of the list. Every <see cref="FilterListHead.SegmentSize"/>
+/// (<c>filterlist-change-{version}</c>), whatever the size of the list; a batch of changes (an import) writes one record
+/// per segment it reaches into (<see cref="FilterListChangeRecord.Following"/>). Every <see cref="FilterListHead.SegmentSize"/>
 /// changes are sealed into one segment (<c>filterlist-segment-{n}</c>), the head is updated and the change records are
 /// deleted, so a list loads in (changes / segment size) reads and storage holds each change once. A list stored whole by
 /// an earlier version (state <c>filterlist</c>) becomes the base (<c>filterlist-base-{n}</c>) on first load.
@@ -19,11 +20,12 @@ public sealed partial class FilterListStore(IGrainStorage storage, GrainId grain
     public const string HeadState = "filterlist-head";
     public const string LegacyState = "filterlist";
 
-    // Change records not yet in a segment, oldest first, with their storage ETags (to delete them once sealed).
-    private readonly List<(FilterChange Change, string? ETag)> unsealed = [];
+    // Changes not yet in a segment, oldest first, each with the version its record is stored under and that record's
+    // storage ETag (to delete the record once sealed).
+    private readonly List<(FilterChange Change, long Record, string? ETag)> unsealed = [];
 
-    // Changes appended in memory and not yet written, oldest first.
-    private readonly List<FilterChange> unwritten = [];
+    // Changes appended in memory and not yet written, oldest first, as appended together (one, or an import's batch).
+    private readonly List<IReadOnlyList<FilterChange>> unwritten = [];
     private readonly GrainState<FilterListHead> head = new(new FilterListHead { SegmentSize = configuredSegmentSize });
     private bool sealing;
 
@@ -73,8 +75,11 @@ public sealed partial class FilterListStore(IGrainStorage storage, GrainId grain
                 break;
             }
 
-            log.Apply(change);
-            unsealed.Add((change, record.ETag));
+            foreach (var stored in (FilterChange[])[change, .. record.State.Following ?? []])
+            {
+                log.Apply(stored);
+                unsealed.Add((stored, change.Version, record.ETag));
+            }
         }
 
         await DeleteSealedRecordsAsync();
@@ -88,19 +93,47 @@ public sealed partial class FilterListStore(IGrainStorage storage, GrainId grain
     }
 
     /// <summary>Notes a change appended in memory, for <see cref="WriteAppendedAsync"/>.</summary>
-    public void Append(FilterChange change) => unwritten.Add(change);
+    public void Append(FilterChange change) => unwritten.Add([change]);
 
-    /// <summary>Writes every change appended and not yet written, one record each, in version order.</summary>
+    /// <summary>
+    /// Notes changes appended in memory together (consecutive versions), for <see cref="WriteAppendedAsync"/>: they are
+    /// written as one record per segment they fall in, not one per change.
+    /// </summary>
+    public void Append(IReadOnlyList<FilterChange> changes)
+    {
+        if (changes.Count > 0)
+        {
+            unwritten.Add(changes);
+        }
+    }
+
+    /// <summary>Writes every change appended and not yet written, in version order: one record per change, or per batch and segment.</summary>
     public async Task WriteAppendedAsync()
     {
         while (unwritten.Count > 0)
         {
+            // A record stops at the end of a segment, so that sealing a segment deletes whole records.
+            var batch = unwritten[0];
+            var first = batch[0];
+            var toSegmentEnd = (int)(SegmentSize - ((first.Version - Head.BaseVersion - 1) % SegmentSize));
+            var changes = batch.Take(Math.Min(batch.Count, toSegmentEnd)).ToArray();
+
             // No ETag: the write creates the record, and fails if another activation already stored this version.
-            var change = unwritten[0];
-            var record = new GrainState<FilterListChangeRecord>(new FilterListChangeRecord { Change = change });
-            await storage.WriteStateAsync(ChangeState(change.Version), grainId, record);
-            unwritten.RemoveAt(0);
-            unsealed.Add((change, record.ETag));
+            var record = new GrainState<FilterListChangeRecord>(new FilterListChangeRecord { Change = first, Following = changes.Length > 1 ? changes[1..] : null });
+            await storage.WriteStateAsync(ChangeState(first.Version), grainId, record);
+            foreach (var change in changes)
+            {
+                unsealed.Add((change, first.Version, record.ETag));
+            }
+
+            if (changes.Length == batch.Count)
+            {
+                unwritten.RemoveAt(0);
+            }
+            else
+            {
+                unwritten[0] = batch.Skip(changes.Length).ToArray();
+            }
         }
     }
 
@@ -183,13 +216,13 @@ public sealed partial class FilterListStore(IGrainStorage storage, GrainId grain
             return;
         }
 
-        var leftover = new List<(FilterChange Change, string? ETag)>();
+        var leftover = new List<(FilterChange Change, long Record, string? ETag)>();
         for (var version = Math.Max(Head.CleanedThrough, Head.SealedThrough - SegmentSize) + 1; version <= Head.SealedThrough; version++)
         {
             var record = await ReadAsync<FilterListChangeRecord>(ChangeState(version));
             if (record.State!.Change is { } change)
             {
-                leftover.Add((change, record.ETag));
+                leftover.Add((change, change.Version, record.ETag));
             }
         }
 
@@ -198,18 +231,18 @@ public sealed partial class FilterListStore(IGrainStorage storage, GrainId grain
         await storage.WriteStateAsync(HeadState, grainId, head);
     }
 
-    private async Task DeleteAsync(IEnumerable<(FilterChange Change, string? ETag)> records)
+    private async Task DeleteAsync(IEnumerable<(FilterChange Change, long Record, string? ETag)> changes)
     {
-        foreach (var (change, etag) in records)
+        foreach (var (record, etag) in changes.Select(c => (c.Record, c.ETag)).Distinct())
         {
             try
             {
-                await storage.ClearStateAsync(ChangeState(change.Version), grainId, new GrainState<FilterListChangeRecord>(new FilterListChangeRecord()) { ETag = etag, RecordExists = true });
+                await storage.ClearStateAsync(ChangeState(record), grainId, new GrainState<FilterListChangeRecord>(new FilterListChangeRecord()) { ETag = etag, RecordExists = true });
             }
             catch (Exception error)
             {
-                // The change is in its segment: a record left behind is never read again, only takes space.
-                LogDeleteFailed(error, change.Version);
+                // The changes are in their segment: a record left behind is never read again, only takes space.
+                LogDeleteFailed(error, record);
             }
         }
     }

@@ -49,6 +49,10 @@ public sealed partial class RecipientGrain(
     private PublishedRecipient<SiloAddress> published = null!;
     private long activatedAt;
 
+    // Whether a check reached this activation (directly, or for a silo's read cache): an activation only imports used
+    // deactivates once idle.
+    private bool checkedHere;
+
     // Memory holds changes that need no acknowledgement but must be written some time (hits, delivered reports).
     private bool unwritten;
 
@@ -146,6 +150,38 @@ public sealed partial class RecipientGrain(
         return result;
     }
 
+    async Task<AddRecordResult[]> IRecipient.ImportRecords(NewRecord[] records, ListPolicy? policy)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        DrainHits();
+        var results = new AddRecordResult[records.Length];
+        var evicted = new List<EvictedRecord>();
+        for (var i = 0; i < records.Length; i++)
+        {
+            try
+            {
+                var (result, evictedNow) = await book.AddAsync(records[i], book.MaxRecords(policy, Settings.DefaultMaxRecords), EvictionContext(policy), NewRecordId);
+                results[i] = result;
+                evicted.AddRange(evictedNow);
+            }
+            catch (Exception error) when (i > 0)
+            {
+                // Memory holds records that storage does not: reload rather than acknowledge part of the import.
+                throw writer.Distrust(error);
+            }
+        }
+
+        await PersistAsync();
+        CountEvictions(evicted);
+        ClearinghouseTelemetry.RecordsAdded.Add(results.Count(r => !r.Replaced));
+        if (!checkedHere)
+        {
+            DeactivateOnIdle();
+        }
+
+        return results;
+    }
+
     async Task<ListInfo> IRecipient.SetListLimit(int? maxRecords, ListPolicy policy)
     {
         if (maxRecords is < 1)
@@ -187,6 +223,7 @@ public sealed partial class RecipientGrain(
     // from the published snapshot without allocating a state machine.
     Task<Verdict> IRecipient.Evaluate(CheckRequest request)
     {
+        checkedHere = true;
         if (!standing.IsConfirmed)
         {
             return EvaluateOnceConfirmedAsync(request);
@@ -205,6 +242,7 @@ public sealed partial class RecipientGrain(
 
     async Task<CachedRead> IRecipient.ReadForCache(SiloAddress holder, RecipientSnapshotVersion? known, HitReport? hits)
     {
+        checkedHere = true;
         // A silo that may have been declared dead must not hand out what may be stale state.
         await standing.EnsureConfirmedAsync();
         if (hits is not null)

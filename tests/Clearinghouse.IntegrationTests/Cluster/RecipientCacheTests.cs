@@ -93,6 +93,32 @@ public class RecipientCacheTests(LocalClusterFixture fixture, ITestOutputHelper 
     }
 
     [Fact]
+    public async Task Records_imported_through_one_gateway_are_seen_at_once_by_checks_through_the_others()
+    {
+        var recipients = NewRecipients("imported", 30);
+        await WarmAsync(recipients);
+        for (var writer = 0; writer < Cluster.Silos.Count; writer++)
+        {
+            // Each round imports a record for every recipient (a block, then an allow that replaces it, ...).
+            var action = writer % 2 == 0 ? RecordAction.Reject : RecordAction.Allow;
+            var import = new ImportRecordsRequest();
+            import.Records.AddRange(recipients.Select(r => new AddRecordRequest { Recipient = r, Pattern = Probe, Action = action }));
+            var answer = await Records(writer).ImportRecordsAsync(import);
+            Assert.Equal(0u, answer.Failed);
+
+            var expected = action == RecordAction.Reject ? VerdictAction.Reject : VerdictAction.Accept;
+            foreach (var other in Enumerable.Range(0, Cluster.Silos.Count).Where(s => s != writer))
+            {
+                foreach (var recipient in recipients)
+                {
+                    var verdict = await Verdicts(other).CheckRecipientAsync(new CheckRecipientRequest { Recipient = recipient, Sender = Probe });
+                    Assert.True(verdict.Action == expected, $"{recipient} through silo {other} after an import through silo {writer}: {verdict.Action}, expected {expected}");
+                }
+            }
+        }
+    }
+
+    [Fact]
     public async Task A_write_is_seen_at_once_by_checks_through_the_other_gateways_while_checks_hammer_the_same_recipients()
     {
         var recipients = NewRecipients("hammered", 20);

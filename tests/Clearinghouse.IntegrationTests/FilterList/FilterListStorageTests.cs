@@ -37,6 +37,56 @@ public class FilterListStorageTests(FilterListClusterFixture fixture) : IClassFi
     }
 
     [Fact]
+    public async Task An_import_into_a_list_of_a_million_entries_writes_one_record_per_segment_and_the_next_append_writes_one_change()
+    {
+        var key = 104;
+        await SeedAsync(key, 1_000_000);
+        var list = fixture.Grains.GetGrain<IFilterList>(key);
+        var grainId = list.GetGrainId();
+        Assert.Null(await list.Append(FilterChangeOp.Remove, new FilterEntry(FilterEntryKind.Domain, "never-listed.example"), "test", "case"));
+
+        // 30 changes first, so that the import starts inside a segment: 70 fill it, 100 the next, 80 start a third.
+        for (var i = 0; i < 30; i++)
+        {
+            await list.Append(FilterChangeOp.Add, new FilterEntry(FilterEntryKind.Domain, $"before{i}.example"), "test", "case");
+        }
+
+        var importStart = fixture.Storage.Writes.Count;
+        var before = importStart;
+        var listings = Enumerable.Range(0, 250).Select(i => new FilterListing(new FilterEntry(FilterEntryKind.Domain, $"imported{i}.example"), "import-case", "imported")).ToList();
+        listings.Add(listings[3]);
+        var changes = await list.AppendAll(FilterChangeOp.Add, [.. listings]);
+
+        Assert.Equal(Enumerable.Range(1_000_031, 250).Select(v => (long?)v), changes.Take(250).Select(c => c?.Version));
+        Assert.Null(changes[250]);
+        var importWrites = fixture.Storage.Writes.Skip(before).Where(w => w.Grain == grainId && w.State.StartsWith("filterlist-change-", StringComparison.Ordinal)).Select(w => w.State).ToList();
+        Assert.Equal(["filterlist-change-1000031", "filterlist-change-1000101", "filterlist-change-1000201"], importWrites);
+
+        // An ordinary append after the import: one record of the change alone.
+        before = fixture.Storage.Writes.Count;
+        Assert.NotNull(await list.Append(FilterChangeOp.Add, new FilterEntry(FilterEntryKind.Domain, "after-import.example"), "test", "case"));
+        var appendWrites = fixture.Storage.Writes.Skip(before).Where(w => w.Grain == grainId && w.State.StartsWith("filterlist-change-", StringComparison.Ordinal)).ToList();
+        Assert.Equal("filterlist-change-1000281", Assert.Single(appendWrites).State);
+        Assert.InRange(appendWrites[0].Bytes, 1, 512);
+
+        // Sealing deletes whole records; a reload finds every change, in order.
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (fixture.Storage.Writes.Skip(importStart).Count(w => w.Grain == grainId && w.State.StartsWith("filterlist-segment-", StringComparison.Ordinal)) < 2 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(200);
+        }
+
+        await fixture.Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+        var reloaded = new FilterListLog(10_000);
+        await new FilterListStore(fixture.Storage, grainId, SegmentSize, NullLogger.Instance).LoadAsync(reloaded);
+        Assert.Equal(1_000_281, reloaded.Version);
+        Assert.True(reloaded.TryGetListing(new FilterEntry(FilterEntryKind.Domain, "imported249.example"), out var last));
+        Assert.Equal(1_000_280, last.Version);
+        var slice = await list.Read(1_000_030, 1000);
+        Assert.Equal(Enumerable.Range(1_000_031, 251).Select(v => (long)v), slice.Changes.Select(c => c.Version));
+    }
+
+    [Fact]
     public async Task A_list_loads_from_its_segments_and_records_after_a_restart_of_its_grain()
     {
         var key = 103;

@@ -57,6 +57,15 @@ public static class ApiProbes
         new("clearinghouse.v1.Verdicts/CheckStream", ApiScope.RecipientOwner, CheckOnStreamAsync),
         new("clearinghouse.v1.Records/AddRecord", ApiScope.RecipientOwner, async (invoker, target) =>
             await new Records.RecordsClient(invoker).AddRecordAsync(new AddRecordRequest { Recipient = target.Recipient, Pattern = "friend@bulk.example", Action = RecordAction.Allow })),
+        new("clearinghouse.v1.Records/ImportRecords", ApiScope.RecipientOwner, async (invoker, target) =>
+        {
+            // Results are per item: an item refused (another provider's recipient) is reported as the call's error.
+            var answer = await new Records.RecordsClient(invoker).ImportRecordsAsync(new ImportRecordsRequest { Records = { new AddRecordRequest { Recipient = target.Recipient, Pattern = "imported@bulk.example", Action = RecordAction.Reject } } });
+            if (answer.Results[0].Code != (int)StatusCode.OK)
+            {
+                throw new RpcException(new Status((StatusCode)answer.Results[0].Code, answer.Results[0].Error));
+            }
+        }),
         new("clearinghouse.v1.Records/RemoveRecord", ApiScope.RecipientOwner, async (invoker, target) =>
             await new Records.RecordsClient(invoker).RemoveRecordAsync(new RemoveRecordRequest { Recipient = target.Recipient, RecordId = target.RecordId })),
         new("clearinghouse.v1.Records/ListRecords", ApiScope.RecipientOwner, async (invoker, target) =>
@@ -125,6 +134,8 @@ public static class ApiProbes
             await new Operator.OperatorClient(invoker).ListFilterChangesAsync(new ListFilterChangesRequest { Limit = 10 })),
         new("clearinghouse.v1.Operator/ListEntry", ApiScope.Operator, async (invoker, _) =>
             await new Operator.OperatorClient(invoker).ListEntryAsync(new ListEntryRequest { Kind = FilterEntryKind.Domain, Value = "probe-listed.example", Reason = "probe" })),
+        new("clearinghouse.v1.Operator/ImportEntries", ApiScope.Operator, async (invoker, _) =>
+            await new Operator.OperatorClient(invoker).ImportEntriesAsync(new ImportEntriesRequest { Entries = { new ListEntryRequest { Kind = FilterEntryKind.Domain, Value = "probe-listed.example", Reason = "probe" } } })),
         new("clearinghouse.v1.Operator/UnlistEntry", ApiScope.Operator, async (invoker, _) =>
             await new Operator.OperatorClient(invoker).UnlistEntryAsync(new UnlistEntryRequest { Kind = FilterEntryKind.Domain, Value = "probe-listed.example", Reason = "probe" })),
 
