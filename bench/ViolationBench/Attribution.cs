@@ -7,9 +7,10 @@ namespace ViolationBench;
 /// <summary>
 /// Where a phase's work went, per report: CPU of this process (bench client and host together) and of redis-server
 /// (from /proc), bytes allocated in this process, Redis commands by name (<c>INFO commandstats</c>), and grain calls by
-/// interface and method (<see cref="GrainCallCounter"/>). Take one before a phase and one after; print the difference.
+/// interface and method (<see cref="GrainCallCounter"/>), and this process's context switches (each a thread handing work
+/// to another, which on a loaded machine costs as much as the work). Take one before a phase and one after; print the difference.
 /// </summary>
-internal sealed record Attribution(TimeSpan ProcessCpu, TimeSpan RedisCpu, long Allocated, int Gen0, int Gen2, IReadOnlyDictionary<string, long> RedisCalls, IReadOnlyDictionary<string, long> GrainCalls)
+internal sealed record Attribution(TimeSpan ProcessCpu, TimeSpan RedisCpu, long ContextSwitches, long Allocated, int Gen0, int Gen2, IReadOnlyDictionary<string, long> RedisCalls, IReadOnlyDictionary<string, long> GrainCalls)
 {
     public static async Task<Attribution> TakeAsync(IServer redis, int redisPid, GrainCallCounter grainCalls)
     {
@@ -18,6 +19,7 @@ internal sealed record Attribution(TimeSpan ProcessCpu, TimeSpan RedisCpu, long 
         return new Attribution(
             Process.GetCurrentProcess().TotalProcessorTime,
             CpuMeter.ProcessCpu(redisPid),
+            CpuMeter.ContextSwitches(Environment.ProcessId),
             GC.GetTotalAllocatedBytes(),
             GC.CollectionCount(0),
             GC.CollectionCount(2),
@@ -29,7 +31,7 @@ internal sealed record Attribution(TimeSpan ProcessCpu, TimeSpan RedisCpu, long 
     public void Print(Attribution before, int count, string unit)
     {
         var perUnit = 1e6 / count;
-        Console.WriteLine($"  per {unit}: process CPU {(ProcessCpu - before.ProcessCpu).TotalSeconds * perUnit:0} us (bench client and host), redis-server CPU {(RedisCpu - before.RedisCpu).TotalSeconds * perUnit:0} us; allocated {(Allocated - before.Allocated) / (double)count:0} B (GCs: {Gen0 - before.Gen0} gen0, {Gen2 - before.Gen2} gen2 in all)");
+        Console.WriteLine($"  per {unit}: process CPU {(ProcessCpu - before.ProcessCpu).TotalSeconds * perUnit:0} us (bench client and host), redis-server CPU {(RedisCpu - before.RedisCpu).TotalSeconds * perUnit:0} us; {(ContextSwitches - before.ContextSwitches) / (double)count:0.0} context switches (this process); allocated {(Allocated - before.Allocated) / (double)count:0} B (GCs: {Gen0 - before.Gen0} gen0, {Gen2 - before.Gen2} gen2 in all)");
         Console.WriteLine($"    Redis commands per {unit}: {Deltas(RedisCalls, before.RedisCalls, count)}");
         Console.WriteLine($"    grain calls per {unit}: {Deltas(GrainCalls, before.GrainCalls, count)}");
     }
