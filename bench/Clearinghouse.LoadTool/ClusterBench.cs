@@ -224,7 +224,7 @@ public static class ClusterBench
                     var scrapesBefore = await ScrapeAsync(http, cluster);
                     var cacheBefore = CacheCounts.Of(scrapesBefore);
                     var processesBefore = cluster.Silos.Select(s => s.Cpu().TotalMicroseconds).Append(CpuMeter.ProcessCpu(cluster.Redis.Pid).TotalMicroseconds).ToArray();
-                    var switchesBefore = cluster.Silos.Sum(s => ContextSwitches(s.Pid));
+                    var switchesBefore = cluster.Silos.Sum(s => CpuMeter.ContextSwitches(s.Pid));
                     var cpuBefore = cluster.Silos.Sum(s => s.Cpu().TotalMicroseconds);
                     var clientBefore = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
                     var machineBefore = CpuMeter.Machine();
@@ -233,7 +233,7 @@ public static class ClusterBench
                     var client = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - clientBefore;
                     var machineBusy = (double)(machineAfter.Busy - machineBefore.Busy) / Math.Max(1, machineAfter.Total - machineBefore.Total);
                     var cpu = cluster.Silos.Sum(s => s.Cpu().TotalMicroseconds) - cpuBefore;
-                    var switches = cluster.Silos.Sum(s => ContextSwitches(s.Pid)) - switchesBefore;
+                    var switches = cluster.Silos.Sum(s => CpuMeter.ContextSwitches(s.Pid)) - switchesBefore;
                     var threads = cluster.Silos.Sum(s => Threads(s.Pid));
                     var processesAfter = cluster.Silos.Select(s => s.Cpu().TotalMicroseconds).Append(CpuMeter.ProcessCpu(cluster.Redis.Pid).TotalMicroseconds).ToArray();
                     var scrapesAfter = await ScrapeAsync(http, cluster);
@@ -344,23 +344,6 @@ public static class ClusterBench
         return string.Join(", ", grown.Where(g => g.Value > 0).OrderByDescending(g => g.Value).Take(count)
             .Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.Key} {g.Value / Math.Max(1e-9, per):0.##}")));
     }
-
-    // Voluntary and involuntary context switches of a process's live threads so far (/proc/PID/status counts only the
-    // main thread's). Threads that exited meanwhile are missed: a lower bound.
-    private static long ContextSwitches(int pid) =>
-        Directory.EnumerateDirectories($"/proc/{pid}/task").Sum(task =>
-        {
-            try
-            {
-                return File.ReadLines(Path.Combine(task, "status"))
-                    .Where(l => l.StartsWith("voluntary_ctxt_switches:", StringComparison.Ordinal) || l.StartsWith("nonvoluntary_ctxt_switches:", StringComparison.Ordinal))
-                    .Sum(l => long.Parse(l[(l.IndexOf(':') + 1)..].Trim(), CultureInfo.InvariantCulture));
-            }
-            catch (IOException)
-            {
-                return 0; // the thread exited
-            }
-        });
 
     private static int Threads(int pid) =>
         int.Parse(File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("Threads:", StringComparison.Ordinal))[8..].Trim(), CultureInfo.InvariantCulture);

@@ -19,4 +19,19 @@ public sealed record LedgerEntry(
     /// <summary>A forged report: remembered by its key only, counted toward nothing (no recipient, provider or hour).</summary>
     [Id(7)]
     public bool Forged { get; init; }
+
+    private const string ViolationKeyPrefix = "v:";
+    private const int ViolationKeyLength = 66;
+    private const int DedupeKeyLength = 34;
+
+    /// <summary>
+    /// The part of a report key a ledger remembers and compares (and a chunk stores): a violation key
+    /// (<see cref="ViolationReport.ViolationKey"/>, <c>v:</c> and the 64 hex digits of a SHA-256) by its first 128 bits
+    /// (<c>v:</c> and 32 hex digits), any other key whole. The key is internal — it recognises a report delivered again
+    /// and is never shown — so 128 bits suffice: two of the at most 1,000,000 keys a ledger remembers
+    /// (<see cref="LedgerLimits.MaxEntries"/>) share their first 128 bits with a probability of about
+    /// n²/2¹²⁹ = 10¹²/6.8·10³⁸ ≈ 1.5·10⁻²⁷, and such a pair would cost one violation being answered as a duplicate.
+    /// </summary>
+    public static string DedupeKey(string key) =>
+        key.Length == ViolationKeyLength && key.StartsWith(ViolationKeyPrefix, StringComparison.Ordinal) ? key[..DedupeKeyLength] : key;
 }

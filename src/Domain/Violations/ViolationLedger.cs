@@ -49,7 +49,7 @@ public sealed class ViolationLedger
 
     public static long HourOf(DateTimeOffset at) => at.ToUnixTimeSeconds() / 3600;
 
-    public bool Contains(string reportKey) => byKey.ContainsKey(reportKey);
+    public bool Contains(string reportKey) => byKey.ContainsKey(LedgerEntry.DedupeKey(reportKey));
 
     /// <summary>
     /// Entries stored before the snapshot was taken, oldest first: they bring back keys, recipients and providers (the
@@ -101,6 +101,7 @@ public sealed class ViolationLedger
     /// </summary>
     public LedgerEntry? TryAdd(string key, string recipientHash, string providerId, string sender, long hour, DateTimeOffset now, ViolationReport? evidence = null, bool forged = false)
     {
+        key = LedgerEntry.DedupeKey(key);
         if (byKey.ContainsKey(key))
         {
             return null;
@@ -184,7 +185,7 @@ public sealed class ViolationLedger
 
     private void Remember(LedgerEntry entry)
     {
-        byKey[entry.Key] = entry;
+        byKey[LedgerEntry.DedupeKey(entry.Key)] = entry;
         oldestFirst.Enqueue(entry);
         if (!entry.Forged && entry.Number >= snapshot.CountingFrom)
         {
@@ -201,7 +202,7 @@ public sealed class ViolationLedger
         while (oldestFirst.TryPeek(out var oldest) && (oldest.ArrivedHour < horizon || oldestFirst.Count > limits.MaxEntries))
         {
             oldestFirst.Dequeue();
-            byKey.Remove(oldest.Key);
+            byKey.Remove(LedgerEntry.DedupeKey(oldest.Key));
             if (!oldest.Forged && oldest.Number >= snapshot.CountingFrom)
             {
                 recipients.Untouch(oldest.RecipientHash, oldest.Hour);

@@ -1,5 +1,6 @@
 using Clearinghouse.Contracts;
 using Clearinghouse.Domain;
+using Clearinghouse.Gateway.Grains;
 using Clearinghouse.Gateway.Security;
 using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
@@ -10,7 +11,7 @@ namespace Clearinghouse.Gateway.Services;
 
 /// <summary>Providers report violations on their users' behalf, straight to the sender's grain.</summary>
 public sealed class ReportsService(
-    IGrainFactory grains,
+    GrainReferences<ISender> senders,
     IOptionsMonitor<DoNotSendOptions> options,
     [FromKeyedServices(ClearinghouseClock.Key)] TimeProvider clock) : V1.Reports.ReportsBase
 {
@@ -20,7 +21,7 @@ public sealed class ReportsService(
         var recipient = Address.Parse(request.Recipient, "recipient");
         var caller = context.RequireOwner(recipient);
         var report = ViolationMapping.ToDomain(request, recipient, caller.Id, options.CurrentValue.GracePeriodFor(caller.Id), clock.GetUtcNow());
-        var outcome = await grains.GetGrain<ISender>(report.Sender.Value).Report(report);
+        var outcome = await senders.Get(report.Sender.Value).Report(report);
         return new V1.SubmitViolationResponse
         {
             Duplicate = outcome.Duplicate,

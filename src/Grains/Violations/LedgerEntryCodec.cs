@@ -5,19 +5,23 @@ using Clearinghouse.Grains.Persistence;
 namespace Clearinghouse.Grains.Violations;
 
 /// <summary>
-/// The stored form of a chunk of <see cref="LedgerEntry"/>s (format 1): a report key of the form <c>v:</c> + 64 hex
-/// digits and a recipient's hex SHA-256 as their 32 raw bytes, providers and senders as indexes into a table at the
-/// chunk's start (written only when the chunk has more than one), the hours as differences, the numbers implied by
-/// the first one when consecutive. About 66 bytes an entry instead of about 150 as a list of records. Any other key
-/// or hash is kept as text, so every entry round-trips exactly.
+/// The stored form of a chunk of <see cref="LedgerEntry"/>s (format 2): a report key as the ledger compares it
+/// (<see cref="LedgerEntry.DedupeKey"/>: <c>v:</c> + 32 hex digits) as its 16 raw bytes, a recipient's hex SHA-256 as
+/// its 32 raw bytes, providers and senders as indexes into a table at the chunk's start (written only when the chunk
+/// has more than one), the hours as differences, the numbers implied by the first one when consecutive. About 50 bytes
+/// an entry instead of about 150 as a list of records. Any other key or hash is kept as text. An entry comes back with
+/// its key as <see cref="LedgerEntry.DedupeKey"/> gives it and everything else exactly. Format 1 (the whole 32-byte key)
+/// still reads.
 /// </summary>
 public sealed class LedgerEntryCodec : ILogItemCodec<LedgerEntry>
 {
     public static readonly LedgerEntryCodec Instance = new();
 
-    private const byte Version = 1;
+    private const byte Version = 2;
+    private const byte WholeKeyVersion = 1;
     private const string KeyPrefix = "v:";
     private const int HashBytes = 32;
+    private const int KeyBytes = 16;
 
     [Flags]
     private enum Shape : byte
@@ -28,6 +32,9 @@ public sealed class LedgerEntryCodec : ILogItemCodec<LedgerEntry>
         RawRecipient = 4,
         SameHours = 8,
         NextNumber = 16,
+
+        // The key's first 16 bytes (format 2); RawKey is the whole 32 (format 1).
+        ShortKey = 32,
     }
 
     public byte[] Pack(IReadOnlyList<LedgerEntry> items)
@@ -49,12 +56,13 @@ public sealed class LedgerEntryCodec : ILogItemCodec<LedgerEntry>
             foreach (var item in items)
             {
                 var shape = item.Forged ? Shape.Forged : Shape.None;
-                var rawKey = item.Key.StartsWith(KeyPrefix, StringComparison.Ordinal) && TryRaw(item.Key.AsSpan(KeyPrefix.Length), raw);
+                var key = LedgerEntry.DedupeKey(item.Key);
+                var shortKey = key.StartsWith(KeyPrefix, StringComparison.Ordinal) && TryRaw(key.AsSpan(KeyPrefix.Length), raw[..KeyBytes]);
                 var rawRecipient = TryRaw(item.RecipientHash, raw);
-                shape |= (rawKey ? Shape.RawKey : 0) | (rawRecipient ? Shape.RawRecipient : 0);
+                shape |= (shortKey ? Shape.ShortKey : 0) | (rawRecipient ? Shape.RawRecipient : 0);
                 shape |= (item.Hour == item.ArrivedHour ? Shape.SameHours : 0) | (item.Number == previous + 1 ? Shape.NextNumber : 0);
                 writer.Write((byte)shape);
-                WriteHash(writer, rawKey ? item.Key.AsSpan(KeyPrefix.Length) : item.Key, rawKey, raw);
+                WriteHash(writer, shortKey ? key.AsSpan(KeyPrefix.Length) : key, shortKey, raw[..KeyBytes]);
                 WriteHash(writer, item.RecipientHash, rawRecipient, raw);
                 if (providers.Count > 1)
                 {
@@ -88,9 +96,9 @@ public sealed class LedgerEntryCodec : ILogItemCodec<LedgerEntry>
     {
         using var reader = new BinaryReader(new MemoryStream(packed), Encoding.UTF8);
         var version = reader.ReadByte();
-        if (version != Version)
+        if (version is not (Version or WholeKeyVersion))
         {
-            throw new InvalidDataException($"ledger chunk format {version} is not known (this version reads format {Version})");
+            throw new InvalidDataException($"ledger chunk format {version} is not known (this version reads formats {WholeKeyVersion} and {Version})");
         }
 
         var count = reader.Read7BitEncodedInt();
@@ -102,9 +110,10 @@ public sealed class LedgerEntryCodec : ILogItemCodec<LedgerEntry>
         for (var i = 0; i < count; i++)
         {
             var shape = (Shape)reader.ReadByte();
-            var key = ReadHash(reader, shape.HasFlag(Shape.RawKey));
-            key = shape.HasFlag(Shape.RawKey) ? KeyPrefix + key : key;
-            var recipient = ReadHash(reader, shape.HasFlag(Shape.RawRecipient));
+            var rawKey = shape.HasFlag(Shape.ShortKey) ? KeyBytes : shape.HasFlag(Shape.RawKey) ? HashBytes : 0;
+            var key = ReadHash(reader, rawKey);
+            key = LedgerEntry.DedupeKey(rawKey > 0 ? KeyPrefix + key : key);
+            var recipient = ReadHash(reader, shape.HasFlag(Shape.RawRecipient) ? HashBytes : 0);
             var provider = providers.Count > 1 ? providers[reader.Read7BitEncodedInt()] : providers.FirstOrDefault() ?? "";
             var sender = senders.Count > 1 ? senders[reader.Read7BitEncodedInt()] : senders.FirstOrDefault() ?? "";
             var arrived = baseHour + UnZigZag(reader.Read7BitEncodedInt64());
@@ -149,10 +158,10 @@ public sealed class LedgerEntryCodec : ILogItemCodec<LedgerEntry>
         return table;
     }
 
-    /// <summary>Whether <paramref name="hex"/> is 64 lower-case hex digits (so that it round-trips from raw bytes).</summary>
+    /// <summary>Whether <paramref name="hex"/> is the lower-case hex digits of <paramref name="raw"/>'s length in bytes (so that it round-trips from them).</summary>
     private static bool TryRaw(ReadOnlySpan<char> hex, Span<byte> raw)
     {
-        if (hex.Length != HashBytes * 2)
+        if (hex.Length != raw.Length * 2)
         {
             return false;
         }
@@ -181,8 +190,9 @@ public sealed class LedgerEntryCodec : ILogItemCodec<LedgerEntry>
         }
     }
 
-    private static string ReadHash(BinaryReader reader, bool raw) =>
-        raw ? Convert.ToHexStringLower(reader.ReadBytes(HashBytes)) : reader.ReadString();
+    /// <summary>A hash of <paramref name="rawBytes"/> bytes as lower-case hex, or (0) one stored as text.</summary>
+    private static string ReadHash(BinaryReader reader, int rawBytes) =>
+        rawBytes > 0 ? Convert.ToHexStringLower(reader.ReadBytes(rawBytes)) : reader.ReadString();
 
     private static long ZigZag(long value) => (value << 1) ^ (value >> 63);
 

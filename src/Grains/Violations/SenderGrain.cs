@@ -133,7 +133,7 @@ public sealed partial class SenderGrain(
         }
 
         ClearinghouseTelemetry.Violations.Add(1, report.Source == ReportSource.Verdict ? FromVerdict : FromProvider);
-        forDomain.Add(new LedgerEntry(report.ReportKey, report.RecipientHash, report.ProviderId, sender.Sender.Value, ViolationLedger.HourOf(report.SecondMessage.Date), 0, 0));
+        forDomain.Add(new LedgerEntry(LedgerEntry.DedupeKey(report.ReportKey), report.RecipientHash, report.ProviderId, sender.Sender.Value, ViolationLedger.HourOf(report.SecondMessage.Date), 0, 0));
         scoreChanged = true;
         if (opened is not null)
         {
