@@ -16,6 +16,9 @@ public sealed record CallRecord(int Silo, TimeSpan Started, TimeSpan Ended, bool
 
     public Grpc.Core.StatusCode? Status { get; init; }
 
+    /// <summary>The failed call's status detail: says whether the gateway answered or the client's channel failed.</summary>
+    public string? Detail { get; init; }
+
     /// <summary>One line for a report, with its start relative to the latest of <paramref name="events"/> before it.</summary>
     public string Describe(IReadOnlyList<(TimeSpan At, string What)> events)
     {

@@ -92,6 +92,7 @@ public sealed class ChaosContext(LocalCluster cluster, ChaosOptions options)
         var started = Clock.Elapsed;
         T? value = null;
         StatusCode? error = null;
+        string? detail = null;
         try
         {
             value = await call((asSecondProvider ? secondProviderInvokers : invokers)[through]);
@@ -99,9 +100,10 @@ public sealed class ChaosContext(LocalCluster cluster, ChaosOptions options)
         catch (RpcException failure)
         {
             error = failure.StatusCode;
+            detail = failure.Status.Detail;
         }
 
-        var record = new CallRecord(through, started, Clock.Elapsed, error is not null) { Kind = kind, Subject = subject, Status = error };
+        var record = new CallRecord(through, started, Clock.Elapsed, error is not null) { Kind = kind, Subject = subject, Status = error, Detail = detail };
         timeline.Record(record);
         return new CallResult<T>(record, value, error);
     }

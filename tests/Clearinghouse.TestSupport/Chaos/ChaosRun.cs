@@ -118,6 +118,12 @@ public sealed record ChaosReport(
             text.AppendLine(culture, $"    errors through healthy gateways, {kind.Key.Kind} {kind.Key.Status}: {kind.Count()}, {(kind.Min(c => c.Started) - FaultAt).TotalSeconds:0.0} to {(kind.Max(c => c.Started) - FaultAt).TotalSeconds:0.0} s after the fault, {kind.Min(c => c.Duration).TotalSeconds:0.00}-{kind.Max(c => c.Duration).TotalSeconds:0.00} s long");
         }
 
+        // Which gateway and what the status said: a gateway's own answer, or the client's channel failing to reach it.
+        foreach (var cause in FailedCallsThroughHealthyGateways.GroupBy(c => (c.Silo, c.Status, c.Detail)).OrderByDescending(g => g.Count()).Take(10))
+        {
+            text.AppendLine(culture, $"    errors through healthy gateways, through silo {cause.Key.Silo}, {cause.Key.Status} \"{cause.Key.Detail}\": {cause.Count()}, {(cause.Min(c => c.Started) - FaultAt).TotalSeconds:0.0} to {(cause.Max(c => c.Started) - FaultAt).TotalSeconds:0.0} s after the fault");
+        }
+
         foreach (var failed in FailedCallsThroughHealthyGateways.Take(20))
         {
             text.AppendLine(culture, $"    ERROR: {failed.Describe(FaultEvents)}");
