@@ -32,6 +32,7 @@ public static class GatewayRegistration
         services.Configure<DoNotSendOptions>(configuration.GetSection(DoNotSendOptions.Section));
         services.AddSingleton<CallerDirectory>();
         services.AddSingleton<GatewayStopping>();
+        services.AddHostedService<StreamsEndBeforeServerStops>();
         services.AddSingleton(typeof(GrainReferences<>));
         services.AddSingleton<IOutgoingGrainCallFilter, GrainCallDeadline>();
         services.AddSingleton<FilterListReplica>();

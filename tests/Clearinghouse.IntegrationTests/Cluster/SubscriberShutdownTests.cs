@@ -41,12 +41,17 @@ public class SubscriberShutdownTests(ITestOutputHelper output)
 
             Assert.True(silo.ExitCode == 0, $"exit code {silo.ExitCode}: {silo.RecentOutput}");
             Assert.True(stopTook < TimeSpan.FromSeconds(5), $"stopping took {stopTook}");
-            Assert.All(endings, status => Assert.Equal(StatusCode.Unavailable, status));
+            foreach (var ending in endings.Where(e => e.StatusCode != StatusCode.Unavailable))
+            {
+                output.WriteLine($"a stream ended with {ending.StatusCode}: {ending.Detail} {ending.DebugException}");
+            }
+
+            Assert.All(endings, status => Assert.Equal(StatusCode.Unavailable, status.StatusCode));
         }
     }
 
     /// <summary>The status a server stream ended with (OK if it ended without an error).</summary>
-    private static async Task<StatusCode> EndOfAsync<T>(IAsyncStreamReader<T> stream)
+    private static async Task<Status> EndOfAsync<T>(IAsyncStreamReader<T> stream)
     {
         try
         {
@@ -54,11 +59,11 @@ public class SubscriberShutdownTests(ITestOutputHelper output)
             {
             }
 
-            return StatusCode.OK;
+            return Status.DefaultSuccess;
         }
         catch (RpcException error)
         {
-            return error.StatusCode;
+            return error.Status;
         }
     }
 }
