@@ -121,6 +121,20 @@ public static class ClusterBench
             ("CheckRecipient (unary, closed loop)", Unary),
             ("CheckStream (pipelined)", Streaming),
         };
+        // The same offered load per gateway on both clusters (open loop), as silos on machines of their own would
+        // each see: the closed-loop scenarios give a cluster of three a third of the load per process on the same two
+        // cores, and a process less busy spends more CPU per call (fewer calls per wake-up and per HTTP/2 read).
+        var perGatewayAt = Array.IndexOf(args, "--per-gateway-rate");
+        if (perGatewayAt >= 0)
+        {
+            var perGateway = double.Parse(args[perGatewayAt + 1], CultureInfo.InvariantCulture);
+            scenarios.Add(($"CheckRecipient (unary, open loop {perGateway:0}/s per gateway)", (cluster, duration) =>
+            {
+                var verdicts = clients[cluster];
+                return Workloads.OpenLoopAsync(i => verdicts[(int)(i % verdicts.Length)].CheckRecipientAsync(checks[(int)(i % checks.Count)]).ResponseAsync, perGateway * verdicts.Length, duration);
+            }));
+        }
+
         const string WritesScenario = "AddRecord, then a check per other gateway";
         if (args.Contains("--writes"))
         {
