@@ -47,9 +47,12 @@ public static class SiloConfiguration
             // whose registrations the stopping silo held, and lets a successor activate while its predecessor still
             // runs: a recipient's write acknowledged by one activation while the other still answered checks from the
             // state before it. The strongly consistent directory hands a stopping silo's ranges over instead.
-#pragma warning disable ORLEANSEXP003 // Experimental in Orleans 10.4.2 (the registration API may change, not its guarantee); we rely on it deliberately.
-            silo.AddDistributedGrainDirectory();
+            if (options.Cluster.StronglyConsistentDirectory)
+            {
+#pragma warning disable ORLEANSEXP003 // Experimental in Orleans 10.4.2 (its registration API may change); chosen deliberately for its guarantee.
+                silo.AddDistributedGrainDirectory();
 #pragma warning restore ORLEANSEXP003
+            }
 
             switch (options.Storage)
             {
