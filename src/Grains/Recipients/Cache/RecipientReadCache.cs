@@ -230,7 +230,7 @@ public sealed partial class RecipientReadCache : IRecipientReadCache, ILifecycle
         if (local.TryGetValue(recipientKey, out var here))
         {
             var version = here.Version;
-            LogSecondActivation(recipientKey, version.Activation, version.Sequence);
+            LogSecondActivation(recipientKey, InvalidationOrigin.Current(), version.Activation, version.Sequence);
         }
 
         Invalidate(recipientKey);
@@ -684,8 +684,8 @@ public sealed partial class RecipientReadCache : IRecipientReadCache, ILifecycle
 
     private long Ticks(TimeSpan span) => (long)(span.TotalSeconds * clock.TimestampFrequency);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Recipient {RecipientKey}: an activation on another silo published a write while activation {ActivationId} (at version {Sequence}) is active here, whose checks this silo answers from its snapshot: two activations at once")]
-    private partial void LogSecondActivation(string recipientKey, Guid activationId, long sequence);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Recipient {RecipientKey}: activation {Writer} on another silo published a write while activation {ActivationId} (at version {Sequence}) is active here, whose checks this silo answers from its snapshot: two activations at once, unless the message arrived after the writer deactivated")]
+    private partial void LogSecondActivation(string recipientKey, string writer, Guid activationId, long sequence);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Renewing a cached recipient failed; the copy answers until its lease runs out, then the recipient is read again")]
     private partial void LogRenewalFailed(Exception error);
