@@ -81,6 +81,7 @@ public sealed partial class RecipientGrain(
         published = new PublishedRecipient<SiloAddress>(checks, leases, Guid.NewGuid());
         PublishChecks();
         readCache.Register(this.GetPrimaryKeyString(), published);
+        LogActivated(this.GetPrimaryKeyString(), published.Version.Activation);
         // The first flush comes soon: an activation that loaded the state before a predecessor's last write (see
         // OnDeactivateAsync) finds out at its first write, and until then its hit counts lack the predecessor's.
         var interval = Settings.HitFlushInterval;
@@ -92,6 +93,7 @@ public sealed partial class RecipientGrain(
     {
         // Checks through this silo's gateway may still be deciding from the snapshot: from here on they hand their hits
         // to the read cache, which sends them to the recipient's next activation.
+        LogDeactivating(this.GetPrimaryKeyString(), published.Version.Activation, reason.ReasonCode, reason.Description);
         readCache.Unregister(this.GetPrimaryKeyString(), published);
         checks.Retire();
         if (writer.IsTrusted)
@@ -461,6 +463,12 @@ public sealed partial class RecipientGrain(
             LogHitFlushFailed(error);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Recipient {RecipientKey} activated here as {ActivationId}")]
+    private partial void LogActivated(string recipientKey, Guid activationId);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Recipient {RecipientKey} activation {ActivationId} deactivating: {ReasonCode} {Reason}")]
+    private partial void LogDeactivating(string recipientKey, Guid activationId, DeactivationReasonCode reasonCode, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Writing a recipient's hit counts failed; the grain reloads its state and hands the hits since its last write to its next activation")]
     private partial void LogHitFlushFailed(Exception error);

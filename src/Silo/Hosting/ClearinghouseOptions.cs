@@ -97,6 +97,13 @@ public sealed class ClusterSettings
     /// and leave the cluster. Kubernetes' terminationGracePeriodSeconds must be longer.
     /// </summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Orleans' strongly consistent grain directory (at most one activation of a grain, also while silos join and
+    /// leave). False: Orleans' eventually consistent default, which lets two activations of a recipient overlap around
+    /// a clean stop (docs/RECIPIENT-CACHE.md). Every silo of a cluster must use the same directory.
+    /// </summary>
+    public bool StronglyConsistentDirectory { get; set; } = true;
 }
 
 public sealed class SecuritySettings

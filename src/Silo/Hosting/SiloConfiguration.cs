@@ -42,6 +42,18 @@ public static class SiloConfiguration
             // How fast a dead silo is noticed (probes, votes) and what a call waits for: see appsettings.json.
             silo.Services.Configure<ClusterMembershipOptions>(builder.Configuration.GetSection("Clearinghouse:Cluster:Membership"));
 
+            // At most one activation of a grain at a time, in every profile (docs/RECIPIENT-CACHE.md). The default,
+            // eventually consistent directory deactivates, when a silo stops cleanly, the grains on the surviving silos
+            // whose registrations the stopping silo held, and lets a successor activate while its predecessor still
+            // runs: a recipient's write acknowledged by one activation while the other still answered checks from the
+            // state before it. The strongly consistent directory hands a stopping silo's ranges over instead.
+            if (options.Cluster.StronglyConsistentDirectory)
+            {
+#pragma warning disable ORLEANSEXP003 // Experimental in Orleans 10.4.2 (its registration API may change); chosen deliberately for its guarantee.
+                silo.AddDistributedGrainDirectory();
+#pragma warning restore ORLEANSEXP003
+            }
+
             switch (options.Storage)
             {
                 case StorageMode.Redis:

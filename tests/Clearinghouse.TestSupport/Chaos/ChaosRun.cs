@@ -295,20 +295,32 @@ public static class ChaosRun
         var terminations = new List<Termination>();
         for (var victim = 0; victim < context.Cluster.Silos.Count; victim++)
         {
-            var silo = context.Cluster.Silos[victim];
-            context.FaultBegins(victim, takeOut: true);
-            var timer = Stopwatch.StartNew();
-            var exited = await silo.TerminateAsync(context.Options.StopTimeout);
-            terminations.Add(new Termination(victim, exited, exited ? silo.ExitCode : -1, timer.Elapsed));
-            log(exited ? $"SIGTERM silo {victim}: exit code {silo.ExitCode} after {timer.Elapsed.TotalSeconds:0.00} s" : $"SIGTERM silo {victim}: still running after {timer.Elapsed.TotalSeconds:0.0} s, killed");
-            silo.Kill();
-            await silo.RestartAsync(context.Options.RecoveryTimeout);
-            context.FaultEnds(victim);
-            log($"silo {victim} restarted and serving");
+            terminations.Add(await RestartBySigtermAsync(context, victim, log));
             await Task.Delay(context.Options.BetweenRestarts);
         }
 
         return new FaultOutcome(null) { Terminations = terminations };
+    }
+
+    /// <summary>
+    /// One step of a rolling restart: the load balancer takes <paramref name="victim"/> out, it is sent SIGTERM (killed
+    /// if it has not exited within <see cref="ChaosOptions.StopTimeout"/>), started again, and gets calls again.
+    /// </summary>
+    public static async Task<Termination> RestartBySigtermAsync(ChaosContext context, int victim, Action<string> log)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(log);
+        var silo = context.Cluster.Silos[victim];
+        context.FaultBegins(victim, takeOut: true);
+        var timer = Stopwatch.StartNew();
+        var exited = await silo.TerminateAsync(context.Options.StopTimeout);
+        var termination = new Termination(victim, exited, exited ? silo.ExitCode : -1, timer.Elapsed);
+        log(exited ? $"SIGTERM silo {victim}: exit code {silo.ExitCode} after {timer.Elapsed.TotalSeconds:0.00} s" : $"SIGTERM silo {victim}: still running after {timer.Elapsed.TotalSeconds:0.0} s, killed");
+        silo.Kill();
+        await silo.RestartAsync(context.Options.RecoveryTimeout);
+        context.FaultEnds(victim);
+        log($"silo {victim} restarted and serving");
+        return termination;
     }
 
     private static async Task<bool> WaitUntilAsync(Func<bool> condition, TimeSpan timeout)

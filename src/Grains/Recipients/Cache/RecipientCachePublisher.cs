@@ -41,6 +41,8 @@ public sealed partial class RecipientCachePublisher(
     {
         try
         {
+            // For the holder's diagnostics only (a second activation, or a late message): which version asks, and when.
+            InvalidationOrigin.Set(published.Version);
             await caches.Invalidate(holder, recipientKey).WaitAsync(Remaining(waitUntil), clock);
             published.Invalidated(holder);
         }

@@ -19,7 +19,7 @@ public sealed class RecipientCacheService(
 {
     public Task Invalidate(string recipientKey)
     {
-        cache.Invalidate(recipientKey);
+        cache.InvalidateForWriteElsewhere(recipientKey);
         return Task.CompletedTask;
     }
 

@@ -220,6 +220,24 @@ public sealed partial class RecipientReadCache : IRecipientReadCache, ILifecycle
     /// <summary>What the grain of a recipient active in this silo published; null when it is not active here.</summary>
     public PublishedRecipient<SiloAddress>? ActiveHere(string recipientKey) => local.GetValueOrDefault(recipientKey);
 
+    /// <summary>
+    /// <see cref="Invalidate"/> for a write published by a recipient's activation (on another silo, or on this one when
+    /// it granted this silo's read cache a lease). A different activation of the recipient active here is a second
+    /// activation, whose snapshot this silo's checks still decide from: the directory is meant to rule that out
+    /// (docs/RECIPIENT-CACHE.md), so it is logged.
+    /// </summary>
+    public void InvalidateForWriteElsewhere(string recipientKey)
+    {
+        // The writer itself is active here when it holds a lease of its own silo (this silo's read cache activated it).
+        if (local.TryGetValue(recipientKey, out var here) && InvalidationOrigin.Activation() is { } writer && writer != here.Version.Activation)
+        {
+            var version = here.Version;
+            LogSecondActivation(recipientKey, writer, InvalidationOrigin.Sent(), version.Activation, version.Sequence);
+        }
+
+        Invalidate(recipientKey);
+    }
+
     /// <summary>Drops the copy of a recipient, and makes a read of it under way unable to install what it reads.</summary>
     public void Invalidate(string recipientKey)
     {
@@ -667,6 +685,9 @@ public sealed partial class RecipientReadCache : IRecipientReadCache, ILifecycle
     }
 
     private long Ticks(TimeSpan span) => (long)(span.TotalSeconds * clock.TimestampFrequency);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Recipient {RecipientKey}: activation {Writer} ({Sent}) published a write while activation {ActivationId} (at version {Sequence}) is active here, whose checks this silo answers from its snapshot: two activations at once, unless the message arrived after the writer deactivated")]
+    private partial void LogSecondActivation(string recipientKey, Guid writer, string sent, Guid activationId, long sequence);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Renewing a cached recipient failed; the copy answers until its lease runs out, then the recipient is read again")]
     private partial void LogRenewalFailed(Exception error);
