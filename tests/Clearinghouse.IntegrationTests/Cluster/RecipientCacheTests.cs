@@ -506,6 +506,45 @@ public class RecipientCacheTests(LocalClusterFixture fixture, ITestOutputHelper 
     }
 
     [Fact]
+    public async Task A_holder_stopped_cleanly_gives_up_its_leases_so_writes_through_the_other_gateways_do_not_wait_for_them()
+    {
+        const int victim = 2;
+        var recipients = NewRecipients("released", 16);
+        var ids = await AddRejectsAsync(recipients, writer: 0); // the grains live on silo 0
+        await WarmAsync(recipients);
+
+        // Fresh leases on the victim's copies, each running for the whole lease (this cluster's is 5 s) from here: a
+        // write after the victim's exit would wait out most of it if the victim had not given its leases up.
+        foreach (var recipient in recipients)
+        {
+            Assert.Equal(VerdictAction.Reject, (await Verdicts(victim).CheckRecipientAsync(new CheckRecipientRequest { Recipient = recipient, Sender = Probe })).Action);
+        }
+
+        var before = await PrometheusScrape.ReadAsync(http, Cluster.Silos[0].ManagementAddress!);
+        var stopped = Stopwatch.StartNew();
+        Assert.True(await Cluster.Silos[victim].TerminateAsync(TimeSpan.FromSeconds(10)));
+        output.WriteLine($"victim stopped in {stopped.Elapsed.TotalSeconds:0.00} s");
+        Assert.Contains("gave up its", Cluster.Silos[victim].RecentOutput, StringComparison.Ordinal);
+
+        var durations = await Task.WhenAll(recipients.Select(async recipient =>
+        {
+            var write = Stopwatch.StartNew();
+            Assert.True((await Records(0).RemoveRecordAsync(new RemoveRecordRequest { Recipient = recipient, RecordId = ids[recipient] }, deadline: ChaosContext.Deadline())).Removed);
+            return write.Elapsed;
+        }));
+        var after = await PrometheusScrape.ReadAsync(http, Cluster.Silos[0].ManagementAddress!);
+        output.WriteLine($"writes after the stop: longest {durations.Max().TotalSeconds:0.00} s");
+
+        // No write waited for the stopped silo; a loaded machine may still make a write slow for other reasons.
+        Assert.Equal(0, Delta(before, after, "clearinghouse_recipient_cache_silent_holders_total"));
+        Assert.True(durations.Max() < TimeSpan.FromSeconds(2), $"longest write {durations.Max()}");
+        foreach (var recipient in recipients)
+        {
+            Assert.Equal(VerdictAction.Accept, (await Verdicts(1).CheckRecipientAsync(new CheckRecipientRequest { Recipient = recipient, Sender = Probe })).Action);
+        }
+    }
+
+    [Fact]
     public async Task With_a_bound_of_N_recipients_a_silo_holds_at_most_N_copies_while_10_N_recipients_are_checked()
     {
         const int gateway = 0;
