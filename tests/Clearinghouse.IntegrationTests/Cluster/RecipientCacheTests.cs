@@ -513,18 +513,22 @@ public class RecipientCacheTests(LocalClusterFixture fixture, ITestOutputHelper 
         var ids = await AddRejectsAsync(recipients, writer: 0); // the grains live on silo 0
         await WarmAsync(recipients);
 
-        // Fresh leases on the victim's copies, each running for the whole lease (this cluster's is 5 s) from here: a
-        // write after the victim's exit would wait out most of it if the victim had not given its leases up.
+        // Renewed leases on the victim's copies: a check in the second half of a copy's lease (this cluster's is 5 s)
+        // queues its renewal, sent within 0.25 s. The grain's lease then runs 5.5 s from here: a write after the victim's
+        // exit (about 1.5 s) would wait out the rest if the victim had not given its leases up.
+        await Task.Delay(TimeSpan.FromSeconds(3));
         foreach (var recipient in recipients)
         {
             Assert.Equal(VerdictAction.Reject, (await Verdicts(victim).CheckRecipientAsync(new CheckRecipientRequest { Recipient = recipient, Sender = Probe })).Action);
         }
 
+        await Task.Delay(TimeSpan.FromSeconds(0.5));
         var before = await PrometheusScrape.ReadAsync(http, Cluster.Silos[0].ManagementAddress!);
         var stopped = Stopwatch.StartNew();
         Assert.True(await Cluster.Silos[victim].TerminateAsync(TimeSpan.FromSeconds(10)));
+
+        // A stop longer than about 3.5 s (a badly overloaded machine) leaves too little lease for this test to tell.
         output.WriteLine($"victim stopped in {stopped.Elapsed.TotalSeconds:0.00} s");
-        Assert.Contains("gave up its", Cluster.Silos[victim].RecentOutput, StringComparison.Ordinal);
 
         var durations = await Task.WhenAll(recipients.Select(async recipient =>
         {
