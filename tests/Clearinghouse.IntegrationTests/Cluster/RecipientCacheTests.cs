@@ -527,7 +527,8 @@ public class RecipientCacheTests(LocalClusterFixture fixture, ITestOutputHelper 
         var stopped = Stopwatch.StartNew();
         Assert.True(await Cluster.Silos[victim].TerminateAsync(TimeSpan.FromSeconds(10)));
 
-        // A stop longer than about 3.5 s (a badly overloaded machine) leaves too little lease for this test to tell.
+        // A stop longer than about 3.5 s (a badly overloaded machine) leaves too little lease for this test to tell: then
+        // even a write that asked the stopped silo would find its lease run out.
         output.WriteLine($"victim stopped in {stopped.Elapsed.TotalSeconds:0.00} s");
 
         var durations = await Task.WhenAll(recipients.Select(async recipient =>
@@ -539,9 +540,11 @@ public class RecipientCacheTests(LocalClusterFixture fixture, ITestOutputHelper 
         var after = await PrometheusScrape.ReadAsync(http, Cluster.Silos[0].ManagementAddress!);
         output.WriteLine($"writes after the stop: longest {durations.Max().TotalSeconds:0.00} s");
 
-        // No write waited for the stopped silo; a loaded machine may still make a write slow for other reasons.
+        // No write waited for the stopped silo (what waiting costs shows as a silent holder). Not their durations: on a
+        // machine at load average 70 a write took 4.1 s with no silent holder (grains whose directory entries the stopped
+        // silo held are deactivated and activated again).
         Assert.Equal(0, Delta(before, after, "clearinghouse_recipient_cache_silent_holders_total"));
-        Assert.True(durations.Max() < TimeSpan.FromSeconds(2), $"longest write {durations.Max()}");
+        Assert.True(durations.Max() < LeaseAndMargin, $"longest write {durations.Max()}");
         foreach (var recipient in recipients)
         {
             Assert.Equal(VerdictAction.Accept, (await Verdicts(1).CheckRecipientAsync(new CheckRecipientRequest { Recipient = recipient, Sender = Probe })).Action);
