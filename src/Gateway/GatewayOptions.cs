@@ -18,7 +18,7 @@ public sealed class GatewayOptions
     /// <summary>
     /// The bound of a write to a recipient (records, list limits, do-not-send requests): longer than
     /// <see cref="GrainCallTimeout"/>, because before it is acknowledged such a write may wait for a frozen or cut-off
-    /// silo's lease on its cached copy to run out (<c>Clearinghouse:RecipientCache:Lease</c> + <c>LeaseMargin</c>, 5.5 s) and,
+    /// silo's lease on its cached copy to run out (<c>Clearinghouse:RecipientCache:Lease</c> + <c>LeaseMargin</c>, 1.75 s) and,
     /// when that silo is declared dead meanwhile, for its own confirmation to run out (5.5 s more): see
     /// docs/RECIPIENT-CACHE.md.
     /// </summary>

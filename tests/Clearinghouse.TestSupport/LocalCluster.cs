@@ -103,6 +103,17 @@ public sealed class LocalCluster : IAsyncDisposable
         return settings;
     }
 
+    /// <summary>
+    /// Waits until the clients' channel to <paramref name="silo"/> (the one <see cref="Invokers"/> use) is connected: after
+    /// the silo was down, the channel retries its connection with a growing back-off and fails calls at once meanwhile,
+    /// though the silo itself already serves.
+    /// </summary>
+    public async Task ConnectAsync(int silo, TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        await connections[silo].Channel.ConnectAsync(cancel.Token);
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (var (channel, _) in connections)

@@ -13,12 +13,14 @@ public sealed class RecipientCacheOptions
 
     /// <summary>
     /// How long a cached snapshot may answer without hearing from its grain. A write waits at most this long (plus
-    /// <see cref="LeaseMargin"/>) for a silo that does not confirm it has dropped its copy.
+    /// <see cref="LeaseMargin"/>) for a silo that does not confirm it has dropped its copy (frozen, killed, cut off), so
+    /// it is short enough that such a write stays under 2 s; the price is a renewal about every half lease per copy in
+    /// use, and a read from the grain for a copy used less often than that (docs/RECIPIENT-CACHE.md).
     /// </summary>
-    public TimeSpan Lease { get; set; } = TimeSpan.FromSeconds(5);
+    public TimeSpan Lease { get; set; } = TimeSpan.FromSeconds(1.5);
 
     /// <summary>What the grain adds to a lease it grants, for clocks that run at slightly different rates.</summary>
-    public TimeSpan LeaseMargin { get; set; } = TimeSpan.FromMilliseconds(500);
+    public TimeSpan LeaseMargin { get; set; } = TimeSpan.FromMilliseconds(250);
 
     /// <summary>How often a cache sends the hits it counted to the recipients' grains (also with each lease renewal).</summary>
     public TimeSpan HitReportInterval { get; set; } = TimeSpan.FromSeconds(10);

@@ -6,7 +6,7 @@ namespace Clearinghouse.IntegrationTests.Infrastructure;
 /// <summary>
 /// Redis (appendfsync always) and three silo processes sharing it, for the tests of one collection. Each silo serves
 /// Prometheus metrics on its management port; the read cache is bounded at <see cref="CacheBound"/> recipients and sends
-/// its hits every second; a second provider (<see cref="LimitedProvider"/>) has a low write limit.
+/// its hits every second, with a 5 s lease; a second provider (<see cref="LimitedProvider"/>) has a low write limit.
 /// </summary>
 public sealed class LocalClusterFixture : IAsyncLifetime
 {
@@ -29,6 +29,11 @@ public sealed class LocalClusterFixture : IAsyncLifetime
                 ["Clearinghouse:Telemetry:Prometheus"] = "true",
                 ["Clearinghouse:RecipientCache:MaxEntries"] = CacheBound.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["Clearinghouse:RecipientCache:HitReportInterval"] = "00:00:01",
+
+                // The lease before 2026-11-28 (the default is 1.5 s): these tests tell a write that waited out a lease
+                // from one that did not, which a lease shorter than a stopping silo's stop cannot show.
+                ["Clearinghouse:RecipientCache:Lease"] = "00:00:05",
+                ["Clearinghouse:RecipientCache:LeaseMargin"] = "00:00:00.500",
                 [$"Clearinghouse:Providers:{LimitedProvider}:Domains:0"] = LimitedDomain,
                 [$"Clearinghouse:Providers:{LimitedProvider}:ApiKeySha256:0"] = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(LimitedKey))),
                 [$"Clearinghouse:Providers:{LimitedProvider}:WritesPerSecond"] = LimitedPerSecond.ToString(System.Globalization.CultureInfo.InvariantCulture),

@@ -134,7 +134,25 @@ public sealed class ChaosContext(LocalCluster cluster, ChaosOptions options)
     internal void TakeOut(int silo) => Volatile.Write(ref down[silo], true);
 
     /// <summary>A silo serves again: it gets calls again, and its fault window closes.</summary>
-    internal void FaultEnds(int silo)
+    /// <summary>
+    /// A silo that was down serves again: once the load's own channel to it is connected again (as a load balancer
+    /// puts a backend back only once its own connection to it is up), it gets calls again and its fault window closes.
+    /// </summary>
+    internal async Task ServesAgainAsync(int silo)
+    {
+        try
+        {
+            await Cluster.ConnectAsync(silo, TimeSpan.FromSeconds(10));
+        }
+        catch (OperationCanceledException)
+        {
+            events.Enqueue((Clock.Elapsed, $"the load's channel to silo {silo} did not connect within 10 s"));
+        }
+
+        FaultEnds(silo);
+    }
+
+    private void FaultEnds(int silo)
     {
         if (faultedSince[silo] is { } since)
         {

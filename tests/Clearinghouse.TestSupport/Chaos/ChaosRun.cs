@@ -239,7 +239,7 @@ public static class ChaosRun
         var survivorsAnswered = probe.WaitUntilAnsweringAsync(survivors, context.Options.RecoveryTimeout);
         await Task.Delay(context.Options.RestartAfter);
         await context.Cluster.Silos[victim].RestartAsync(context.Options.RecoveryTimeout);
-        context.FaultEnds(victim);
+        await context.ServesAgainAsync(victim);
         log($"silo {victim} restarted and serving");
         return new FaultOutcome(await survivorsAnswered);
     }
@@ -285,7 +285,7 @@ public static class ChaosRun
             fate = livedOn ? "it served on" : "it did not serve (and did not exit) within 15 s";
         }
 
-        context.FaultEnds(victim);
+        await context.ServesAgainAsync(victim);
         log($"silo {victim}: {fate}");
         return new FaultOutcome(await survivorsAnswered) { ResumedSiloFate = fate };
     }
@@ -318,7 +318,7 @@ public static class ChaosRun
         log(exited ? $"SIGTERM silo {victim}: exit code {silo.ExitCode} after {timer.Elapsed.TotalSeconds:0.00} s" : $"SIGTERM silo {victim}: still running after {timer.Elapsed.TotalSeconds:0.0} s, killed");
         silo.Kill();
         await silo.RestartAsync(context.Options.RecoveryTimeout);
-        context.FaultEnds(victim);
+        await context.ServesAgainAsync(victim);
         log($"silo {victim} restarted and serving");
         return termination;
     }

@@ -17,4 +17,10 @@ public interface IRecipientCacheService : IGrainService
     /// is not renewed (the holder reads it from its grain).
     /// </summary>
     Task<RenewedLeases> Renew(SiloAddress holder, CopyRenewal[] copies);
+
+    /// <summary>
+    /// <paramref name="holder"/> is stopping and has dropped its copies of these recipients for good: their grains active
+    /// in this silo forget its leases, so that a write no longer waits for it.
+    /// </summary>
+    Task Release(SiloAddress holder, string[] recipientKeys);
 }

@@ -42,6 +42,17 @@ public sealed class RecipientCacheService(
 
         return Task.FromResult(new RenewedLeases(options.Value.Lease, outcomes));
     }
+
+    public Task Release(SiloAddress holder, string[] recipientKeys)
+    {
+        foreach (var recipientKey in recipientKeys)
+        {
+            // A grain that moved meanwhile granted the copy's last lease where it lives now: that lease runs out by itself.
+            cache.ActiveHere(recipientKey)?.Invalidated(holder);
+        }
+
+        return Task.CompletedTask;
+    }
 }
 
 /// <summary>Calls the <see cref="IRecipientCacheService"/> of a given silo.</summary>
@@ -50,4 +61,6 @@ public sealed class RecipientCacheServiceClient(IServiceProvider services) : Gra
     public Task Invalidate(SiloAddress silo, string recipientKey) => GetGrainService(silo).Invalidate(recipientKey);
 
     public Task<RenewedLeases> Renew(SiloAddress silo, SiloAddress holder, CopyRenewal[] copies) => GetGrainService(silo).Renew(holder, copies);
+
+    public Task Release(SiloAddress silo, SiloAddress holder, string[] recipientKeys) => GetGrainService(silo).Release(holder, recipientKeys);
 }

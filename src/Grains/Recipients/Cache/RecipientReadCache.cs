@@ -64,6 +64,9 @@ public sealed partial class RecipientReadCache : IRecipientReadCache, ILifecycle
     private long answeredAfterLastReport;
     private volatile bool lastHitsReported;
 
+    // Set once when the silo stops: no copy is answered from, installed or renewed any more (see ReleaseCopiesAsync).
+    private volatile bool released;
+
     // Process-wide instruments (every silo of a process added up), read when metrics are collected: a check pays an
     // interlocked increment, not a measurement.
     static RecipientReadCache()
@@ -157,7 +160,7 @@ public sealed partial class RecipientReadCache : IRecipientReadCache, ILifecycle
             return new(verdict);
         }
 
-        if (!options.Enabled)
+        if (!options.Enabled || released)
         {
             return new((Verdict?)null);
         }
@@ -347,6 +350,12 @@ public sealed partial class RecipientReadCache : IRecipientReadCache, ILifecycle
             var fetch = new CacheFetch();
             if (fetching.TryAdd(recipientKey, fetch))
             {
+                if (released)
+                {
+                    // Added after the release superseded the reads under way: what it reads is answered, never held.
+                    fetch.Supersede();
+                }
+
                 _ = RunReadAsync(recipientKey, fetch, held);
                 return fetch.Result;
             }
@@ -464,10 +473,46 @@ public sealed partial class RecipientReadCache : IRecipientReadCache, ILifecycle
 
     private async Task StopAsync(CancellationToken cancellationToken)
     {
+        await ReleaseCopiesAsync(cancellationToken);
         await stopping.CancelAsync();
         await reporting.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         await renewing.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         await ReportHitsAsync(force: true);
+    }
+
+    /// <summary>
+    /// The silo is stopping: it stops answering from copies for good, drops them (their hits go with the stop's reports),
+    /// and tells each grain silo, in one call per silo, which of its grains' leases it gives up, so that writes to those
+    /// recipients do not wait for this silo's leases to run out. A grain silo that does not answer within half a lease
+    /// is left to let them run out.
+    /// </summary>
+    private async Task ReleaseCopiesAsync(CancellationToken cancellationToken)
+    {
+        released = true;
+        foreach (var fetch in fetching.Values)
+        {
+            fetch.Supersede();
+        }
+
+        var held = copies.Select(c => (c.Key, c.Value.GrainSilo)).ToList();
+        foreach (var (recipientKey, _) in held)
+        {
+            copies.TryRemove(recipientKey);
+        }
+
+        var releases = held.GroupBy(c => c.GrainSilo).Select(async group =>
+        {
+            try
+            {
+                await caches.Release(group.Key, self, [.. group.Select(c => c.Key)]).WaitAsync(options.Lease / 2, clock, cancellationToken);
+            }
+            catch (Exception error)
+            {
+                LogReleaseFailed(error, group.Key, group.Count());
+            }
+        });
+        await Task.WhenAll(releases);
+        LogReleased(held.Count);
     }
 
     private async Task ReportLastHitsAsync()
@@ -519,6 +564,13 @@ public sealed partial class RecipientReadCache : IRecipientReadCache, ILifecycle
     {
         if (dueForRenewal.IsEmpty)
         {
+            return;
+        }
+
+        if (released)
+        {
+            // The copies are gone; a renewal now would only grant a lease a write then waits for.
+            dueForRenewal.Clear();
             return;
         }
 
@@ -709,6 +761,12 @@ public sealed partial class RecipientReadCache : IRecipientReadCache, ILifecycle
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "{Hits} hits carried by a renewal that was not granted go with the next report to {RecipientKey}")]
     private partial void LogRenewalHitsKept(long hits, string recipientKey);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "This stopping silo gave up its {Count} cached copies; their grains no longer wait for its leases")]
+    private partial void LogReleased(int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Silo {GrainSilo} was not told that this stopping silo gave up {Count} cached copies; writes there wait until their leases run out")]
+    private partial void LogReleaseFailed(Exception error, SiloAddress grainSilo, int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Hits} counted hits were handed back after this stopping silo sent its last hit report; they are not counted")]
     private partial void LogHitsAfterLastReport(long hits);
