@@ -97,6 +97,30 @@ public static class ApiProbes
                 RequestedAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddDays(-4)),
                 SecondMessage = Evidence("<two@bulk.example>", DateTimeOffset.UtcNow.AddHours(-1)),
             })),
+        new("clearinghouse.v1.Reports/SubmitViolations", ApiScope.RecipientOwner, async (invoker, target) =>
+        {
+            // Results are per item: an item refused (another provider's recipient) is reported as the call's error.
+            var answer = await new Reports.ReportsClient(invoker).SubmitViolationsAsync(new SubmitViolationsRequest
+            {
+                Reports =
+                {
+                    new SubmitViolationRequest
+                    {
+                        ReportId = Guid.NewGuid().ToString("N"),
+                        Recipient = target.Recipient,
+                        Sender = "batch-violator@bulk.example",
+                        FirstMessage = Evidence("<one@bulk.example>", DateTimeOffset.UtcNow.AddDays(-5)),
+                        RequestMethod = DoNotSendMethod.WebForm,
+                        RequestedAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddDays(-4)),
+                        SecondMessage = Evidence("<two@bulk.example>", DateTimeOffset.UtcNow.AddHours(-1)),
+                    },
+                },
+            });
+            if (answer.Results[0].Code != (int)StatusCode.OK)
+            {
+                throw new RpcException(new Status((StatusCode)answer.Results[0].Code, answer.Results[0].Error));
+            }
+        }),
         new("clearinghouse.v1.FilterList/Subscribe", ApiScope.AnyCaller, SubscribeBrieflyAsync),
         new("clearinghouse.v1.FilterList/GetSnapshot", ApiScope.AnyCaller, async (invoker, _) =>
             await new FilterList.FilterListClient(invoker).GetSnapshotAsync(new GetFilterListSnapshotRequest())),
