@@ -9,8 +9,9 @@ namespace Clearinghouse.IntegrationTests;
 
 /// <summary>
 /// A provider's batch of violation reports (<c>Reports/SubmitViolations</c>) over gRPC: results per item in order, a bad
-/// item fails alone and named, the same idempotency keys as a single report, the limit per call, and a sender's write
-/// that fails mid-batch: its items fail retryably, and the batch sent again counts each report exactly once.
+/// item fails alone and named, the same idempotency keys as a single report, a threshold passed inside a batch, the
+/// limit per call, and a sender's write that fails mid-batch: its items fail retryably, and the batch sent again counts
+/// each report exactly once.
 /// </summary>
 public sealed class ReportBatchTests : IAsyncLifetime
 {
@@ -83,6 +84,31 @@ public sealed class ReportBatchTests : IAsyncLifetime
 
         var status = await Sender(sender);
         Assert.Equal((2ul, 2u), (status.TotalReports, status.Standing.DistinctRecipients));
+    }
+
+    [Fact]
+    public async Task A_batch_that_passes_the_threshold_opens_one_case_and_the_sender_is_listed()
+    {
+        var sender = NewSender();
+        var first = await host.Reports().SubmitViolationsAsync(Batch([.. Enumerable.Range(0, 4).Select(i => Report($"acme-{i}", NewRecipient(), sender))]));
+        Assert.Equal(4u, first.Accepted);
+        Assert.All(first.Results, r => Assert.Equal(EscalationState.None, r.SenderState));
+
+        // Another provider's two reports: the sixth distinct recipient (from two providers) passes the threshold of 5.
+        var second = await host.Reports(TestTenants.OtherKey).SubmitViolationsAsync(Batch([.. Enumerable.Range(0, 2).Select(i => Report($"other-{i}", $"r-{Guid.NewGuid():N}@{TestTenants.OtherDomain}", sender))]));
+        Assert.Equal(2u, second.Accepted);
+        Assert.Equal(EscalationState.None, second.Results[0].SenderState);
+        Assert.Contains(second.Results[1].SenderState, new[] { EscalationState.Escalated, EscalationState.Listed });
+
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        SenderReport status;
+        while ((status = await Sender(sender)).State != EscalationState.Listed && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.Equal((EscalationState.Listed, 6ul, 2u), (status.State, status.TotalReports, status.Standing.DistinctProviders));
+        Assert.NotEmpty(status.CaseId);
     }
 
     [Fact]
