@@ -2,13 +2,16 @@
 // appendfsync as given, automatic rewrites off) on a free loopback port and the whole host in this process with Redis
 // state, then measures over real gRPC on loopback:
 //   1. throughput: violation reports persisted per second (Reports.SubmitViolation, each acknowledged once stored),
-//      from one provider so that nothing escalates, and the bytes the append-only file grew by per report;
+//      from one provider so that nothing escalates, and the bytes the append-only file grew by per report; then, with
+//      --batch N (N > 0), the same number of reports over the same senders in Reports.SubmitViolations calls of N
+//      reports each, --batch-concurrency calls at a time (same Redis, same attribution);
 //   2. history: a sender is seeded with --big-recipients distinct recipients; then, in interleaved rounds, reports one
 //      at a time to fresh senders and to that sender: median time per report and AOF bytes per report (including the
 //      writes deferred to timers: ranking scores, the domain's aggregate, checkpoints), and their ratios;
 //   3. the time from the report that crosses the threshold to the add arriving at a filter-list subscriber.
 // Usage: dotnet run -c Release --project bench/ViolationBench -- [--reports N] [--concurrency C] [--senders S]
-//        [--big-recipients R] [--rounds K] [--samples M] [--trials T] [--fsync always|everysec] [--breakdown]
+//        [--batch B] [--batch-concurrency BC] [--big-recipients R] [--rounds K] [--samples M] [--trials T]
+//        [--fsync always|everysec] [--breakdown]
 // --breakdown: in the last round, which keys the AOF bytes went to (read from the file itself).
 // Phase 1 also prints where a report's work goes (Attribution): CPU of this process and of redis-server, allocations,
 // Redis commands and grain calls per report, against the floor of a no-op Diagnostics.Ping at the same concurrency.
@@ -105,6 +108,33 @@ try
     Console.WriteLine($"  the {settle.TotalSeconds:0} s after (timers: scores, the domain's aggregate), per report of the phase:");
     settled.Print(during, options.Reports, "report");
 
+    // 1b. Throughput in batches: as many reports over as many senders (other keys and addresses), many per call.
+    if (options.Batch > 0)
+    {
+        var batchedCount = options.Reports;
+        await RunBatchesAsync(acme, "bwarmup", Math.Min(batchedCount, options.Batch * options.BatchConcurrency), options.Batch, options.BatchConcurrency, options.Senders);
+        await Task.Delay(settle);
+        var batchBytesBefore = await aof.SizeAsync();
+        var batchBefore = await Attribution.TakeAsync(redisServer, redis.Pid, grainCalls);
+        var unaryRate = options.Reports / watch.Elapsed.TotalSeconds;
+        watch.Restart();
+        await RunBatchesAsync(acme, "batch", batchedCount, options.Batch, options.BatchConcurrency, options.Senders);
+        watch.Stop();
+        var batchDuring = await Attribution.TakeAsync(redisServer, redis.Pid, grainCalls);
+        await Task.Delay(settle);
+        var batchBytes = await aof.SizeAsync() - batchBytesBefore;
+        var batchSettled = await Attribution.TakeAsync(redisServer, redis.Pid, grainCalls);
+        var batchRate = batchedCount / watch.Elapsed.TotalSeconds;
+        var floorCpu = (pingAfter.ProcessCpu - pingBefore.ProcessCpu).TotalSeconds * 1e6 / options.Reports;
+        var batchCpu = (batchDuring.ProcessCpu - batchBefore.ProcessCpu).TotalSeconds * 1e6 / batchedCount;
+        Console.WriteLine($"batched throughput: {batchedCount} reports over {options.Senders} senders in SubmitViolations calls of {options.Batch}, {options.BatchConcurrency} calls at a time");
+        Console.WriteLine($"  persisted per second: {batchRate:0}   ({batchRate / unaryRate:0.00}x the unary phase; elapsed {watch.Elapsed.TotalSeconds:0.00} s, process CPU {batchCpu:0} us per report, client included, {batchCpu / floorCpu:0.00}x a Ping call's; AOF {batchBytes / (double)batchedCount:0} bytes per report)");
+        Console.WriteLine("  while the reports ran:");
+        batchDuring.Print(batchBefore, batchedCount, "report");
+        Console.WriteLine($"  the {settle.TotalSeconds:0} s after (timers: scores, the domain's aggregate), per report of the phase:");
+        batchSettled.Print(batchDuring, batchedCount, "report");
+    }
+
     // 2. A report's cost against the sender's history.
     if (options.BigRecipients > 0)
     {
@@ -200,6 +230,32 @@ static async Task RunReportsAsync(Reports.ReportsClient client, string prefix, i
     }));
 }
 
+// Reports in SubmitViolations calls of `batch`, the same recipients and senders as RunReportsAsync; every item must be
+// stored (a failed item ends the run: the figure would not be honest).
+static async Task RunBatchesAsync(Reports.ReportsClient client, string prefix, int count, int batch, int concurrency, int senders)
+{
+    var next = -batch;
+    await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
+    {
+        int first;
+        while ((first = Interlocked.Add(ref next, batch)) < count)
+        {
+            var request = new SubmitViolationsRequest();
+            for (var i = first; i < Math.Min(count, first + batch); i++)
+            {
+                request.Reports.Add(Report($"{prefix}-{i}", $"r{i}@acme.example", $"{prefix}{i % senders}@bulk.example"));
+            }
+
+            var answer = await client.SubmitViolationsAsync(request);
+            if (answer.Failed > 0)
+            {
+                var failed = answer.Results.First(r => r.Code != 0);
+                throw new InvalidOperationException($"{answer.Failed} reports of a batch failed: {(StatusCode)failed.Code} {failed.Error}");
+            }
+        }
+    }));
+}
+
 static async Task RunPingsAsync(Diagnostics.DiagnosticsClient client, int count, int concurrency)
 {
     var next = -1;
@@ -281,7 +337,7 @@ static CallInvoker Authorized(GrpcChannel channel, string key) =>
 
 static string Sha256(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 
-internal sealed record Args(int Reports, int Concurrency, int Senders, int BigRecipients, int Rounds, int Samples, int Trials, string Fsync, bool Breakdown)
+internal sealed record Args(int Reports, int Concurrency, int Senders, int Batch, int BatchConcurrency, int BigRecipients, int Rounds, int Samples, int Trials, string Fsync, bool Breakdown)
 {
     public static Args Parse(string[] args)
     {
@@ -297,6 +353,8 @@ internal sealed record Args(int Reports, int Concurrency, int Senders, int BigRe
             Number("--reports", "20000"),
             Number("--concurrency", "32"),
             Number("--senders", "500"),
+            Number("--batch", "1000"),
+            Number("--batch-concurrency", "4"),
             Number("--big-recipients", "100000"),
             Number("--rounds", "5"),
             Number("--samples", "500"),

@@ -12,6 +12,12 @@ public interface ISender : IGrainWithStringKey
     /// <summary>Records a report once per <see cref="ViolationReport.ReportKey"/>; answered after it is persisted.</summary>
     Task<ReportOutcome> Report(ViolationReport report);
 
+    /// <summary>
+    /// Records many reports of this sender at once (each once per key, as <see cref="Report"/>), stored in one write;
+    /// the outcomes in order, answered once that write has stored them. A failure fails them all and counts none.
+    /// </summary>
+    Task<ReportOutcome[]> ReportMany(ViolationReport[] reports);
+
     Task<SenderStatus> GetStatus();
 
     /// <summary>Reports per hour in the window and the evidence sample's counts (never a recipient).</summary>

@@ -19,4 +19,7 @@ public sealed class InvalidFieldException : ArgumentException
 
     [Id(1)]
     public string Problem { get; }
+
+    /// <summary>The same problem, of the field inside an item of a list (<c>records[3]</c> + <c>.pattern</c>).</summary>
+    public InvalidFieldException Within(string item) => new($"{item}.{Field}", Problem);
 }

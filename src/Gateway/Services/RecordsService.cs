@@ -127,7 +127,7 @@ public sealed class RecordsService(RecipientGrains recipients) : V1.Records.Reco
         }
         catch (InvalidFieldException error)
         {
-            throw new InvalidFieldException($"{prefix}.{error.Field}", error.Problem);
+            throw error.Within(prefix);
         }
     }
 

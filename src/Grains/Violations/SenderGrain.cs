@@ -103,46 +103,81 @@ public sealed partial class SenderGrain(
     async Task<ReportOutcome> ISender.Report(ViolationReport report)
     {
         ArgumentNullException.ThrowIfNull(report);
+        return (await ReportAsync([report]))[0];
+    }
+
+    Task<ReportOutcome[]> ISender.ReportMany(ViolationReport[] reports)
+    {
+        ArgumentNullException.ThrowIfNull(reports);
+        return ReportAsync(reports);
+    }
+
+    /// <summary>
+    /// Counts each report once per key, in order, in memory; stores what was counted in one write (shared with reports
+    /// that arrive meanwhile) and answers once it is stored. Every forged report goes to the forged domain before
+    /// anything is counted here, so a failure there leaves nothing counted and the caller's retry counts each once.
+    /// </summary>
+    private async Task<ReportOutcome[]> ReportAsync(IReadOnlyList<ViolationReport> reports)
+    {
         writer.EnsureTrusted();
-        if (report.IsForged && !sender.Ledger.Contains(report.ReportKey))
+        foreach (var report in reports)
         {
-            // The forged domain counts it first (once per key): a failure here leaves nothing counted, and the
-            // caller's retry counts it once in both.
-            await GrainFactory.GetGrain<IForgedDomain>(report.Sender.Domain).Record(ForgedViolation.Of(report));
+            if (report.IsForged && !sender.Ledger.Contains(report.ReportKey))
+            {
+                await GrainFactory.GetGrain<IForgedDomain>(report.Sender.Domain).Record(ForgedViolation.Of(report));
+            }
         }
 
         await views.EnsureFreshAsync();
-        var counted = sender.Report(report, views.Current, clock.GetUtcNow());
-
-        // What the answer says is taken now: everything it reflects is in this write or an earlier one.
-        var outcome = new ReportOutcome(counted is null, sender.State, sender.CaseId);
-        if (counted is null)
+        writer.EnsureTrusted();
+        var outcomes = new ReportOutcome[reports.Count];
+        var counted = new List<(ViolationReport Report, SenderEvent Event)>();
+        for (var i = 0; i < outcomes.Length; i++)
         {
-            await writer.WhenPersistedAsync();
-            return outcome;
+            var change = sender.Report(reports[i], views.Current, clock.GetUtcNow());
+
+            // What the answer says is taken now: everything it reflects is in this write or an earlier one.
+            outcomes[i] = new ReportOutcome(change is null, sender.State, sender.CaseId);
+            if (change is not null)
+            {
+                Record(change);
+                counted.Add((reports[i], change));
+            }
         }
 
-        var opened = counted.Transition is { Step: EscalationStep.Opened } transition ? transition : null;
-        Record(counted);
-        await writer.WriteAsync();
+        if (counted.Count == 0)
+        {
+            await writer.WhenPersistedAsync();
+            return outcomes;
+        }
 
+        await writer.WriteAsync();
+        foreach (var (report, change) in counted)
+        {
+            Counted(report, change);
+        }
+
+        return outcomes;
+    }
+
+    /// <summary>What follows a stored report: telemetry, the domain's aggregate and the score, an opened case's escalation.</summary>
+    private void Counted(ViolationReport report, SenderEvent change)
+    {
         if (report.IsForged)
         {
             ClearinghouseTelemetry.ForgedViolations.Add(1, report.Source == ReportSource.Verdict ? FromVerdict : FromProvider);
-            return outcome;
+            return;
         }
 
         ClearinghouseTelemetry.Violations.Add(1, report.Source == ReportSource.Verdict ? FromVerdict : FromProvider);
         forDomain.Add(new LedgerEntry(LedgerEntry.DedupeKey(report.ReportKey), report.RecipientHash, report.ProviderId, sender.Sender.Value, ViolationLedger.HourOf(report.SecondMessage.Date), 0, 0));
         scoreChanged = true;
-        if (opened is not null)
+        if (change.Transition is { Step: EscalationStep.Opened } opened)
         {
             LogEscalated(opened.Case!.CaseId, opened.Case.Reason);
             ClearinghouseTelemetry.Escalations.Add(1);
             escalationTimer.Change(TimeSpan.Zero, Timeout.InfiniteTimeSpan);
         }
-
-        return outcome;
     }
 
     async Task<SenderStatus> ISender.GetStatus()

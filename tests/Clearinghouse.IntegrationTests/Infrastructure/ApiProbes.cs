@@ -87,16 +87,16 @@ public static class ApiProbes
         new("clearinghouse.v1.DoNotSend/ListRequests", ApiScope.RecipientOwner, async (invoker, target) =>
             await new DoNotSend.DoNotSendClient(invoker).ListRequestsAsync(new ListDoNotSendRequest { Recipient = target.Recipient })),
         new("clearinghouse.v1.Reports/SubmitViolation", ApiScope.RecipientOwner, async (invoker, target) =>
-            await new Reports.ReportsClient(invoker).SubmitViolationAsync(new SubmitViolationRequest
+            await new Reports.ReportsClient(invoker).SubmitViolationAsync(ViolationReport(target, "violator@bulk.example"))),
+        new("clearinghouse.v1.Reports/SubmitViolations", ApiScope.RecipientOwner, async (invoker, target) =>
+        {
+            // Results are per item: an item refused (another provider's recipient) is reported as the call's error.
+            var answer = await new Reports.ReportsClient(invoker).SubmitViolationsAsync(new SubmitViolationsRequest { Reports = { ViolationReport(target, "batch-violator@bulk.example") } });
+            if (answer.Results[0].Code != (int)StatusCode.OK)
             {
-                ReportId = Guid.NewGuid().ToString("N"),
-                Recipient = target.Recipient,
-                Sender = "violator@bulk.example",
-                FirstMessage = Evidence("<one@bulk.example>", DateTimeOffset.UtcNow.AddDays(-5)),
-                RequestMethod = DoNotSendMethod.WebForm,
-                RequestedAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddDays(-4)),
-                SecondMessage = Evidence("<two@bulk.example>", DateTimeOffset.UtcNow.AddHours(-1)),
-            })),
+                throw new RpcException(new Status((StatusCode)answer.Results[0].Code, answer.Results[0].Error));
+            }
+        }),
         new("clearinghouse.v1.FilterList/Subscribe", ApiScope.AnyCaller, SubscribeBrieflyAsync),
         new("clearinghouse.v1.FilterList/GetSnapshot", ApiScope.AnyCaller, async (invoker, _) =>
             await new FilterList.FilterListClient(invoker).GetSnapshotAsync(new GetFilterListSnapshotRequest())),
@@ -180,6 +180,17 @@ public static class ApiProbes
         {
         }
     }
+
+    private static SubmitViolationRequest ViolationReport(ProbeTarget target, string sender) => new()
+    {
+        ReportId = Guid.NewGuid().ToString("N"),
+        Recipient = target.Recipient,
+        Sender = sender,
+        FirstMessage = Evidence("<one@bulk.example>", DateTimeOffset.UtcNow.AddDays(-5)),
+        RequestMethod = DoNotSendMethod.WebForm,
+        RequestedAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddDays(-4)),
+        SecondMessage = Evidence("<two@bulk.example>", DateTimeOffset.UtcNow.AddHours(-1)),
+    };
 
     private static MessageEvidence Evidence(string messageId, DateTimeOffset date) => new()
     {
