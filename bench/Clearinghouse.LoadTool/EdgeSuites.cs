@@ -88,13 +88,13 @@ public static class EdgeSuites
 
             var verdicts = new Verdicts.VerdictsClient(invoker);
             Task Check(long i) => verdicts.CheckRecipientAsync(checks[(int)(i % checks.Length)]).ResponseAsync;
-            var scenarios = new (string Name, Func<TimeSpan, Task<RunResult>> Run, Func<TimeSpan> Cpu)[]
+            var scenarios = new (string Name, Func<TimeSpan, Task<RunResult>> Run, Func<TimeSpan> Cpu, int? Silo)[]
             {
-                ($"policy listener ({connections} connections, closed loop)", d => ours.ClosedLoopAsync(requests, d), silo.Cpu),
-                ($"postfwd2 ({connections} connections, closed loop)", d => theirs.ClosedLoopAsync(requests, d), () => ProcessTreeCpu(postfwdPid)),
-                ($"policy listener (open loop {options.Rate}/s)", d => ours.OpenLoopAsync(requests, options.Rate, d), silo.Cpu),
-                ($"postfwd2 (open loop {options.Rate}/s)", d => theirs.OpenLoopAsync(requests, options.Rate, d), () => ProcessTreeCpu(postfwdPid)),
-                ("CheckRecipient, same facts (unary gRPC, closed loop)", d => Workloads.ClosedLoopAsync(options.Concurrency, Check, d), silo.Cpu),
+                ($"policy listener ({connections} connections, closed loop)", d => ours.ClosedLoopAsync(requests, d), silo.Cpu, silo.Pid),
+                ($"postfwd2 ({connections} connections, closed loop)", d => theirs.ClosedLoopAsync(requests, d), () => ProcessTreeCpu(postfwdPid), null),
+                ($"policy listener (open loop {options.Rate}/s)", d => ours.OpenLoopAsync(requests, options.Rate, d), silo.Cpu, silo.Pid),
+                ($"postfwd2 (open loop {options.Rate}/s)", d => theirs.OpenLoopAsync(requests, options.Rate, d), () => ProcessTreeCpu(postfwdPid), null),
+                ("CheckRecipient, same facts (unary gRPC, closed loop)", d => Workloads.ClosedLoopAsync(options.Concurrency, Check, d), silo.Cpu, silo.Pid),
             };
             await RunRoundsAsync(options, scenarios);
         }
@@ -270,26 +270,44 @@ public static class EdgeSuites
         }
     }
 
-    private static async Task RunRoundsAsync(BenchOptions options, IReadOnlyList<(string Name, Func<TimeSpan, Task<RunResult>> Run, Func<TimeSpan> Cpu)> scenarios)
+    private static async Task RunRoundsAsync(BenchOptions options, IReadOnlyList<(string Name, Func<TimeSpan, Task<RunResult>> Run, Func<TimeSpan> Cpu, int? Silo)> scenarios)
     {
         Console.WriteLine("Warming up ...");
-        foreach (var (_, run, _) in scenarios)
+        foreach (var (_, run, _, _) in scenarios)
         {
             await run(TimeSpan.FromSeconds(2));
         }
 
         var results = scenarios.ToDictionary(s => s.Name, _ => new List<Measured>());
+        var siloCounts = scenarios.ToDictionary(s => s.Name, _ => new List<SiloCounts>());
         for (var round = 1; round <= options.Rounds; round++)
         {
-            foreach (var (name, run, cpu) in scenarios)
+            foreach (var (name, run, cpu, siloPid) in scenarios)
             {
                 await Task.Delay(500);
+
+                // For tools that observe the server during a scenario (strace, perf stat): when each one begins.
+                Console.WriteLine($"starting round {round}  {name}");
                 var serverBefore = cpu();
+                var (userBefore, systemBefore) = siloPid is { } pid ? CpuMeter.ProcessCpuSplit(pid) : default;
+                var switchesBefore = siloPid is { } samePid ? CpuMeter.ContextSwitches(samePid) : 0;
                 var clientBefore = Process.GetCurrentProcess().TotalProcessorTime;
                 var result = await run(options.Duration);
                 var measured = new Measured(result, cpu() - serverBefore, Process.GetCurrentProcess().TotalProcessorTime - clientBefore, 0);
                 results[name].Add(measured);
                 Console.WriteLine($"round {round}  {name,-48} {measured}");
+                if (siloPid is { } observed)
+                {
+                    // Whether a call's CPU is the silo's own work (user) or the kernel's (system calls, wake-ups): the
+                    // policy listener and a unary call differ mostly in the kernel's share.
+                    var (user, system) = CpuMeter.ProcessCpuSplit(observed);
+                    var counts = new SiloCounts(
+                        (user - userBefore).TotalMicroseconds / Math.Max(1, result.Calls),
+                        (system - systemBefore).TotalMicroseconds / Math.Max(1, result.Calls),
+                        (double)(CpuMeter.ContextSwitches(observed) - switchesBefore) / Math.Max(1, result.Calls));
+                    siloCounts[name].Add(counts);
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"         silo per call: user {counts.UserMicros:0.0} µs, system {counts.SystemMicros:0.0} µs, context switches {counts.ContextSwitches:0.00}"));
+                }
             }
         }
 
@@ -304,7 +322,17 @@ public static class EdgeSuites
         double Median(int index, Func<Measured, double> value) => Rounds.Median(results[scenarios[index].Name].Select(value));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Policy listener / postfwd2 throughput (closed loop): {Median(0, m => m.CallsPerSecond) / Median(1, m => m.CallsPerSecond):0.0}x (goal >= 20x); p99 {Median(0, m => m.P99Millis):0.00} ms vs {Median(1, m => m.P99Millis):0.00} ms"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Server CPU per policy request / per unary CheckRecipient: {Median(0, m => m.ServerMicrosPerCall) / Median(4, m => m.ServerMicrosPerCall):0.00}x (goal <= 1x)"));
+        string Counts(int index)
+        {
+            var list = siloCounts[scenarios[index].Name];
+            return string.Create(CultureInfo.InvariantCulture, $"user {Rounds.Median(list.Select(c => c.UserMicros)):0.0} µs, system {Rounds.Median(list.Select(c => c.SystemMicros)):0.0} µs, context switches {Rounds.Median(list.Select(c => c.ContextSwitches)):0.00}");
+        }
+
+        Console.WriteLine($"Silo per policy request (closed loop): {Counts(0)}; per unary CheckRecipient: {Counts(4)} (medians)");
     }
+
+    /// <summary>The silo's user and system CPU and context switches per call in one scenario's round.</summary>
+    private readonly record struct SiloCounts(double UserMicros, double SystemMicros, double ContextSwitches);
 
     // The fixed mix as policy requests and as the equivalent gRPC checks.
     private static IReadOnlyList<(byte[] Request, CheckRecipientRequest Check)> PolicyRequests(int recipients)

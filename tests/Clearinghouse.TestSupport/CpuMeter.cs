@@ -10,12 +10,19 @@ public static class CpuMeter
     /// <summary>User + system CPU time the process has used so far.</summary>
     public static TimeSpan ProcessCpu(int pid)
     {
+        var (user, system) = ProcessCpuSplit(pid);
+        return user + system;
+    }
+
+    /// <summary>User and system CPU time the process has used so far, apart.</summary>
+    public static (TimeSpan User, TimeSpan System) ProcessCpuSplit(int pid)
+    {
         var stat = File.ReadAllText($"/proc/{pid}/stat");
         // The command name is in parentheses and may contain spaces: fields are counted after the last ')'.
         var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
         var utime = long.Parse(fields[11], CultureInfo.InvariantCulture);
         var stime = long.Parse(fields[12], CultureInfo.InvariantCulture);
-        return TimeSpan.FromSeconds((utime + stime) / TicksPerSecond);
+        return (TimeSpan.FromSeconds(utime / TicksPerSecond), TimeSpan.FromSeconds(stime / TicksPerSecond));
     }
 
     /// <summary>
