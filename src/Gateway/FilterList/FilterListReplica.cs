@@ -47,6 +47,7 @@ public sealed partial class FilterListReplica : IFilterListObserver, IFilterList
     private readonly FilterListLog log;
     private readonly List<Channel<ReplicaUpdate>> subscribers = [];
     private readonly List<Action<ReplicaUpdate>> followers = [];
+    private readonly List<(long Version, TaskCompletionSource Reached)> versionWaiters = [];
     private readonly SemaphoreSlim catchingUp = new(1, 1);
     private readonly TaskCompletionSource ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource stopping = new();
@@ -69,6 +70,39 @@ public sealed partial class FilterListReplica : IFilterListObserver, IFilterList
     /// reads it on every query.
     /// </summary>
     public long Version => Volatile.Read(ref publishedVersion);
+
+    /// <summary>
+    /// Completes once this replica holds <paramref name="version"/> (at once if it does), or after
+    /// <paramref name="most"/> if it has not got there by then: a change acknowledged by the grain reaches the replicas
+    /// by a one-way notification, which may arrive after the acknowledgement.
+    /// </summary>
+    public async Task WhenAt(long version, TimeSpan most)
+    {
+        TaskCompletionSource reached;
+        lock (gate)
+        {
+            if (log.Version >= version)
+            {
+                return;
+            }
+
+            reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            versionWaiters.Add((version, reached));
+        }
+
+        try
+        {
+            await reached.Task.WaitAsync(most);
+        }
+        catch (TimeoutException)
+        {
+            // Answered anyway: the change is stored; this replica catches up on its own (or has lost its grain).
+            lock (gate)
+            {
+                versionWaiters.Remove((version, reached));
+            }
+        }
+    }
 
     /// <summary>The version this replica holds and how many entries it lists.</summary>
     public (long Version, int Size) VersionAndSize()
@@ -335,6 +369,7 @@ public sealed partial class FilterListReplica : IFilterListObserver, IFilterList
             Interlocked.Increment(ref indexBuilds);
             PublishLocked(new ReplicaUpdate(log.ReadFrom(-1), null));
             Volatile.Write(ref publishedVersion, log.Version);
+            ReleaseVersionWaitersLocked();
             ClearinghouseTelemetry.SetFilterListVersion(log.Version);
         }
     }
@@ -364,11 +399,24 @@ public sealed partial class FilterListReplica : IFilterListObserver, IFilterList
             index.Apply(change);
             PublishLocked(new ReplicaUpdate(null, change));
             Volatile.Write(ref publishedVersion, log.Version);
+            ReleaseVersionWaitersLocked();
             ClearinghouseTelemetry.SetFilterListVersion(log.Version);
         }
     }
 
     // Followers first, then the version is published (by the caller): see IFilterListFeed.Follow.
+    private void ReleaseVersionWaitersLocked()
+    {
+        for (var i = versionWaiters.Count - 1; i >= 0; i--)
+        {
+            if (versionWaiters[i].Version <= log.Version)
+            {
+                versionWaiters[i].Reached.TrySetResult();
+                versionWaiters.RemoveAt(i);
+            }
+        }
+    }
+
     private void PublishLocked(ReplicaUpdate update)
     {
         foreach (var follower in followers)

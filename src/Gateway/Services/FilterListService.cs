@@ -16,7 +16,7 @@ public sealed class FilterListService(FilterListReplica replica, GatewayStopping
     public override async Task Subscribe(V1.SubscribeFilterListRequest request, IServerStreamWriter<V1.FilterListUpdate> responseStream, ServerCallContext context)
     {
         context.Caller();
-        using var until = stopping.OpenStream(context);
+        using var until = stopping.CallOrStopping(context);
         try
         {
             await SubscribeAsync(request, responseStream, until.Token);

@@ -10,8 +10,10 @@ namespace Clearinghouse.Gateway.Services;
 /// instead a stream stops at <see cref="IHostApplicationLifetime.ApplicationStopping"/> and ends with
 /// <c>Unavailable</c>, which a client reads as "reconnect, to another gateway if need be".
 /// <para>
-/// Streams are counted until their responses have completed, so that <see cref="StreamsEndBeforeServerStops"/> can
-/// hold the server's own stop until every stream has ended with its status.
+/// Check streams open when the host begins stopping are counted until their responses have completed, so that
+/// <see cref="StreamsEndBeforeServerStops"/> can hold the server's own stop until they have ended with their status.
+/// Subscriptions are not: their clients have finished sending, and nothing but the check streams needs the hold
+/// (which would keep the stopping gateway taking new calls, only to refuse them).
 /// </para>
 /// </summary>
 public sealed class GatewayStopping(IHostApplicationLifetime lifetime)
@@ -23,29 +25,42 @@ public sealed class GatewayStopping(IHostApplicationLifetime lifetime)
 
     public bool IsStopping => lifetime.ApplicationStopping.IsCancellationRequested;
 
+    /// <summary>Cancelled when the call ends or the host starts stopping, whichever is first.</summary>
+    public CancellationTokenSource CallOrStopping(ServerCallContext context) =>
+        CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
+
     /// <summary>
-    /// Counts <paramref name="context"/>'s stream as open until its response has completed, and returns a token
-    /// cancelled when the call ends or the host starts stopping, whichever is first.
+    /// <see cref="CallOrStopping"/> for a stream whose client may still be sending when the server ends it (a check
+    /// stream): one opened before the host began stopping is counted until its response has completed.
     /// </summary>
-    public CancellationTokenSource OpenStream(ServerCallContext context)
+    public CancellationTokenSource OpenCheckStream(ServerCallContext context)
     {
+        var counted = false;
         lock (gate)
         {
-            openStreams++;
+            if (!IsStopping)
+            {
+                openStreams++;
+                counted = true;
+            }
         }
 
-        context.GetHttpContext().Response.OnCompleted(() =>
+        if (counted)
         {
-            StreamEnded();
-            return Task.CompletedTask;
-        });
+            context.GetHttpContext().Response.OnCompleted(() =>
+            {
+                StreamEnded();
+                return Task.CompletedTask;
+            });
+        }
+
         return CallOrStopping(context);
     }
 
     /// <summary>True when <paramref name="context"/>'s stream was stopped by the host stopping, not by its client.</summary>
     public bool StoppedByHost(ServerCallContext context) => IsStopping && !context.CancellationToken.IsCancellationRequested;
 
-    /// <summary>Completes when every stream counted by <see cref="OpenStream"/> has completed its response.</summary>
+    /// <summary>Completes when every stream counted by <see cref="OpenCheckStream"/> has completed its response.</summary>
     public Task AllStreamsEnded()
     {
         lock (gate)
@@ -72,9 +87,6 @@ public sealed class GatewayStopping(IHostApplicationLifetime lifetime)
     /// <summary>The status a stream ends with when the host stops: <paramref name="resume"/> tells the client what to do.</summary>
     public static RpcException Unavailable(string resume) =>
         new(new Status(StatusCode.Unavailable, $"the gateway is stopping: {resume}"));
-
-    private CancellationTokenSource CallOrStopping(ServerCallContext context) =>
-        CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
 
     private void StreamEnded()
     {

@@ -26,6 +26,9 @@ public sealed class OperatorActions(IGrainFactory grains, FilterListReplica repl
     private const int MinimumIPv4Prefix = 8;
     private const int MinimumIPv6Prefix = 16;
 
+    /// <summary>How long a list change waits for this gateway's replica to hold it before it is answered anyway.</summary>
+    private static readonly TimeSpan ReplicaCatchUp = TimeSpan.FromSeconds(2);
+
     /// <summary>The most entries one <see cref="ImportEntries"/> call lists.</summary>
     public const int MaxImportEntries = 10_000;
 
@@ -251,6 +254,11 @@ public sealed class OperatorActions(IGrainFactory grains, FilterListReplica repl
 
         var changes = await grains.GetGrain<IFilterList>(0).AppendAll(FilterChangeOp.Add, listings);
         var listed = changes.OfType<FilterChange>().ToList();
+        if (listed.Count > 0)
+        {
+            await replica.WhenAt(listed[^1].Version, ReplicaCatchUp);
+        }
+
         await AuditAsync(caller, AuditNames.FilterListImport, AuditNames.FilterListTarget, $"imported {listings.Length} entries",
             [
                 new("entries", listings.Length.ToString(CultureInfo.InvariantCulture)),
@@ -283,6 +291,13 @@ public sealed class OperatorActions(IGrainFactory grains, FilterListReplica repl
         var reason = Reason(reasonText, op == FilterChangeOp.Add ? DefaultListReason : DefaultDelistReason);
         var caseId = op == FilterChangeOp.Add ? $"op-{Guid.CreateVersion7():N}" : "";
         var change = await grains.GetGrain<IFilterList>(0).Append(op, entry, reason, caseId);
+        if (change is not null)
+        {
+            // Read-your-writes on this gateway: its DNS blocklist, policy listener and verdicts answer from the change
+            // once the operator has the answer.
+            await replica.WhenAt(change.Version, ReplicaCatchUp);
+        }
+
         await AuditAsync(caller, op == FilterChangeOp.Add ? AuditNames.FilterListAdd : AuditNames.FilterListRemove, AuditNames.Entry(entry), reason,
             [new("changed", change is null ? "false (nothing to change)" : "true"), new("version", change?.Version.ToString(CultureInfo.InvariantCulture) ?? "")]);
         return new V1.ListEntryResponse

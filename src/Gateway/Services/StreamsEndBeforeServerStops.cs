@@ -4,10 +4,10 @@ using Microsoft.Extensions.Logging;
 namespace Clearinghouse.Gateway.Services;
 
 /// <summary>
-/// Holds the host's stop, before any service (Kestrel among them) stops, until the gateway's streams have ended with
-/// their status (<see cref="GatewayStopping"/>): they end as soon as the host starts stopping, and a stream's own
-/// grace for a client that does not read (2 s) bounds the wait. Then it waits half a second more before the server
-/// closes its connections: a check stream whose client has not closed its side is ended by the server with its
+/// Holds the host's stop, before any service (Kestrel among them) stops, until the check streams open when it began
+/// have ended with their status (<see cref="GatewayStopping"/>): they end as soon as the host starts stopping, and a
+/// stream's own grace for a client that does not read (2 s) bounds the wait. Then it waits half a second more before
+/// the server closes its connections: a check stream whose client has not closed its side is ended by the server with its
 /// trailers and a RST_STREAM(NO_ERROR), and a client that sees the connection close before it has taken those
 /// trailers (.NET's HTTP/2 client does, under load) reports "the server closed the connection" (INTERNAL) instead of
 /// the UNAVAILABLE it can act on.

@@ -41,7 +41,7 @@ public sealed class VerdictService(
 
         // A stream would hold a stopping silo until its shutdown timeout: when the host stops, the stream stops
         // reading, answers what it has read, and ends with Unavailable so that the client resends the rest elsewhere.
-        using var readUntil = stopping.OpenStream(context);
+        using var readUntil = stopping.OpenCheckStream(context);
 
         // Never more answers in it than slots. One writer drains it, because a stream's WriteAsync is not thread-safe.
         var answers = System.Threading.Channels.Channel.CreateUnbounded<V1.StreamCheckResponse>(new UnboundedChannelOptions { SingleReader = true });

@@ -103,7 +103,7 @@ public sealed class ClusterSettings
     /// leave). False: Orleans' eventually consistent default, which lets two activations of a recipient overlap around
     /// a clean stop (docs/RECIPIENT-CACHE.md). Every silo of a cluster must use the same directory.
     /// </summary>
-    public bool StronglyConsistentDirectory { get; set; } = true;
+    public bool StronglyConsistentDirectory { get; set; }
 }
 
 public sealed class SecuritySettings

@@ -617,12 +617,14 @@ public class RecipientCacheTests(LocalClusterFixture fixture, ITestOutputHelper 
         Assert.Equal(recipients.Length, checkedSoFar);
         Assert.InRange(peak, 1, LocalClusterFixture.CacheBound);
 
-        // Most recipients live on another silo: each was read and cached, and all but N of those dropped
-        // (a recipient whose grain the read activated here is answered from the grain, not cached).
+        // A recipient whose grain lives on another silo was read and cached; one whose grain is here is answered from
+        // the grain, not cached (placement decides how many: resource-optimised placement need not keep a grain where
+        // it was first called). Each recipient is checked once, so copies leave only by eviction: of the copies read,
+        // all but N were evicted, and enough were read to overrun the bound twice.
         var misses = Delta(before, after, "clearinghouse_recipient_cache_misses_total");
         var evictions = Delta(before, after, "clearinghouse_recipient_cache_evictions_total");
-        Assert.True(misses >= recipients.Length / 2, $"{misses} reads");
-        Assert.True(evictions >= recipients.Length / 3, $"{evictions} evictions of {misses} reads");
+        Assert.True(misses >= 2 * LocalClusterFixture.CacheBound, $"{misses} reads");
+        Assert.True(evictions >= misses - LocalClusterFixture.CacheBound, $"{evictions} evictions of {misses} reads");
     }
 
     [Fact]
