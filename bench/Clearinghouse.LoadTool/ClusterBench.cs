@@ -260,7 +260,7 @@ public static class ClusterBench
                     var seconds = result.Elapsed.TotalSeconds;
                     (results.TryGetValue((scenario, name), out var list) ? list : results[(scenario, name)] = []).Add((rate, micros, result.Errors, hitRatio, netMicros, Grown(scrapesBefore, scrapesAfter, "dotnet_thread_pool_work_item_count_total") / Math.Max(1, result.Calls), Grown(scrapesBefore, scrapesAfter, "dotnet_jit_compiled_methods_total") * 1000 / Math.Max(1, result.Calls)));
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"round {round}  {scenario,-38} {name,-9} {rate,9:0} calls/s  server {micros,6:0.0} µs/call (net of idle {netMicros,6:0.0})  errors {result.Errors}  cache hits {hitRatio:P2}"));
-                    if (result.Latency is { } latency)
+                    if (scenario == WritesScenario && result.Latency is { } latency)
                     {
                         var invalidationsPerWrite = (cacheAfter.Invalidations - cacheBefore.Invalidations) / Math.Max(1, result.Calls);
                         (writeRounds.TryGetValue(name, out var writes) ? writes : writeRounds[name] = []).Add((latency.Percentile(50), latency.Percentile(99), invalidationsPerWrite));

@@ -30,6 +30,9 @@ public sealed partial class RecipientReadCache : IRecipientReadCache, ILifecycle
     // report that reached an activation as it deactivated on a stopping silo fails, and the grain activates elsewhere).
     private static readonly TimeSpan ReportCallTimeout = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan ResendDelay = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>How long a hit report that fails is sent again with the next reports before its hits are given up.</summary>
+    private static readonly TimeSpan HitResendWindow = TimeSpan.FromSeconds(30);
     private static long silentHolders;
 
     private readonly RecipientCacheOptions options;
@@ -722,13 +725,17 @@ public sealed partial class RecipientReadCache : IRecipientReadCache, ILifecycle
             }
             catch (Exception error)
             {
-                if (report.Requeued)
+                // Sent again with the next reports (same id, so counted once) while its grain may be moving: a silo
+                // stopping cleanly rejects calls to its grains until they have deactivated, which can outlast a report
+                // interval.
+                var firstFailed = report.FirstFailedAt ?? clock.GetTimestamp();
+                if (clock.GetElapsedTime(firstFailed) >= HitResendWindow)
                 {
                     LogHitReportFailed(error, report.Report.Hits.Sum(h => h.Count));
                 }
                 else
                 {
-                    QueueHits(report with { Requeued = true });
+                    QueueHits(report with { FirstFailedAt = firstFailed });
                 }
 
                 return;
@@ -747,7 +754,7 @@ public sealed partial class RecipientReadCache : IRecipientReadCache, ILifecycle
     [LoggerMessage(Level = LogLevel.Debug, Message = "Renewing {Count} cached recipients' leases in a batch at silo {GrainSilo} failed; each is read from its grain instead")]
     private partial void LogBatchRenewalFailed(Exception error, SiloAddress grainSilo, int count);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Sending {Hits} counted hits to a recipient's grain failed three times; they are not counted (or, if a call timed out but went through, counted once)")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sending {Hits} counted hits to a recipient's grain failed for 30 s; they are not counted (or, if a call timed out but went through, counted once)")]
     private partial void LogHitReportFailed(Exception error, long hits);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "A cached copy replaced by a newer read still held {Hits} counted hits; they go with the next report")]
@@ -772,7 +779,7 @@ public sealed partial class RecipientReadCache : IRecipientReadCache, ILifecycle
     private partial void LogHitsAfterLastReport(long hits);
 
     /// <summary>Hits counted on one recipient's records, waiting to be sent to its grain.</summary>
-    private sealed record PendingHits(string Key, HitReport Report, bool Requeued = false);
+    private sealed record PendingHits(string Key, HitReport Report, long? FirstFailedAt = null);
 
     /// <summary>
     /// A copy of a recipient's snapshot, the silo its grain was active in when read, and its lease (a timestamp of the
