@@ -24,6 +24,12 @@ public static class ClearinghouseTelemetry
         advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1] });
 
     /// <summary>Blocking and allow records added (new, not replacements).</summary>
+    public static readonly Counter<long> DeathsDeclared = Meter.CreateCounter<long>("clearinghouse.cluster.deaths_declared", "{silo}", "Silos this silo saw declared dead by the others' votes (not those that left cleanly), tagged process: gone (its endpoint refused a connection) or unknown (writes wait until it can no longer answer from memory)");
+
+    public static readonly Counter<long> WritesHeldAfterDeath = Meter.CreateCounter<long>("clearinghouse.recipient_cache.writes_held_after_death", "{write}", "Writes held until a silo declared dead could no longer answer from memory");
+
+    public static readonly Counter<long> ActivationsSuperseded = Meter.CreateCounter<long>("clearinghouse.recipient_cache.activations_superseded", "{activation}", "Recipient activations superseded by another activation's write (two at once around a membership change)");
+
     public static readonly Counter<long> RecordsAdded = Meter.CreateCounter<long>("clearinghouse.records.added", "{record}", "Records added");
 
     public static readonly Counter<long> RecordsRemoved = Meter.CreateCounter<long>("clearinghouse.records.removed", "{record}", "Records removed");

@@ -23,9 +23,11 @@ public sealed class CacheLeases<THolder>(long activatedAt, long leaseTicks, long
     /// <summary>
     /// The silos to invalidate before a write made at <paramref name="now"/> is acknowledged, each with the time after
     /// which it no longer matters whether it answered (its lease has run out): the holders with a running lease, and
-    /// while holders are unknown, every other silo in <paramref name="silos"/>.
+    /// while holders are unknown, every other silo in <paramref name="silos"/>. With <paramref name="everySilo"/> (shortly
+    /// after a membership change, when another activation of the recipient may be active elsewhere) every silo in
+    /// <paramref name="silos"/> is told too; one that does not answer is waited for no longer than a lease.
     /// </summary>
-    public List<(THolder Holder, long WaitUntil)> ToInvalidate(long now, IEnumerable<THolder> silos)
+    public List<(THolder Holder, long WaitUntil)> ToInvalidate(long now, IEnumerable<THolder> silos, bool everySilo = false)
     {
         var unknown = now < HoldersUnknownUntil;
         var targets = new List<(THolder, long)>();
@@ -41,13 +43,14 @@ public sealed class CacheLeases<THolder>(long activatedAt, long leaseTicks, long
             }
         }
 
-        if (unknown)
+        if (unknown || everySilo)
         {
+            var until = unknown ? HoldersUnknownUntil : now + leaseTicks + marginTicks;
             foreach (var silo in silos)
             {
                 if (!expiries.ContainsKey(silo))
                 {
-                    targets.Add((silo, HoldersUnknownUntil));
+                    targets.Add((silo, until));
                 }
             }
         }

@@ -15,6 +15,7 @@ public sealed class PublishedRecipient<THolder>(RecipientChecks checks, CacheLea
     private RecipientSnapshotVersion version = new(activation, 0);
     private List<HitReport> carried = [];
     private bool closed;
+    private volatile bool superseded;
 
     public RecipientChecks Checks => checks;
 
@@ -101,11 +102,11 @@ public sealed class PublishedRecipient<THolder>(RecipientChecks checks, CacheLea
     }
 
     /// <inheritdoc cref="CacheLeases{THolder}.ToInvalidate"/>
-    public List<(THolder Holder, long WaitUntil)> ToInvalidate(long now, IEnumerable<THolder> silos)
+    public List<(THolder Holder, long WaitUntil)> ToInvalidate(long now, IEnumerable<THolder> silos, bool everySilo = false)
     {
         lock (gate)
         {
-            return leases.ToInvalidate(now, silos);
+            return leases.ToInvalidate(now, silos, everySilo);
         }
     }
 
@@ -116,6 +117,23 @@ public sealed class PublishedRecipient<THolder>(RecipientChecks checks, CacheLea
         {
             leases.Invalidated(holder);
         }
+    }
+
+    /// <summary>
+    /// True once another activation of the recipient published a write: this one's snapshot and state are older than
+    /// what storage holds, so it answers nothing more and deactivates (see <see cref="Supersede"/>).
+    /// </summary>
+    public bool IsSuperseded => superseded;
+
+    /// <summary>
+    /// Another activation of the recipient (two at once: Orleans' directory allows that briefly around a membership
+    /// change) published a write: this activation is closed, its checks retired, and it refuses its next calls.
+    /// </summary>
+    public void Supersede()
+    {
+        superseded = true;
+        Close();
+        checks.Retire();
     }
 
     /// <summary>The activation is deactivating: no lease is renewed and no hit is added from now on.</summary>

@@ -31,6 +31,13 @@ public sealed class RecipientCacheOptions
     /// </summary>
     public TimeSpan RenewalBatchInterval { get; set; } = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>
+    /// For this long after a silo joined, left or died, a write tells every silo (not only those holding a copy), so that
+    /// a second activation of the recipient that Orleans' directory let start meanwhile stops answering from its older
+    /// snapshot (docs/RECIPIENT-CACHE.md).
+    /// </summary>
+    public TimeSpan TellEverySiloAfterMembershipChange { get; set; } = TimeSpan.FromMinutes(2);
+
     /// <summary>Off: each lease is renewed by its own read from the recipient's grain (the protocol before batches; for comparison).</summary>
     public bool BatchRenewals { get; set; } = true;
 }

@@ -52,7 +52,7 @@ public sealed class GrainCallDeadline(IOptions<GatewayOptions> options, IHostApp
         _ when lifetime.ApplicationStopping.IsCancellationRequested && error is OrleansException or TimeoutException => GrainCallFailure.GatewayStopping,
         InconsistentStateException or StateNotPersistedException => GrainCallFailure.Storage,
         OrleansException when error.Message.Contains("compatible", StringComparison.Ordinal) => GrainCallFailure.NoSilo,
-        OrleansMessageRejectionException => GrainCallFailure.SiloUnavailable,
+        OrleansMessageRejectionException or ActivationSupersededException => GrainCallFailure.SiloUnavailable,
         OrleansException when error.Message.StartsWith("Error from storage provider", StringComparison.Ordinal) => GrainCallFailure.Storage,
         TimeoutException when error.GetType() == typeof(TimeoutException) => GrainCallFailure.TimedOut,
         TimeoutException => GrainCallFailure.Storage,

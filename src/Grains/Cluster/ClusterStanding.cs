@@ -1,4 +1,6 @@
+using System.Net.Sockets;
 using Clearinghouse.Contracts;
+using Clearinghouse.Domain;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
@@ -35,6 +37,7 @@ public sealed partial class ClusterStanding : ILifecycleParticipant<ISiloLifecyc
     // The start of the latest read that found this silo not active: an older read must not confirm it again.
     private long revokedBy = long.MinValue;
     private long lastUncleanDeath = long.MinValue;
+    private long lastMembershipChange = long.MinValue;
     private Task? confirming;
     private bool confirmFailureLogged;
 
@@ -64,6 +67,16 @@ public sealed partial class ClusterStanding : ILifecycleParticipant<ISiloLifecyc
 
     /// <summary>True while this silo may answer from memory. A volatile read and a clock read.</summary>
     public bool IsConfirmed => Volatile.Read(ref confirmedUntil) > clock.GetTimestamp();
+
+    /// <summary>
+    /// True when another silo joined, left or died less than <paramref name="window"/> ago in this silo's view (or this
+    /// silo has not seen the cluster yet): Orleans' grain directory may then briefly hold two activations of one grain.
+    /// </summary>
+    public bool MembershipChangedWithin(TimeSpan window)
+    {
+        var changed = Volatile.Read(ref lastMembershipChange);
+        return changed == long.MinValue || clock.GetElapsedTime(changed) < window;
+    }
 
     /// <summary>Returns once this silo is confirmed (reading the membership table if needed), or throws <see cref="NotAnActiveMemberException"/>.</summary>
     public ValueTask EnsureConfirmedAsync() => IsConfirmed ? ValueTask.CompletedTask : new(ConfirmOrThrowAsync());
@@ -203,11 +216,16 @@ public sealed partial class ClusterStanding : ILifecycleParticipant<ISiloLifecyc
         }
     }
 
-    // Notes deaths declared by others' votes (a silo that left cleanly voted for nothing), including those in the first
-    // snapshot when the votes are recent: this silo may host grains that lived on such a silo a moment ago.
+    // Notes deaths declared by others' votes, including those in the first snapshot when the votes are recent: this silo
+    // may host grains that lived on such a silo a moment ago. A silo seen shutting down or stopping left cleanly even
+    // when others voted against it as it went (it stops answering probes before its row says dead): it stopped answering
+    // from memory when it saw itself leave, before anyone else could see it. So did an earlier incarnation on this silo's
+    // own endpoint (this process could not bind the endpoint while it still ran).
     private async Task WatchMembershipAsync(CancellationToken cancellationToken)
     {
         var dead = new HashSet<SiloAddress>();
+        var leaving = new HashSet<SiloAddress>();
+        var statuses = new Dictionary<SiloAddress, SiloStatus>();
         try
         {
             await foreach (var snapshot in membership.MembershipUpdates.WithCancellation(cancellationToken))
@@ -221,14 +239,36 @@ public sealed partial class ClusterStanding : ILifecycleParticipant<ISiloLifecyc
                     }
                 }
 
+                var changed = false;
                 foreach (var member in snapshot.Members.Values)
                 {
-                    if (member.Status == SiloStatus.Dead && !member.SiloAddress.Equals(self) && dead.Add(member.SiloAddress)
-                        && await WasRecentlyVotedDeadAsync(member.SiloAddress))
+                    if (!statuses.TryGetValue(member.SiloAddress, out var known) || known != member.Status)
                     {
-                        Volatile.Write(ref lastUncleanDeath, clock.GetTimestamp());
-                        LogUncleanDeath(member.SiloAddress);
+                        statuses[member.SiloAddress] = member.Status;
+                        changed |= !member.SiloAddress.Equals(self);
                     }
+
+                    if (member.Status is SiloStatus.ShuttingDown or SiloStatus.Stopping)
+                    {
+                        leaving.Add(member.SiloAddress);
+                    }
+
+                    if (member.Status == SiloStatus.Dead && !member.SiloAddress.Equals(self) && dead.Add(member.SiloAddress))
+                    {
+                        if (leaving.Contains(member.SiloAddress) || IsEarlierIncarnationOfSelf(member.SiloAddress))
+                        {
+                            LogCleanLeave(member.SiloAddress);
+                        }
+                        else
+                        {
+                            await NoteDeathAsync(member.SiloAddress);
+                        }
+                    }
+                }
+
+                if (changed)
+                {
+                    Volatile.Write(ref lastMembershipChange, clock.GetTimestamp());
                 }
             }
         }
@@ -236,6 +276,66 @@ public sealed partial class ClusterStanding : ILifecycleParticipant<ISiloLifecyc
         {
         }
     }
+
+    // Writes wait from the moment the death is seen; once it is known to need no wait (no recent votes: it left; or its
+    // endpoint refuses connections: the process is gone), they go on.
+    private async Task NoteDeathAsync(SiloAddress silo)
+    {
+        var seen = clock.GetTimestamp();
+        long before;
+        lock (gate)
+        {
+            before = lastUncleanDeath;
+            Volatile.Write(ref lastUncleanDeath, seen);
+        }
+
+        var voted = await WasRecentlyVotedDeadAsync(silo);
+        var gone = voted && await RefusesConnectionsAsync(silo);
+        if (voted && !gone)
+        {
+            ClearinghouseTelemetry.DeathsDeclared.Add(1, new KeyValuePair<string, object?>("process", "unknown"));
+            LogUncleanDeath(silo);
+            return;
+        }
+
+        lock (gate)
+        {
+            if (lastUncleanDeath == seen)
+            {
+                Volatile.Write(ref lastUncleanDeath, before);
+            }
+        }
+
+        if (gone)
+        {
+            ClearinghouseTelemetry.DeathsDeclared.Add(1, new KeyValuePair<string, object?>("process", "gone"));
+            LogDeadAndGone(silo);
+        }
+    }
+
+    // A frozen process still holds its listening socket (the kernel completes the handshake), and a partition drops
+    // packets: only a process that no longer exists, with no successor on its endpoint, refuses a connection.
+    private async Task<bool> RefusesConnectionsAsync(SiloAddress silo)
+    {
+        using var socket = new Socket(silo.Endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        using var timeout = new CancellationTokenSource(options.ConfirmWait);
+        try
+        {
+            await socket.ConnectAsync(silo.Endpoint, timeout.Token);
+            return false;
+        }
+        catch (SocketException error) when (error.SocketErrorCode == SocketError.ConnectionRefused)
+        {
+            return true;
+        }
+        catch (Exception)
+        {
+            return false;
+        }
+    }
+
+    private bool IsEarlierIncarnationOfSelf(SiloAddress silo) =>
+        silo.Endpoint.Equals(self.Endpoint) && silo.Generation < self.Generation;
 
     private async Task<bool> WasRecentlyVotedDeadAsync(SiloAddress silo)
     {
@@ -265,6 +365,12 @@ public sealed partial class ClusterStanding : ILifecycleParticipant<ISiloLifecyc
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not read how silo {Silo} died; treating it as declared dead by others")]
     private partial void LogDeathUnknown(Exception error, SiloAddress silo);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Silo {Silo} was declared dead by others; writes to grains activated around now wait until it could no longer answer from memory")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Silo {Silo} was declared dead by others and its endpoint refuses connections (the process is gone): writes do not wait for it")]
+    private partial void LogDeadAndGone(SiloAddress silo);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Silo {Silo} left the cluster cleanly; writes do not wait for it")]
+    private partial void LogCleanLeave(SiloAddress silo);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Silo {Silo} was declared dead by others; writes to grains activated around now wait until it could no longer answer from memory")]
     private partial void LogUncleanDeath(SiloAddress silo);
 }

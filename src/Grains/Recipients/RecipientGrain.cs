@@ -32,7 +32,7 @@ public sealed partial class RecipientGrain(
     IOptions<RecipientCacheOptions> cacheOptions,
     TimeProvider timestamps,
     [FromKeyedServices(ClearinghouseClock.Key)] TimeProvider clock,
-    ILogger<RecipientGrain> logger) : Grain, IRecipient, IRemindable
+    ILogger<RecipientGrain> logger) : Grain, IRecipient, IRemindable, IIncomingGrainCallFilter
 {
     private const string ReportReminder = "violation-reports";
     private const int FirstFlushDivisor = 15; // 2 s with the default HitFlushInterval (30 s)
@@ -87,6 +87,18 @@ public sealed partial class RecipientGrain(
         var interval = Settings.HitFlushInterval;
         this.RegisterGrainTimer(FlushHitsAsync, new GrainTimerCreationOptions(interval / FirstFlushDivisor, interval) { Interleave = true });
         return Task.CompletedTask;
+    }
+
+    /// <summary>An activation superseded by another one's write answers nothing more from its older state.</summary>
+    Task IIncomingGrainCallFilter.Invoke(IIncomingGrainCallContext context)
+    {
+        if (published.IsSuperseded)
+        {
+            DeactivateOnIdle();
+            throw new ActivationSupersededException("another activation of this recipient wrote since this one loaded: retry");
+        }
+
+        return context.Invoke();
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)

@@ -44,4 +44,15 @@ public class CacheLeasesTests
         leases.Grant("b", now: 10_002);
         Assert.Single(leases.ToInvalidate(now: 10_003, ["b"]));
     }
+
+    [Fact]
+    public void Shortly_after_a_membership_change_every_silo_is_told_and_a_silent_non_holder_is_waited_for_at_most_a_lease()
+    {
+        var leases = new CacheLeases<string>(activatedAt: 0, Lease, Margin);
+        leases.Grant("b", now: 9_000);
+
+        var targets = leases.ToInvalidate(now: 10_000, ["a", "b", "c"], everySilo: true).OrderBy(t => t.Holder).ToList();
+
+        Assert.Equal([("a", 10_000 + Lease + Margin), ("b", 9_000 + Lease + Margin), ("c", 10_000 + Lease + Margin)], targets);
+    }
 }

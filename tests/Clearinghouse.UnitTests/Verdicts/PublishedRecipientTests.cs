@@ -85,4 +85,16 @@ public class PublishedRecipientTests
     private static List<(long Sequence, long Hits)> Described(List<HitReport> reports) => [.. reports.Select(r => (r.Id.Sequence, r.Hits.Sum(h => h.Count)))];
 
     private static HitReport Report(long sequence, long hits) => new(new HitReportId("S127.0.0.1:11111:1", sequence), [new RecordHitCount("r1", hits, Now)]);
+
+    [Fact]
+    public void A_superseded_activation_renews_no_lease_and_its_checks_are_retired()
+    {
+        var (version, _) = published.Grant("b", known: null, now: 0);
+
+        published.Supersede();
+
+        Assert.True(published.IsSuperseded);
+        Assert.True(checks.IsRetired);
+        Assert.Equal(LeaseRenewal.Gone, published.TryRenew("b", version, hits: null, now: 1_000));
+    }
 }

@@ -229,8 +229,10 @@ public sealed partial class RecipientReadCache : IRecipientReadCache, ILifecycle
     /// <summary>
     /// <see cref="Invalidate"/> for a write published by a recipient's activation (on another silo, or on this one when
     /// it granted this silo's read cache a lease). A different activation of the recipient active here is a second
-    /// activation, whose snapshot this silo's checks still decide from: the directory is meant to rule that out
-    /// (docs/RECIPIENT-CACHE.md), so it is logged.
+    /// activation (Orleans' directory allows that briefly around a membership change): its snapshot and state are older
+    /// than the write, so it is superseded (it answers nothing more, refuses its next calls and deactivates; the next call
+    /// finds the writer or a fresh activation). A message that arrives after its writer deactivated supersedes an
+    /// activation that was current: that costs a reload, never a stale answer.
     /// </summary>
     public void InvalidateForWriteElsewhere(string recipientKey)
     {
@@ -238,6 +240,9 @@ public sealed partial class RecipientReadCache : IRecipientReadCache, ILifecycle
         if (local.TryGetValue(recipientKey, out var here) && InvalidationOrigin.Activation() is { } writer && writer != here.Version.Activation)
         {
             var version = here.Version;
+            here.Supersede();
+            ClearinghouseTelemetry.ActivationsSuperseded.Add(1);
+            local.TryRemove(new KeyValuePair<string, PublishedRecipient<SiloAddress>>(recipientKey, here));
             LogSecondActivation(recipientKey, writer, InvalidationOrigin.Sent(), version.Activation, version.Sequence);
         }
 
@@ -745,7 +750,7 @@ public sealed partial class RecipientReadCache : IRecipientReadCache, ILifecycle
 
     private long Ticks(TimeSpan span) => (long)(span.TotalSeconds * clock.TimestampFrequency);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Recipient {RecipientKey}: activation {Writer} ({Sent}) published a write while activation {ActivationId} (at version {Sequence}) is active here, whose checks this silo answers from its snapshot: two activations at once, unless the message arrived after the writer deactivated")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Recipient {RecipientKey}: activation {Writer} ({Sent}) published a write while activation {ActivationId} (at version {Sequence}) is active here: two activations at once (unless the message arrived after the writer deactivated); the one here is superseded and deactivates")]
     private partial void LogSecondActivation(string recipientKey, Guid writer, string sent, Guid activationId, long sequence);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Renewing a cached recipient failed; the copy answers until its lease runs out, then the recipient is read again")]
