@@ -87,7 +87,7 @@ public sealed partial class AzuriteServer : IStorageServer
 
         try
         {
-            process = Process.Start(start) ?? throw new InvalidOperationException("could not start node");
+            process = ChildProcesses.Track(Process.Start(start) ?? throw new InvalidOperationException("could not start node"));
         }
         catch (System.ComponentModel.Win32Exception)
         {

@@ -64,7 +64,7 @@ public sealed class RedisServer : IStorageServer
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {binary}");
+        process = ChildProcesses.Track(Process.Start(start) ?? throw new InvalidOperationException($"could not start {binary}"));
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();

@@ -139,7 +139,7 @@ public sealed partial class SiloProcess : IAsyncDisposable
             start.ArgumentList.Add($"--{key}={value}");
         }
 
-        process = Process.Start(start) ?? throw new InvalidOperationException("could not start the silo");
+        process = ChildProcesses.Track(Process.Start(start) ?? throw new InvalidOperationException("could not start the silo"));
         OpenLogFile();
         process.OutputDataReceived += (_, e) => Remember(e.Data);
         process.ErrorDataReceived += (_, e) => Remember(e.Data);

@@ -219,8 +219,8 @@ public sealed partial class ClusterStanding : ILifecycleParticipant<ISiloLifecyc
     // Notes deaths declared by others' votes, including those in the first snapshot when the votes are recent: this silo
     // may host grains that lived on such a silo a moment ago. A silo seen shutting down or stopping left cleanly even
     // when others voted against it as it went (it stops answering probes before its row says dead): it stopped answering
-    // from memory when it saw itself leave, before anyone else could see it. So did an earlier incarnation on this silo's
-    // own endpoint (this process could not bind the endpoint while it still ran).
+    // from memory when it saw itself leave, before anyone else could see it. (A later incarnation on the same endpoint
+    // proves nothing: silos listen with SO_REUSEPORT, so a new process can bind the endpoint of a frozen one.)
     private async Task WatchMembershipAsync(CancellationToken cancellationToken)
     {
         var dead = new HashSet<SiloAddress>();
@@ -255,7 +255,7 @@ public sealed partial class ClusterStanding : ILifecycleParticipant<ISiloLifecyc
 
                     if (member.Status == SiloStatus.Dead && !member.SiloAddress.Equals(self) && dead.Add(member.SiloAddress))
                     {
-                        if (leaving.Contains(member.SiloAddress) || IsEarlierIncarnationOfSelf(member.SiloAddress))
+                        if (leaving.Contains(member.SiloAddress))
                         {
                             LogCleanLeave(member.SiloAddress);
                         }
@@ -314,7 +314,8 @@ public sealed partial class ClusterStanding : ILifecycleParticipant<ISiloLifecyc
     }
 
     // A frozen process still holds its listening socket (the kernel completes the handshake), and a partition drops
-    // packets: only a process that no longer exists, with no successor on its endpoint, refuses a connection.
+    // packets: only a process that no longer exists, with no successor on its endpoint, refuses a connection. A
+    // successor accepts it (silos listen with SO_REUSEPORT): then the dead one counts as possibly running.
     private async Task<bool> RefusesConnectionsAsync(SiloAddress silo)
     {
         using var socket = new Socket(silo.Endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
@@ -333,9 +334,6 @@ public sealed partial class ClusterStanding : ILifecycleParticipant<ISiloLifecyc
             return false;
         }
     }
-
-    private bool IsEarlierIncarnationOfSelf(SiloAddress silo) =>
-        silo.Endpoint.Equals(self.Endpoint) && silo.Generation < self.Generation;
 
     private async Task<bool> WasRecentlyVotedDeadAsync(SiloAddress silo)
     {

@@ -1,0 +1,41 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+
+namespace Clearinghouse.TestSupport;
+
+/// <summary>
+/// The servers a test run or a bench tool started (silos, redis-server, Azurite): killed when the process that started
+/// them exits, also on SIGTERM or Ctrl+C, so that a stopped bench or an aborted test run leaves nothing running.
+/// </summary>
+public static class ChildProcesses
+{
+    private static readonly ConcurrentDictionary<Process, bool> Running = new();
+
+    static ChildProcesses()
+    {
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => KillAll();
+    }
+
+    public static Process Track(Process process)
+    {
+        Running[process] = true;
+        process.EnableRaisingEvents = true;
+        process.Exited += (_, _) => Running.TryRemove(process, out _);
+        return process;
+    }
+
+    private static void KillAll()
+    {
+        foreach (var process in Running.Keys)
+        {
+            try
+            {
+                process.Kill(entireProcessTree: true);
+            }
+            catch (Exception)
+            {
+                // Already gone.
+            }
+        }
+    }
+}
