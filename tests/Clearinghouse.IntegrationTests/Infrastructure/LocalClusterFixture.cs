@@ -34,6 +34,9 @@ public sealed class LocalClusterFixture : IAsyncLifetime
                 // from one that did not, which a lease shorter than a stopping silo's stop cannot show.
                 ["Clearinghouse:RecipientCache:Lease"] = "00:00:05",
                 ["Clearinghouse:RecipientCache:LeaseMargin"] = "00:00:00.500",
+
+                // And the write bound before 2026-11-28 (the default is 1.9 s): a write here may wait out the 5.5 s lease.
+                ["Clearinghouse:Gateway:WriteCallTimeout"] = "00:00:15",
                 [$"Clearinghouse:Providers:{LimitedProvider}:Domains:0"] = LimitedDomain,
                 [$"Clearinghouse:Providers:{LimitedProvider}:ApiKeySha256:0"] = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(LimitedKey))),
                 [$"Clearinghouse:Providers:{LimitedProvider}:WritesPerSecond"] = LimitedPerSecond.ToString(System.Globalization.CultureInfo.InvariantCulture),
