@@ -33,6 +33,7 @@ public class LargeStateTests(AzuriteFixture azurite)
     {
         var settings = azurite.HostSettings(name);
         settings["Clearinghouse:Gateway:GrainCallTimeout"] = "00:01:00";
+        settings["Clearinghouse:Gateway:WriteCallTimeout"] = "00:01:00";
         return settings;
     }
 
