@@ -23,13 +23,16 @@ public static class ClearinghouseTelemetry
         "Time to answer one recipient check at the gateway",
         advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1] });
 
-    /// <summary>Blocking and allow records added (new, not replacements).</summary>
+    /// <summary>Silos seen declared dead by the others' votes, tagged <c>process</c>: gone, or unknown (writes wait).</summary>
     public static readonly Counter<long> DeathsDeclared = Meter.CreateCounter<long>("clearinghouse.cluster.deaths_declared", "{silo}", "Silos this silo saw declared dead by the others' votes (not those that left cleanly), tagged process: gone (its endpoint refused a connection) or unknown (writes wait until it can no longer answer from memory)");
 
+    /// <summary>Writes to recipients held by a death whose silo may still answer from memory.</summary>
     public static readonly Counter<long> WritesHeldAfterDeath = Meter.CreateCounter<long>("clearinghouse.recipient_cache.writes_held_after_death", "{write}", "Writes held until a silo declared dead could no longer answer from memory");
 
+    /// <summary>Second activations of a recipient superseded by the other's write.</summary>
     public static readonly Counter<long> ActivationsSuperseded = Meter.CreateCounter<long>("clearinghouse.recipient_cache.activations_superseded", "{activation}", "Recipient activations superseded by another activation's write (two at once around a membership change)");
 
+    /// <summary>Blocking and allow records added (new, not replacements).</summary>
     public static readonly Counter<long> RecordsAdded = Meter.CreateCounter<long>("clearinghouse.records.added", "{record}", "Records added");
 
     public static readonly Counter<long> RecordsRemoved = Meter.CreateCounter<long>("clearinghouse.records.removed", "{record}", "Records removed");

@@ -5,7 +5,8 @@ namespace Clearinghouse.TestSupport;
 
 /// <summary>
 /// The servers a test run or a bench tool started (silos, redis-server, Azurite): killed when the process that started
-/// them exits, also on SIGTERM or Ctrl+C, so that a stopped bench or an aborted test run leaves nothing running.
+/// them exits, also when it is stopped with SIGTERM, so that a stopped bench or test run leaves nothing running (a
+/// SIGKILL of that process leaves them running).
 /// </summary>
 public static class ChildProcesses
 {
