@@ -14,6 +14,9 @@ namespace Clearinghouse.LoadTool;
 /// figure: gross CPU stays the headline), the cache protocol's calls per second (reads from grains, renewal batches,
 /// renewal reads, hit reports), and the silos' threads and context switches per call. <c>--one-gateway</c> sends all
 /// load through the first silo of each cluster (the others serve only the cache protocol and their grains);
+/// <c>--per-gateway-load</c> gives every gateway of both clusters the closed-loop load the one silo's gateway gets
+/// (<c>--concurrency</c> unary callers and <c>--streams</c> × N streams each), as silos on machines of their own, each
+/// with its own clients, would see: by default both clusters get the same total, a third of it per gateway of three.
 /// The warm-up repeats until the silos' JIT is quiet (under one method compiled per second per silo, at most
 /// <c>--warm-up S</c>, 90 s by default). Before each measured round, unmeasured, every recipient is checked once through every gateway and the scenario runs
 /// for <c>--prewarm S</c> (1 s by default; 0 turns both off, as before 2026-11-28): rounds alternate between clusters,
@@ -54,12 +57,18 @@ public static class ClusterBench
         }
 
         var oneGateway = args.Contains("--one-gateway");
+        var perGatewayLoad = args.Contains("--per-gateway-load");
+        if (oneGateway && perGatewayLoad)
+        {
+            throw new ArgumentException("--one-gateway and --per-gateway-load: choose one");
+        }
+
         var prewarmAt = Array.IndexOf(args, "--prewarm");
         var prewarm = TimeSpan.FromSeconds(prewarmAt >= 0 ? double.Parse(args[prewarmAt + 1], CultureInfo.InvariantCulture) : 1);
         var idleAt = Array.IndexOf(args, "--idle");
         var idleWindow = TimeSpan.FromSeconds(idleAt >= 0 ? double.Parse(args[idleAt + 1], CultureInfo.InvariantCulture) : 5);
         using var http = new HttpClient();
-        Console.WriteLine($"Multi-silo mode: 1 silo against {silos} silos, Redis storage (appendfsync always), {options}{(oneGateway ? ", all load through one gateway" : "")}, {prewarm.TotalSeconds:0.#} s unmeasured before each round{string.Concat(settings.Where(s => args.Contains($"{s.Key}={s.Value}")).Select(s => $", {s.Key}={s.Value}"))}");
+        Console.WriteLine($"Multi-silo mode: 1 silo against {silos} silos, Redis storage (appendfsync always), {options}{(oneGateway ? ", all load through one gateway" : "")}{(perGatewayLoad ? ", the one silo's load through every gateway" : "")}, {prewarm.TotalSeconds:0.#} s unmeasured before each round{string.Concat(settings.Where(s => args.Contains($"{s.Key}={s.Value}")).Select(s => $", {s.Key}={s.Value}"))}");
         await using var single = await LocalCluster.StartAsync(new LocalClusterOptions { Silos = 1, ClusterId = "bench-1", SiloDll = options.SiloDll, Settings = settings });
         await using var several = await LocalCluster.StartAsync(new LocalClusterOptions { Silos = silos, ClusterId = $"bench-{silos}", SiloDll = options.SiloDll, Settings = settings });
         var clusters = new[] { (Name: "1 silo", Cluster: single), (Name: $"{silos} silos", Cluster: several) };
@@ -74,13 +83,13 @@ public static class ClusterBench
         Task<RunResult> Unary(LocalCluster cluster, TimeSpan duration)
         {
             var verdicts = clients[cluster];
-            return Workloads.ClosedLoopAsync(options.Concurrency, i => verdicts[(int)(i % verdicts.Length)].CheckRecipientAsync(checks[(int)(i % checks.Count)]).ResponseAsync, duration);
+            return Workloads.ClosedLoopAsync(perGatewayLoad ? options.Concurrency * verdicts.Length : options.Concurrency, i => verdicts[(int)(i % verdicts.Length)].CheckRecipientAsync(checks[(int)(i % checks.Count)]).ResponseAsync, duration);
         }
 
         async Task<RunResult> Streaming(LocalCluster cluster, TimeSpan duration)
         {
             var verdicts = clients[cluster];
-            var perSilo = Math.Max(1, options.Streams * silos / verdicts.Length);
+            var perSilo = perGatewayLoad ? options.Streams * silos : Math.Max(1, options.Streams * silos / verdicts.Length);
             var results = await Task.WhenAll(verdicts.Select(v => Workloads.StreamingAsync(v, checks, perSilo, options.Window, duration)));
             return new RunResult(results.Sum(r => r.Calls), results.Sum(r => r.Errors), results.Max(r => r.Elapsed));
         }
@@ -242,6 +251,7 @@ public static class ClusterBench
                     var cpuBefore = cluster.Silos.Sum(s => s.Cpu().TotalMicroseconds);
                     var clientBefore = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
                     var machineBefore = CpuMeter.Machine();
+                    Console.WriteLine($"starting round {round}  {scenario}  {name}");
                     var result = await run(cluster, options.Duration);
                     var machineAfter = CpuMeter.Machine();
                     var client = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - clientBefore;

@@ -8,7 +8,7 @@ using Clearinghouse.LoadTool;
 //                     [--suite connections|spf|policy|dnsbl|storage|console|filterlist] [--connections N] [--entries N] [--watchers N] [--silo-log]
 // Starts a silo process (embedded profile), seeds it, and runs every scenario once per round, interleaved, so
 // that the machine's drift affects all alike. Prints each round and the medians.
-// Multi-silo mode: bench/run.sh --silos 3 --storage redis [--one-gateway] [--idle S] [--prewarm S] [--writes] [--per-gateway-rate R] [--set KEY=VALUE] [--memory R [--memory-sample S]] (see ClusterBench).
+// Multi-silo mode: bench/run.sh --silos 3 --storage redis [--one-gateway | --per-gateway-load] [--idle S] [--prewarm S] [--writes] [--per-gateway-rate R] [--set KEY=VALUE] [--memory R [--memory-sample S]] (see ClusterBench).
 var options = BenchOptions.Parse(args);
 if (args.Contains("--silos"))
 {

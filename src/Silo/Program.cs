@@ -16,4 +16,5 @@ if (args is ["hash-password"])
     return 0;
 }
 
+SocketCompletions.PreferInlineUnlessSet();
 return await ClearinghouseHost.RunAsync(args);

@@ -23,14 +23,16 @@ public sealed partial class SiloProcess : IAsyncDisposable
     private readonly string siloDll;
     private readonly Dictionary<string, string> settings;
     private readonly string workingDirectory;
+    private readonly IReadOnlyDictionary<string, string?> environment;
     private readonly LinkedList<string> output = new();
     private Process process = null!;
     private StreamWriter? logFile;
 
-    private SiloProcess(string siloDll, Dictionary<string, string> settings, Uri address, string? workingDirectory)
+    private SiloProcess(string siloDll, Dictionary<string, string> settings, Uri address, string? workingDirectory, IReadOnlyDictionary<string, string?>? environment)
     {
         this.siloDll = siloDll;
         this.settings = settings;
+        this.environment = environment ?? new Dictionary<string, string?>();
         this.workingDirectory = workingDirectory ?? Path.GetDirectoryName(siloDll)!;
         Address = address;
     }
@@ -60,11 +62,12 @@ public sealed partial class SiloProcess : IAsyncDisposable
 
     /// <summary>
     /// Starts a silo with <paramref name="settings"/> (free ports where none are given) and returns once it serves.
-    /// <paramref name="workingDirectory"/> defaults to the dll's directory.
+    /// <paramref name="workingDirectory"/> defaults to the dll's directory. <paramref name="environment"/> sets variables
+    /// of the process's environment (null removes one the harness has); the rest is inherited.
     /// </summary>
-    public static async Task<SiloProcess> StartAsync(string siloDll, IReadOnlyDictionary<string, string> settings, TimeSpan timeout, string? workingDirectory = null)
+    public static async Task<SiloProcess> StartAsync(string siloDll, IReadOnlyDictionary<string, string> settings, TimeSpan timeout, string? workingDirectory = null, IReadOnlyDictionary<string, string?>? environment = null)
     {
-        var silo = Create(siloDll, settings, workingDirectory);
+        var silo = Create(siloDll, settings, workingDirectory, environment);
         await silo.RestartAsync(timeout);
         return silo;
     }
@@ -72,7 +75,7 @@ public sealed partial class SiloProcess : IAsyncDisposable
     /// <summary>Starts a silo that is expected not to start: waits until it exits, and returns its exit code and output.</summary>
     public static async Task<(int ExitCode, string Output)> RunUntilExitAsync(string siloDll, IReadOnlyDictionary<string, string> settings, TimeSpan timeout)
     {
-        await using var silo = Create(siloDll, settings, workingDirectory: null);
+        await using var silo = Create(siloDll, settings, workingDirectory: null, environment: null);
         silo.Launch();
         using var cancel = new CancellationTokenSource(timeout);
         try
@@ -87,7 +90,7 @@ public sealed partial class SiloProcess : IAsyncDisposable
         return (silo.process.ExitCode, silo.RecentOutput);
     }
 
-    private static SiloProcess Create(string siloDll, IReadOnlyDictionary<string, string> settings, string? workingDirectory)
+    private static SiloProcess Create(string siloDll, IReadOnlyDictionary<string, string> settings, string? workingDirectory, IReadOnlyDictionary<string, string?>? environment)
     {
         var port = settings.TryGetValue("Kestrel:Endpoints:Grpc:Url", out var url) ? new Uri(url).Port : FreePort.Next();
         var all = new Dictionary<string, string>(settings)
@@ -97,7 +100,7 @@ public sealed partial class SiloProcess : IAsyncDisposable
         all.TryAdd("Clearinghouse:Cluster:SiloPort", FreePort.Next().ToString(CultureInfo.InvariantCulture));
         all.TryAdd("Clearinghouse:Cluster:GatewayPort", FreePort.Next().ToString(CultureInfo.InvariantCulture));
         all.TryAdd("Logging:LogLevel:Default", "Warning");
-        return new SiloProcess(Path.GetFullPath(siloDll), all, new Uri($"http://127.0.0.1:{port}"), workingDirectory);
+        return new SiloProcess(Path.GetFullPath(siloDll), all, new Uri($"http://127.0.0.1:{port}"), workingDirectory, environment);
     }
 
     /// <summary>Starts the process (again, after it stopped) with the same settings and ports; returns once it serves.</summary>
@@ -134,6 +137,18 @@ public sealed partial class SiloProcess : IAsyncDisposable
             WorkingDirectory = workingDirectory,
         };
         start.ArgumentList.Add(siloDll);
+        foreach (var (name, value) in environment)
+        {
+            if (value is null)
+            {
+                start.Environment.Remove(name);
+            }
+            else
+            {
+                start.Environment[name] = value;
+            }
+        }
+
         foreach (var (key, value) in settings)
         {
             start.ArgumentList.Add($"--{key}={value}");

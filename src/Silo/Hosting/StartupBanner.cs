@@ -45,6 +45,8 @@ public sealed partial class StartupBanner(
             LogManagement(string.Join(", ", addresses.Where(a => BindingAddress.Parse(a).Port == port)));
         }
 
+        LogSocketCompletions(SocketCompletions.Inline ? "on the socket event threads" : "on the thread pool", SocketCompletions.Variable, Environment.GetEnvironmentVariable(SocketCompletions.Variable) ?? "unset");
+
         switch (options.Storage)
         {
             case StorageMode.Redis:
@@ -85,6 +87,9 @@ public sealed partial class StartupBanner(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Clearinghouse gRPC (HTTP/2) listening on {Addresses}")]
     private partial void LogGrpc(string addresses);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Socket completions run {Where} ({Variable}={Value})")]
+    private partial void LogSocketCompletions(string where, string variable, string value);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "No gRPC endpoint is configured (Kestrel:Endpoints:Grpc:Url): this silo hosts grains but answers no gRPC calls")]
     private partial void LogNoGrpc();

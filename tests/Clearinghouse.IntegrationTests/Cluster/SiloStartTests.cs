@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Text;
 using Clearinghouse.Api.V1;
 
 namespace Clearinghouse.IntegrationTests;
@@ -52,6 +53,48 @@ public class SiloStartTests
         {
             Directory.Delete(elsewhere, recursive: true);
         }
+    }
+
+    // Both modes of .NET's socket completions, in the process as shipped: gRPC, and a Postfix policy connection that asks
+    // twice (the listener's receive continuation is what runs on the socket event thread). null removes the variable
+    // from the silo's environment, so that the silo chooses.
+    [Theory]
+    [InlineData(null, "on the socket event threads (DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1)")]
+    [InlineData("0", "on the thread pool (DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=0)")]
+    public async Task A_silo_runs_socket_completions_inline_unless_its_environment_says_0_and_answers_gRPC_and_Postfix_either_way(string? variable, string where)
+    {
+        var policyPort = FreePort.Next();
+        var settings = HarnessTenant.Settings();
+        settings["Clearinghouse:Policy:Listeners:mx:Port"] = policyPort.ToString(CultureInfo.InvariantCulture);
+        settings["Clearinghouse:Policy:Listeners:mx:Provider"] = HarnessTenant.ProviderId;
+        // No resolver here: SPF lookups go to a loopback port nothing listens on, and fail at once.
+        settings["Clearinghouse:Dns:Servers:0"] = "127.0.0.1";
+        settings["Clearinghouse:Dns:Port"] = FreePort.Next().ToString(CultureInfo.InvariantCulture);
+        var environment = new Dictionary<string, string?> { ["DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS"] = variable };
+        await using var silo = await SiloProcess.StartAsync(SiloBinary.Locate(), settings, StartTimeout, environment: environment);
+        var recipient = $"completions@{HarnessTenant.Domain}";
+        var (channel, invoker) = HarnessTenant.Connect(silo.Address);
+        using (channel)
+        {
+            await new Records.RecordsClient(invoker).AddRecordAsync(new AddRecordRequest { Recipient = recipient, Pattern = "blocked@sender.example", Action = RecordAction.Reject, Message = "No more" });
+            var verdict = await new Verdicts.VerdictsClient(invoker).CheckRecipientAsync(new CheckRecipientRequest { Recipient = recipient, Sender = "blocked@sender.example" });
+            Assert.Equal(VerdictAction.Reject, verdict.Action);
+        }
+
+        using var postfix = new TcpClient();
+        await postfix.ConnectAsync(IPAddress.Loopback, policyPort);
+        var stream = postfix.GetStream();
+        using var reader = new StreamReader(stream, new UTF8Encoding(false));
+        foreach (var (sender, expected) in new[] { ("blocked@sender.example", "action=550 5.7.1 No more"), ("fine@sender.example", "action=DUNNO") })
+        {
+            var request = $"request=smtpd_access_policy\nprotocol_state=RCPT\nprotocol_name=ESMTP\nclient_address=192.0.2.44\nhelo_name=mx.sender.example\nsender={sender}\nrecipient={recipient}\n\n";
+            await stream.WriteAsync(Encoding.UTF8.GetBytes(request));
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            Assert.Equal(expected, await reader.ReadLineAsync(timeout.Token));
+            Assert.Equal("", await reader.ReadLineAsync(timeout.Token));
+        }
+
+        Assert.Contains($"Socket completions run {where}", silo.RecentOutput);
     }
 
     [Theory]
