@@ -12,7 +12,7 @@ namespace Clearinghouse.LoadTool;
 /// To find where a bigger cluster's extra CPU goes: each cluster's idle CPU is measured first (<c>--idle S</c>, 5 s by
 /// default, both clusters idle) and each round also reports CPU per call net of that baseline (clearly a derived
 /// figure: gross CPU stays the headline), the cache protocol's calls per second (reads from grains, renewal batches,
-/// renewal reads, hit reports), and the silos' threads and context switches per call. <c>--one-gateway</c> sends all
+/// renewal reads, hit reports by call and with renewals), and the silos' threads and context switches per call. <c>--one-gateway</c> sends all
 /// load through the first silo of each cluster (the others serve only the cache protocol and their grains);
 /// <c>--per-gateway-load</c> gives every gateway of both clusters the closed-loop load the one silo's gateway gets
 /// (<c>--concurrency</c> unary callers and <c>--streams</c> × N streams each), as silos on machines of their own, each
@@ -277,7 +277,7 @@ public static class ClusterBench
                         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"         AddRecord p50 {latency.Percentile(50) / 1000:0.00} ms, p99 {latency.Percentile(99) / 1000:0.00} ms, copies invalidated per write {invalidationsPerWrite:0.00}"));
                     }
 
-                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"         machine busy {machineBusy:P0}, load tool {client.TotalMicroseconds / Math.Max(1, result.Calls):0.0} µs/call; cache protocol per s: reads {(cacheAfter.Misses - cacheBefore.Misses) / seconds:0}, renewal batches {(cacheAfter.Batches - cacheBefore.Batches) / seconds:0} ({(cacheAfter.Renewed - cacheBefore.Renewed) / seconds:0} leases), renewal reads {(cacheAfter.RenewalReads - cacheBefore.RenewalReads) / seconds:0}, hit reports {(cacheAfter.HitReports - cacheBefore.HitReports) / seconds:0}; silos: {threads} threads, {switches / Math.Max(1, result.Calls):0.00} context switches/call"));
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"         machine busy {machineBusy:P0}, load tool {client.TotalMicroseconds / Math.Max(1, result.Calls):0.0} µs/call; cache protocol per s: reads {(cacheAfter.Misses - cacheBefore.Misses) / seconds:0}, renewal batches {(cacheAfter.Batches - cacheBefore.Batches) / seconds:0} ({(cacheAfter.Renewed - cacheBefore.Renewed) / seconds:0} leases), renewal reads {(cacheAfter.RenewalReads - cacheBefore.RenewalReads) / seconds:0}, hit reports {(cacheAfter.HitReports - cacheBefore.HitReports) / seconds:0} (and {(cacheAfter.RenewalHitReports - cacheBefore.RenewalHitReports) / seconds:0} with renewals); silos: {threads} threads, {switches / Math.Max(1, result.Calls):0.00} context switches/call"));
                     var split = string.Join(", ", cluster.Silos.Select((s, k) => string.Create(CultureInfo.InvariantCulture, $"silo pid {s.Pid} {(processesAfter[k] - processesBefore[k]) / Math.Max(1, result.Calls):0.0}")));
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"         CPU µs/call by process: {split}, redis {(processesAfter[^1] - processesBefore[^1]) / Math.Max(1, result.Calls):0.0}, load tool {client.TotalMicroseconds / Math.Max(1, result.Calls):0.0}"));
                     Console.WriteLine($"         counters per 1,000 calls (all silos): {TopCounters(scrapesBefore, scrapesAfter, result.Calls / 1000.0, 12)}");
@@ -373,10 +373,10 @@ public static class ClusterBench
         int.Parse(File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("Threads:", StringComparison.Ordinal))[8..].Trim(), CultureInfo.InvariantCulture);
 
     /// <summary>The read cache's counters summed over a cluster's silos.</summary>
-    private sealed record CacheCounts(double Hits, double Misses, double Batches, double Renewed, double RenewalReads, double HitReports, double Invalidations)
+    private sealed record CacheCounts(double Hits, double Misses, double Batches, double Renewed, double RenewalReads, double HitReports, double RenewalHitReports, double Invalidations)
     {
         public static CacheCounts Of(IEnumerable<PrometheusScrape> scrapes) =>
-            scrapes.Aggregate(new CacheCounts(0, 0, 0, 0, 0, 0, 0), (total, scrape) =>
+            scrapes.Aggregate(new CacheCounts(0, 0, 0, 0, 0, 0, 0, 0), (total, scrape) =>
             {
                 double Read(string name) => scrape.Sum($"clearinghouse_recipient_cache_{name}_total");
                 return new CacheCounts(
@@ -386,6 +386,7 @@ public static class ClusterBench
                     total.Renewed + Read("renewals"),
                     total.RenewalReads + Read("renewal_reads"),
                     total.HitReports + Read("hit_reports"),
+                    total.RenewalHitReports + Read("renewal_hit_reports"),
                     total.Invalidations + Read("invalidations"));
             });
     }

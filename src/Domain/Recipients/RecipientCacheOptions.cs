@@ -22,7 +22,10 @@ public sealed class RecipientCacheOptions
     /// <summary>What the grain adds to a lease it grants, for clocks that run at slightly different rates.</summary>
     public TimeSpan LeaseMargin { get; set; } = TimeSpan.FromMilliseconds(250);
 
-    /// <summary>How often a cache sends the hits it counted to the recipients' grains (also with each lease renewal).</summary>
+    /// <summary>
+    /// How often a cache sends the hits each copy counted to the recipient's grain: with the copy's first lease renewal
+    /// after this long, or by a call of their own for a copy not renewed meanwhile.
+    /// </summary>
     public TimeSpan HitReportInterval { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
