@@ -12,8 +12,9 @@ namespace Clearinghouse.LoadTool;
 /// To find where a bigger cluster's extra CPU goes: each cluster's idle CPU is measured first (<c>--idle S</c>, 5 s by
 /// default, both clusters idle) and each round also reports CPU per call net of that baseline (clearly a derived
 /// figure: gross CPU stays the headline), the cache protocol's calls per second (reads from grains, renewal batches,
-/// renewal reads, hit reports by call and with renewals), and the silos' threads and context switches per call. <c>--one-gateway</c> sends all
-/// load through the first silo of each cluster (the others serve only the cache protocol and their grains);
+/// renewal reads, hit reports by call and with renewals), and the silos' threads and context switches per call.
+/// <c>--one-gateway</c> sends all load through the first silo of each cluster (the others serve only the cache
+/// protocol and their grains);
 /// <c>--per-gateway-load</c> gives every gateway of both clusters the closed-loop load the one silo's gateway gets
 /// (<c>--concurrency</c> unary callers and <c>--streams</c> × N streams each), as silos on machines of their own, each
 /// with its own clients, would see: by default both clusters get the same total, a third of it per gateway of three.
