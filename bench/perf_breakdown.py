@@ -42,7 +42,7 @@ def samples(path, pids):
                 if pid in pids:
                     yield frames
                 pid, frames = None, []
-            elif not line[0].isspace():
+            elif not line.startswith("\t"):  # a sample's first line (its pid, perhaps padded); frames are indented by a tab
                 pid, frames = line.split()[0], []
             else:
                 match = FRAME.match(line)
